@@ -1,0 +1,1 @@
+"""Administration pages: users, units and the audit log of one commune."""

@@ -1,0 +1,134 @@
+"""Web door for administration. Every rule lives in the operations it calls."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..audit import operations as audit_ops
+from ..audit.models import AuditEntry
+from ..auth import operations as auth_ops
+from ..core.errors import DomainError
+from ..core.forms import show_error
+from ..core.permissions import Permission
+from ..extensions import db
+from ..org import operations as ops
+from ..org.models import User
+from .forms import UnitForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _unit_choices():
+    return [("", _("— Không thuộc đơn vị —"))] + [
+        (str(u.id), f"{u.abbreviation} — {u.name}") for u in ops.units_of(current_user)
+    ]
+
+
+@bp.get("/users")
+@login_required
+def users():
+    ops.require(current_user, Permission.MANAGE_USERS)
+    return render_template("admin/users.html", users=ops.users_of(current_user))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    ops.require(current_user, Permission.MANAGE_USERS)
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = ops.create_user(
+                current_user, current_user.organisation, username=form.username.data,
+                full_name=form.full_name.data, password=form.password.data or "",
+                roles=form.roles.data, unit_id=form.unit_id.data,
+                position=form.position.data or None, email=form.email.data or "",
+            )
+        except DomainError as err:
+            show_error(form, err)
+            status = err.status
+        else:
+            flash(_("Đã tạo người dùng %(name)s.", name=user.full_name), "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    ops.require(current_user, Permission.MANAGE_USERS)
+    user = ops.get_scoped(User, user_id, current_user)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    del form.username  # a username never changes: history and tokens name it
+    form.unit_id.choices = _unit_choices()
+    if request.method == "GET":
+        form.roles.data = [str(r) for r in user.roles]
+        form.position.data = user.position.name if user.position else ""
+        form.unit_id.data = user.unit_id
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ops.update_user(
+                current_user, user, full_name=form.full_name.data, roles=form.roles.data,
+                unit_id=form.unit_id.data, position=form.position.data or "",
+                email=form.email.data or "", active=form.active.data,
+                password=form.password.data or None,
+            )
+        except DomainError as err:
+            show_error(form, err)
+            status = err.status
+        else:
+            flash(_("Đã lưu thay đổi."), "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@login_required
+def unlock_user(user_id: int):
+    user = ops.get_scoped(User, user_id, current_user)
+    auth_ops.unlock(current_user, user)
+    flash(_("Đã mở khóa tài khoản %(u)s.", u=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@login_required
+def units():
+    ops.require(current_user, Permission.MANAGE_ORGANISATION)
+    form = UnitForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            unit = ops.create_unit(current_user, current_user.organisation, form.name.data,
+                                   form.abbreviation.data)
+        except DomainError as err:
+            show_error(form, err)
+            status = err.status
+        else:
+            flash(_("Đã thêm đơn vị %(a)s.", a=unit.abbreviation), "success")
+            return redirect(url_for("admin.units"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/units.html", form=form, units=ops.units_of(current_user)), status
+
+
+@bp.get("/audit")
+@login_required
+def audit():
+    ops.require(current_user, Permission.VIEW_AUDIT)
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.organisation_id == current_user.organisation_id)
+        .order_by(AuditEntry.seq.desc())
+        .limit(200)
+    )
+    problems = audit_ops.verify(current_user.organisation_id) if request.args.get("verify") else None
+    return render_template("admin/audit.html", entries=list(entries), problems=problems)

@@ -1,0 +1,164 @@
+"""Recording history and verifying the chain."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..org.models import Organisation, User
+from .models import AuditEntry, AuditHead
+
+
+def _key() -> bytes:
+    secret = current_app.config["SECRET_KEY"]
+    return hashlib.sha256(b"xaso-audit-chain:" + secret.encode()).digest()
+
+
+def entry_digest(
+    *,
+    organisation_id: int,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: str,
+    data: dict,
+    prev_hash: str,
+) -> str:
+    payload = json.dumps(
+        [organisation_id, seq, at.isoformat(timespec="microseconds"), actor_id, action,
+         object_type, object_id, summary, data, prev_hash],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return hmac.new(_key(), payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _digest_of(entry: AuditEntry) -> str:
+    return entry_digest(
+        organisation_id=entry.organisation_id, seq=entry.seq, at=entry.at,
+        actor_id=entry.actor_id, action=entry.action, object_type=entry.object_type,
+        object_id=entry.object_id, summary=entry.summary, data=entry.data or {},
+        prev_hash=entry.prev_hash,
+    )
+
+
+def record(
+    organisation_id: int,
+    actor: User | None,
+    action: str,
+    obj: object | None = None,
+    summary: str = "",
+    data: dict | None = None,
+    *,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+) -> AuditEntry:
+    """Append one entry to the organisation's chain, in the caller's transaction.
+
+    The head row is updated first: on PostgreSQL that takes its row lock, on SQLite the
+    database write lock, so two concurrent appends queue instead of forking the chain.
+    """
+    if obj is not None:
+        object_type = object_type or type(obj).__tablename__  # type: ignore[attr-defined]
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    head_table = AuditHead.__table__
+    bumped = db.session.execute(
+        sa.update(head_table)
+        .where(head_table.c.organisation_id == organisation_id)
+        .values(seq=head_table.c.seq + 1)
+        .returning(head_table.c.seq, head_table.c.last_hash)
+    ).first()
+    if bumped is None:
+        db.session.execute(
+            sa.insert(head_table).values(organisation_id=organisation_id, seq=1, last_hash="")
+        )
+        seq, prev_hash = 1, ""
+    else:
+        seq, prev_hash = bumped
+    at = utcnow()
+    clean_data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    entry = AuditEntry(
+        organisation_id=organisation_id, seq=seq, at=at,
+        actor_id=actor.id if actor is not None else None, action=action,
+        object_type=object_type or "", object_id="" if object_id is None else str(object_id),
+        summary=summary, data=clean_data, prev_hash=prev_hash,
+    )
+    entry.hash = _digest_of(entry)
+    db.session.add(entry)
+    db.session.execute(
+        sa.update(head_table)
+        .where(head_table.c.organisation_id == organisation_id)
+        .values(last_hash=entry.hash)
+    )
+    return entry
+
+
+@dataclass
+class ChainProblem:
+    organisation_id: int
+    seq: int
+    entry_id: int | None
+    kind: str  # edited | deleted | inserted | truncated
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"entry #{self.seq}" + (f" (id {self.entry_id})" if self.entry_id else "")
+        return f"organisation {self.organisation_id}: {where} {self.kind}: {self.detail}"
+
+
+def verify(organisation_id: int | None = None) -> list[ChainProblem]:
+    """Walk each chain; return the first problem per organisation (empty list: intact)."""
+    org_ids = (
+        [organisation_id]
+        if organisation_id is not None
+        else list(db.session.scalars(sa.select(Organisation.id).order_by(Organisation.id)))
+    )
+    problems = []
+    for org_id in org_ids:
+        problem = _verify_one(org_id)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _verify_one(org_id: int) -> ChainProblem | None:
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.organisation_id == org_id).order_by(
+            AuditEntry.seq, AuditEntry.id
+        )
+    )
+    expected_seq, prev_hash = 1, ""
+    for entry in entries:
+        if entry.seq < expected_seq:
+            return ChainProblem(org_id, entry.seq, entry.id, "inserted",
+                                "a second entry with this sequence number")
+        if entry.seq > expected_seq:
+            return ChainProblem(org_id, expected_seq, None, "deleted",
+                                f"entries {expected_seq}–{entry.seq - 1} are missing")
+        if entry.prev_hash != prev_hash:
+            kind = "inserted" if _digest_of(entry) == entry.hash else "edited"
+            return ChainProblem(org_id, entry.seq, entry.id, kind,
+                                "does not link to the entry before it")
+        if _digest_of(entry) != entry.hash:
+            return ChainProblem(org_id, entry.seq, entry.id, "edited",
+                                "its content no longer matches its hash")
+        expected_seq, prev_hash = entry.seq + 1, entry.hash
+    head = db.session.get(AuditHead, org_id)
+    last_seq = expected_seq - 1
+    if head is not None and (head.seq != last_seq or head.last_hash != prev_hash):
+        if head.seq > last_seq:
+            return ChainProblem(org_id, last_seq + 1, None, "deleted",
+                                f"the chain should end at #{head.seq} but ends at #{last_seq}")
+        return ChainProblem(org_id, head.seq + 1, None, "inserted",
+                            f"entries after #{head.seq} were added outside the application")
+    return None

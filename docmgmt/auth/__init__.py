@@ -1,0 +1,1 @@
+"""Signing in: passwords, lockout, sessions and personal API tokens."""

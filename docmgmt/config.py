@@ -1,0 +1,120 @@
+"""Configuration: a class per kind of deployment, overridden by environment variables.
+
+The embedded default keeps everything a commune needs in one instance folder
+(``XASO_INSTANCE``, default ``./instance``): the SQLite database, the file store and
+the search index, so several instances can run side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_dir() -> Path:
+    return Path(os.environ.get("XASO_INSTANCE", "instance")).resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """Use XASO_SECRET_KEY, or a key generated once and kept in the instance folder.
+
+    A key kept beside the database survives restarts (sessions stay valid, the audit
+    chain keeps verifying) without asking a commune clerk to configure anything.
+    """
+    if key := os.environ.get("XASO_SECRET_KEY"):
+        return key
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    return path.read_text().strip()
+
+
+class Config:
+    """Embedded default: SQLite, local files and a Whoosh index under one folder."""
+
+    def __init__(self) -> None:
+        folder = instance_dir()
+        self.INSTANCE_DIR = str(folder)
+        self.SECRET_KEY = _secret_key(folder)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "XASO_DATABASE_URL", f"sqlite:///{folder / 'xaso.sqlite3'}"
+        )
+        self.FILE_STORE_DIR = os.environ.get("XASO_FILE_STORE", str(folder / "files"))
+        self.SEARCH_INDEX_DIR = os.environ.get("XASO_SEARCH_INDEX", str(folder / "index"))
+        self.MAX_UPLOAD_BYTES = int(os.environ.get("XASO_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+        # Werkzeug refuses bodies above this before any view runs; a little headroom
+        # over one file lets the form fields around it through.
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
+        self.SESSION_COOKIE_SECURE = _env_bool("XASO_SECURE_COOKIES", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.RATELIMIT_STORAGE_URI = os.environ.get("XASO_RATELIMIT_STORAGE", "memory://")
+        self.DEMO_MODE = _env_bool("XASO_DEMO", False)
+        self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("XASO_MESSAGE_QUEUE") or None
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "xaso_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # one working day
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    # Lockout: this many consecutive failed logins locks the account for a while.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    # Per client address, whatever the account: slows down password spraying.
+    LOGIN_RATE_LIMIT = "20 per minute"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+
+    API_TITLE = "Xã Số API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    """Behind HTTPS at province scale: secure cookies are not optional there."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SESSION_COOKIE_SECURE = True
+        self.REMEMBER_COOKIE_SECURE = True
+        if os.environ.get("XASO_DATABASE_URL", "").startswith("postgresql"):
+            self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10}
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False
+
+
+CONFIGS = {"default": Config, "production": ProductionConfig, "test": TestConfig}
+
+
+def load_config(name: str | None = None) -> Config:
+    return CONFIGS[name or os.environ.get("XASO_CONFIG", "default")]()

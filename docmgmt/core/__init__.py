@@ -1,0 +1,1 @@
+"""Pieces every domain module uses: errors, time, text, signals, transactions."""

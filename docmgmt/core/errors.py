@@ -1,0 +1,44 @@
+"""Domain errors: a refusal that explains itself.
+
+Every refused action raises a :class:`DomainError` with a stable ``code`` (for the
+API and tests), a message in the user's language (Vietnamese by default) and, where it
+concerns one input, the ``field``. Web pages show the message; the API returns
+``{"error": {"code", "message", "field"}}`` with the error's HTTP status.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.field = field
+        if status is not None:
+            self.status = status
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class AuthenticationFailed(DomainError):
+    status = 401

@@ -1,0 +1,17 @@
+"""Signals (blinker): side effects hang off domain events, not off the code that raises them.
+
+"document issued" → index it, notify the recipients, queue the exchange message,
+without the issuing operation knowing about any of the three.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+user_created = _signals.signal("user-created")
+user_updated = _signals.signal("user-updated")
+user_logged_in = _signals.signal("user-logged-in")
+user_locked_out = _signals.signal("user-locked-out")
+token_created = _signals.signal("token-created")
+token_revoked = _signals.signal("token-revoked")
+file_stored = _signals.signal("file-stored")

@@ -1,0 +1,1 @@
+"""The home page per role ("what is waiting for me"), notifications and /healthz."""

@@ -1,0 +1,1 @@
+"""The commune: organisation, units (phòng ban), positions, users and their roles."""
