@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Copies the front-end libraries installed from the npm registry (package.json and
+# package-lock.json) into docmgmt/static/vendor, which git ignores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+v=docmgmt/static/vendor
+rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons,htmx,socket.io}
+cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js "$v/bootstrap/"
+cp -r node_modules/bootstrap-icons/font "$v/bootstrap-icons/"
+cp node_modules/htmx.org/dist/htmx.min.js "$v/htmx/"
+cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map "$v/socket.io/"
