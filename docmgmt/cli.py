@@ -12,7 +12,7 @@ import sys
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
 
@@ -112,6 +112,7 @@ def files_check(remove_orphans):
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when an organisation exists already.")
 @transactional
 def seed_demo(if_empty):

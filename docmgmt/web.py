@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, has_request_context, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +17,8 @@ from .extensions import login_manager
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "vi"  # CLI, workers: Vietnamese, the product's language
     if current_user and current_user.is_authenticated and current_user.locale in ("vi", "en"):
         return current_user.locale
     lang = session.get("lang")

@@ -63,10 +63,13 @@ def new_user():
 def edit_user(user_id: int):
     ops.require(current_user, Permission.MANAGE_USERS)
     user = ops.get_scoped(User, user_id, current_user)
-    form = UserForm(obj=user if request.method == "GET" else None)
+    form = UserForm()
     del form.username  # a username never changes: history and tokens name it
     form.unit_id.choices = _unit_choices()
     if request.method == "GET":
+        form.full_name.data = user.full_name
+        form.email.data = user.email
+        form.active.data = user.active
         form.roles.data = [str(r) for r in user.roles]
         form.position.data = user.position.name if user.position else ""
         form.unit_id.data = user.unit_id

@@ -68,6 +68,9 @@ def record(
     The head row is updated first: on PostgreSQL that takes its row lock, on SQLite the
     database write lock, so two concurrent appends queue instead of forking the chain.
     """
+    # Doors may hand us Flask-Login's current_user proxy: record the real objects.
+    obj = getattr(obj, "_get_current_object", lambda: obj)()
+    actor = getattr(actor, "_get_current_object", lambda: actor)()
     if obj is not None:
         object_type = object_type or type(obj).__tablename__  # type: ignore[attr-defined]
         object_id = object_id if object_id is not None else getattr(obj, "id", None)

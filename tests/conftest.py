@@ -1,0 +1,250 @@
+"""Fixtures: a small real commune in a real database, built once, copied per test.
+
+The template instance is migrated with Alembic (the same `db upgrade` a commune runs)
+and seeded with the demo commune plus a second commune, to prove that one never sees
+the other. Each test gets its own copy of the instance folder (database, files,
+index), so tests are independent and fast.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("XASO_SECRET_KEY", "test-only-secret-key-0123456789abcdef")
+os.environ.setdefault("XASO_INSTANCE", "/tmp/xaso-tests-unused-instance")
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def instance_config(folder: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'xaso.sqlite3'}",
+        "FILE_STORE_DIR": str(folder / "files"),
+        "SEARCH_INDEX_DIR": str(folder / "index"),
+        "INSTANCE_DIR": str(folder),
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+OTHER_COMMUNE = dict(
+    name="Ủy ban nhân dân xã Lạc Sơn", organ_id="000.00.13.H42", abbreviation="UBND",
+    governing_body="Tỉnh Phú Thọ", place_name="Lạc Sơn",
+)
+
+
+@pytest.fixture(scope="session")
+def template_instance(tmp_path_factory) -> Path:
+    import flask_migrate
+
+    from docmgmt import create_app
+    from docmgmt.demo import seed
+    from docmgmt.extensions import db
+    from docmgmt.org.operations import create_organisation, create_unit, create_user
+
+    folder = tmp_path_factory.mktemp("template-instance")
+    app = create_app(instance_config(folder))
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed()
+        other = create_organisation(**OTHER_COMMUNE)
+        unit = create_unit(None, other, "Văn phòng HĐND và UBND", "VP")
+        create_user(None, other, username="quantri.lacson", full_name="Hà Văn Tâm",
+                    password="matkhau-lacson", roles=["admin"], unit_id=unit.id)
+        create_user(None, other, username="cv.lacson", full_name="Bùi Thị Nga",
+                    password="matkhau-lacson", roles=["staff"], unit_id=unit.id)
+        db.session.commit()
+        db.engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def instance(template_instance, tmp_path) -> Path:
+    folder = tmp_path / "instance"
+    shutil.copytree(template_instance, folder)
+    return folder
+
+
+@pytest.fixture
+def app(instance):
+    from docmgmt import create_app
+    from docmgmt.extensions import db
+
+    app = create_app(instance_config(instance))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    from docmgmt.extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+DEMO_PASSWORD = "xaso2026"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1) or m.group(2)
+
+
+def login(client, username: str, password: str = DEMO_PASSWORD, follow: bool = False):
+    page = client.get("/login")
+    if page.status_code == 302:  # someone is signed in on this client: sign them out
+        client.post("/logout", data={"csrf_token": page_csrf(client)})
+        page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=follow,
+    )
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(username: str, password: str = DEMO_PASSWORD):
+        response = login(client, username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+def page_csrf(client, path: str = "/") -> str:
+    return csrf_from(client.get(path).get_data(as_text=True))
+
+
+# --- PostgreSQL -----------------------------------------------------------------
+
+PG_ADMIN_URL = os.environ.get("XASO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_reachable() -> str | None:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database on the server running on this machine."""
+    import sqlalchemy as sa
+
+    problem = _pg_reachable()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI=true but unreachable: {problem}")
+        pytest.skip(f"PostgreSQL server not reachable at {PG_ADMIN_URL}: {problem}")
+    name = f"xaso_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+        ), {"n": name})
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+# --- a real server process, for the browser and for multi-process tests ---------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, instance: Path, extra_env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "XASO_INSTANCE": str(instance), "XASO_DEMO": "1", **(extra_env or {})}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "docmgmt", "run", "--port", str(self.port),
+             "--no-reload", "--no-debugger"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode(errors="replace") if self.proc.stdout else ""
+                raise RuntimeError(f"server exited: {out[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start within 30 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def live_server(instance):
+    server = LiveServer(instance)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser build)."""
+    if not Path("/usr/bin/chromium").exists():
+        if IN_CI:
+            pytest.fail("/usr/bin/chromium missing under CI=true: scripts/test installs it")
+        pytest.skip("Debian chromium not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield browser
+        browser.close()

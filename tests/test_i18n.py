@@ -1,0 +1,38 @@
+"""Vietnamese by default, English through the catalogue; Vietnam time, dd/mm/yyyy."""
+
+from datetime import UTC, date, datetime
+
+from docmgmt.core.timeutil import format_date, format_datetime
+from tests.conftest import page_csrf
+
+
+def test_pages_are_vietnamese_by_default(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="vi">' in html
+    assert "Tên đăng nhập" in html and "Mật khẩu" in html
+
+
+def test_english_comes_from_the_catalogue(client, login_as):
+    login_as("vanthu")
+    token = page_csrf(client)
+    client.post("/lang/en", data={"csrf_token": token, "next": "/"})
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Hello, Đinh Thị Thu" in html  # names stay as they are
+    assert "Xin chào" not in html
+
+
+def test_api_errors_follow_the_chosen_language(client, login_as):
+    login_as("cv.kt1")
+    client.post("/lang/en", data={"csrf_token": page_csrf(client), "next": "/"})
+    response = client.get("/api/v1/users")
+    assert response.json["error"]["code"] == "forbidden"
+    assert response.json["error"]["message"] == "You are not allowed to do this."
+
+
+def test_dates_are_day_month_year_in_vietnam_time():
+    # 20:30 UTC on 31/12 is already 03:30 on 1 January in Hà Nội.
+    moment = datetime(2025, 12, 31, 20, 30, tzinfo=UTC)
+    assert format_datetime(moment) == "01/01/2026 03:30"
+    assert format_date(moment) == "01/01/2026"
+    assert format_date(date(2026, 9, 30)) == "30/09/2026"
