@@ -27,7 +27,7 @@ def test_api_errors_follow_the_chosen_language(client, login_as):
     client.post("/lang/en", data={"csrf_token": page_csrf(client), "next": "/"})
     response = client.get("/api/v1/users")
     assert response.json["error"]["code"] == "forbidden"
-    assert response.json["error"]["message"] == "You are not allowed to do this."
+    assert response.json["error"]["message"] == "You do not have permission to perform this action."
 
 
 def test_dates_are_day_month_year_in_vietnam_time():
