@@ -1,0 +1,127 @@
+"""The search backend interface and the plain data it exchanges with the app.
+
+The app builds ``IndexedDoc`` values from its models (confidential entries are never
+passed in), asks questions with ``SearchQuery`` and gets ``SearchResults`` back. Any
+engine (Whoosh today) implements ``SearchBackend``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+Order = Literal["relevance", "date"]
+FILTER_KEYS = frozenset({"direction", "doc_type", "year", "unit", "status"})
+
+
+@dataclass(slots=True)
+class IndexedDoc:
+    """One document as the index sees it."""
+
+    id: str
+    org_id: int
+    direction: str  # "incoming" | "outgoing" | "internal" …
+    doc_type: str
+    year: int
+    unit: str | None
+    status: str
+    date: date | datetime
+    number_symbol: str
+    subject: str
+    sender: str
+    content: str
+    # Principal tokens that may open the document: "u:12", "unit:3", "role:leader",
+    # "org:1". A query sees the document only if its principals intersect this list.
+    acl: list[str] = field(default_factory=list)
+    text_searchable: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        data = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        data["date"] = self.date.isoformat()
+        data["date_is_datetime"] = isinstance(self.date, datetime)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IndexedDoc:
+        data = dict(data)
+        is_dt = data.pop("date_is_datetime", False)
+        raw = data["date"]
+        data["date"] = datetime.fromisoformat(raw) if is_dt else date.fromisoformat(raw)
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class SearchQuery:
+    """A user's question. ``text`` uses the search-box syntax: words are ANDed,
+    "quoted phrases" must appear as written (diacritics optional)."""
+
+    text: str
+    org_id: int
+    principals: set[str]
+    filters: dict[str, str | int] = field(default_factory=dict)
+    order: Order = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    score: float
+    subject: str
+    number_symbol: str
+    sender: str
+    date: str
+    text_searchable: bool
+    # HTML-escaped fragments of the original (accented) text, <mark> around matches.
+    snippets: list[str]
+    subject_html: str
+
+
+@dataclass(slots=True)
+class SearchResults:
+    total: int  # matches the principals may open, never more
+    hits: list[Hit]
+    page: int
+    per_page: int
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+ProgressFn = Callable[[int], None]
+
+
+class SearchBackend(ABC):
+    """What the app may ask of a search engine."""
+
+    @abstractmethod
+    def index(self, docs: Iterable[IndexedDoc]) -> None:
+        """Add or replace documents (by id). Durable when it returns."""
+
+    @abstractmethod
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove documents by id; unknown ids are ignored."""
+
+    @abstractmethod
+    def query(self, q: SearchQuery) -> SearchResults: ...
+
+    @abstractmethod
+    def rebuild(self, docs: Iterable[IndexedDoc], progress: ProgressFn | None = None) -> int:
+        """Replace the whole index with ``docs``; returns the number indexed."""
+
+    @abstractmethod
+    def check(self) -> dict[str, Any]:
+        """Health: {"ok": bool, "docs": int, "error": str | None, …}."""
+
+    @abstractmethod
+    def close(self) -> None: ...

@@ -1,0 +1,292 @@
+"""The Whoosh implementation of ``SearchBackend``.
+
+Layout of the index directory::
+
+    <index_dir>/writer.lock        flock taken by every writer (see search.locking)
+    <index_dir>/current -> gen-…   symlink to the live Whoosh index
+    <index_dir>/gen-…/             a Whoosh index (TOC + compound segments)
+
+Writes go through ``BulkSegmentWriter`` under the writer lock. ``rebuild`` builds a
+fresh generation next to the live one and switches the symlink atomically, so
+searches keep working during a rebuild and a failed rebuild changes nothing.
+
+Reads use one reader per process, reopened only when the symlink or the Whoosh TOC
+generation changes; decoded posting lists are cached per immutable segment, so a
+small incremental commit does not throw away the work done on the big segments.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+
+from search.backend import (
+    Hit,
+    IndexedDoc,
+    ProgressFn,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+)
+from search.engine import Engine, PostingCache
+from search.highlight import mark, snippets
+from search.locking import exclusive
+from search.querying import build_plan, parse
+from search.schema import SCHEMA_VERSION, build_schema, doc_fields
+from search.segment_writer import BulkSegmentWriter
+
+CURRENT = "current"
+LOCK_FILE = "writer.lock"
+# Documents per segment during a rebuild: bounds the writer's memory (~40 MB).
+SEGMENT_DOCS = 25_000
+MAX_PER_PAGE = 100
+_TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
+
+
+def _codec() -> W3Codec:
+    # Bigger blocks, no zlib: posting lists are decoded whole, so fewer and
+    # uncompressed blocks are faster to read; the disk cost is modest.
+    return W3Codec(blocklimit=512, compression=0)
+
+
+class IndexDamaged(RuntimeError):
+    """The index cannot be read; ``rebuild()`` it from the database."""
+
+
+class WhooshBackend(SearchBackend):
+    def __init__(
+        self,
+        index_dir: str | os.PathLike[str],
+        *,
+        cache_bytes: int = 256 * 1024 * 1024,
+        lock_timeout: float | None = None,
+    ) -> None:
+        self.root = Path(index_dir)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.lock_path = self.root / LOCK_FILE
+        self.lock_timeout = lock_timeout
+        self._cache = PostingCache(cache_bytes)
+        self._state = threading.RLock()
+        self._key: tuple[str, int] | None = None
+        self._engine: Engine | None = None
+        if not (self.root / CURRENT).exists():
+            with exclusive(self.lock_path, self.lock_timeout):
+                if not (self.root / CURRENT).exists():
+                    self._switch(self._new_generation())
+
+    # -- layout ----------------------------------------------------------------------
+
+    def _current_dir(self) -> Path:
+        return self.root / os.readlink(self.root / CURRENT)
+
+    def _new_generation(self) -> Path:
+        gen = self.root / f"gen-{time.time_ns():x}-{uuid.uuid4().hex[:6]}"
+        gen.mkdir()
+        (gen / "SCHEMA_VERSION").write_text(str(SCHEMA_VERSION))
+        whoosh_index.create_in(str(gen), build_schema())
+        return gen
+
+    def _switch(self, gen: Path) -> None:
+        """Point ``current`` at ``gen`` atomically (rename over the old symlink)."""
+        tmp = self.root / f".current-{uuid.uuid4().hex[:8]}"
+        os.symlink(gen.name, tmp)
+        os.replace(tmp, self.root / CURRENT)
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for old in self.root.glob("gen-*"):
+            if old.name != gen.name:
+                # Other processes may still read the old files; on POSIX an unlinked
+                # open file stays readable until closed, and they reopen on next query.
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _open_index(self) -> Any:
+        return whoosh_index.open_dir(str(self._current_dir()))
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _writer(self, ix: Any) -> BulkSegmentWriter:
+        # Whoosh's own lock is always free here (we hold the flock); the timeout only
+        # covers a writer that bypasses this class.
+        return BulkSegmentWriter(ix, codec=_codec(), timeout=30.0, delay=0.05)
+
+    def index(self, docs: Iterable[IndexedDoc]) -> None:
+        batch = {d.id: d for d in docs}  # the last version of an id wins
+        if not batch:
+            return
+        prepared = [doc_fields(d) for d in batch.values()]  # outside the lock
+        with exclusive(self.lock_path, self.lock_timeout):
+            writer = self._writer(self._open_index())
+            try:
+                for fields in prepared:
+                    writer.update_document(**fields)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return
+        with exclusive(self.lock_path, self.lock_timeout):
+            writer = self._writer(self._open_index())
+            try:
+                for doc_id in ids:
+                    writer.delete_by_term("id", doc_id)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def rebuild(self, docs: Iterable[IndexedDoc], progress: ProgressFn | None = None) -> int:
+        with exclusive(self.lock_path, self.lock_timeout):
+            gen = self._new_generation()
+            try:
+                count = self._fill(gen, docs, progress)
+            except BaseException:
+                shutil.rmtree(gen, ignore_errors=True)
+                raise
+            self._switch(gen)
+        with self._state:
+            self._key = None
+        return count
+
+    def _fill(self, gen: Path, docs: Iterable[IndexedDoc], progress: ProgressFn | None) -> int:
+        ix = whoosh_index.open_dir(str(gen))
+        seen: set[str] = set()
+        count = 0
+        writer: BulkSegmentWriter | None = None
+        for doc in docs:
+            if doc.id in seen:
+                continue
+            seen.add(doc.id)
+            if writer is None:
+                writer = self._writer(ix)
+            # A fresh index holds no older version of the id: add, not update.
+            writer.add_document(**doc_fields(doc))
+            count += 1
+            if count % SEGMENT_DOCS == 0:
+                writer.commit(merge=False)
+                writer = None
+            if progress and count % 500 == 0:
+                progress(count)
+        if writer is not None:
+            writer.commit(merge=False)
+        if progress:
+            progress(count)
+        return count
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _snapshot(self) -> Engine:
+        """The engine over the latest committed index, reopened only on change."""
+        target = os.readlink(self.root / CURRENT)
+        key = (target, _toc_generation(self.root / target))
+        with self._state:
+            if self._engine is None or key != self._key:
+                ix = whoosh_index.open_dir(str(self.root / target))
+                self._engine = Engine(ix.reader(), self._cache)
+                self._key = key
+            return self._engine
+
+    def query(self, q: SearchQuery) -> SearchResults:
+        started = time.perf_counter()
+        page = max(1, int(q.page))
+        per_page = max(1, min(MAX_PER_PAGE, int(q.per_page)))
+        if not q.principals:
+            return SearchResults(0, [], page, per_page)
+        engine = self._snapshot()
+        plan = build_plan(q)
+        ranked = engine.run(plan, limit=page * per_page, order=q.order)
+        terms = parse(q.text).highlight_terms()
+        hits = []
+        for score, docnum in ranked.hits[(page - 1) * per_page : page * per_page]:
+            stored = engine.reader.stored_fields(docnum)
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    score=round(score, 4),
+                    subject=stored.get("subject", ""),
+                    number_symbol=stored.get("number_symbol", ""),
+                    sender=stored.get("sender", ""),
+                    date=stored.get("date_iso", ""),
+                    text_searchable=stored.get("searchable") == "1",
+                    snippets=snippets(stored.get("content", ""), terms) if terms else [],
+                    subject_html=mark(stored.get("subject", ""), terms),
+                )
+            )
+        took = (time.perf_counter() - started) * 1000
+        return SearchResults(ranked.total, hits, page, per_page, took_ms=round(took, 2))
+
+    def ids(self) -> Iterator[str]:
+        """Every indexed id (for reconciliation with the database)."""
+        engine = self._snapshot()
+        for docnum in range(engine.reader.doc_count_all()):
+            if not engine.reader.is_deleted(docnum):
+                yield engine.reader.stored_fields(docnum)["id"]
+
+    # -- health ----------------------------------------------------------------------
+
+    def check(self, expected_docs: int | None = None) -> dict[str, Any]:
+        """Open the index and read every segment's metadata, stored fields and
+        filter postings; a crash that left missing, truncated or corrupt files shows
+        up here as ``ok: False``. ``expected_docs`` (the app's count of indexable
+        documents) also catches a lost update."""
+        report: dict[str, Any] = {"ok": False, "docs": None, "segments": None, "error": None}
+        try:
+            report["generation"] = os.readlink(self.root / CURRENT)
+            ix = self._open_index()
+            with ix.reader() as reader:
+                report["docs"] = reader.doc_count()
+                leaves = list(reader.leaf_readers())
+                report["segments"] = len(leaves)
+                for leaf, _offset in leaves:
+                    n = leaf.doc_count_all()
+                    for docnum in {0, n // 2, n - 1} if n else set():
+                        leaf.stored_fields(docnum)
+                    for fieldname in ("org", "acl", "f"):
+                        for tbytes in list(leaf.lexicon(fieldname))[:50]:
+                            m = leaf.postings(fieldname, tbytes)
+                            while m.is_active():
+                                m.id()
+                                m.next()
+            if expected_docs is not None and expected_docs != report["docs"]:
+                report["error"] = (
+                    f"index has {report['docs']} documents, database {expected_docs}"
+                )
+                return report
+            report["ok"] = True
+        except Exception as exc:  # any failure to read means: rebuild
+            report["error"] = f"{type(exc).__name__}: {exc}"
+        return report
+
+    def close(self) -> None:
+        with self._state:
+            if self._engine is not None:
+                self._engine.reader.close()
+            self._engine = None
+            self._key = None
+        self._cache.clear()
+
+
+def _toc_generation(path: Path) -> int:
+    """Latest Whoosh TOC generation in ``path`` (one cheap directory listing)."""
+    best = -1
+    for name in os.listdir(path):
+        m = _TOC_RE.match(name)
+        if m:
+            best = max(best, int(m.group(1)))
+    return best
