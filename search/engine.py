@@ -153,7 +153,8 @@ class Engine:
         if seg_id not in self._live:
             if leaf.has_deletions():
                 mask = np.ones(leaf.doc_count_all(), dtype=bool)
-                mask[np.fromiter(leaf.deleted_docs(), dtype=np.int64)] = False
+                deleted = leaf.segment().deleted_docs()
+                mask[np.fromiter(deleted, dtype=np.int64)] = False
                 self._live[seg_id] = mask
             else:
                 self._live[seg_id] = None
