@@ -66,6 +66,10 @@ def _import_models() -> None:
     """Make every model known to SQLAlchemy and Alembic."""
     from .audit import models as _audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .documents import calendar as _calendar  # noqa: F401
+    from .documents import history as _history  # noqa: F401
+    from .documents import registers as _registers  # noqa: F401
     from .files import models as _files  # noqa: F401
+    from .incoming import models as _incoming  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .org import models as _org  # noqa: F401

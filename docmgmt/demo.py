@@ -7,6 +7,8 @@ when demo mode is on (``XASO_DEMO=1``), and never otherwise.
 from __future__ import annotations
 
 from .core.permissions import Role
+from .documents.calendar import VN_HOLIDAYS_2026, Holiday
+from .extensions import db
 from .org.models import Organisation
 from .org.operations import create_organisation, create_unit, create_user, ensure_position
 
@@ -60,6 +62,8 @@ def seed() -> Organisation:
     units = {abbr: create_unit(None, org, name, abbr) for abbr, name in UNITS}
     for name, rank in POSITIONS:
         ensure_position(org, name, rank)
+    for day, name in VN_HOLIDAYS_2026:
+        db.session.add(Holiday(organisation_id=org.id, day=day, name=name))
     for username, full_name, roles, unit, position in PEOPLE:
         create_user(
             None, org, username=username, full_name=full_name, password=DEMO_PASSWORD,

@@ -1,0 +1,171 @@
+"""Incoming documents, their files, assignments and progress notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.timeutil import UTCDateTime, utcnow
+from ..documents.registers import Register
+from ..documents.types import BY_CODE, Confidentiality, Urgency
+from ..extensions import db
+from ..files.models import StoredFile
+from ..org.models import OrgScoped, Unit, User
+from .workflow import Status
+
+
+class IncomingDocument(OrgScoped, db.Model):
+    __tablename__ = "incoming_document"
+    __table_args__ = (
+        # Số đến: unique within its register (which is per organisation, year and series).
+        sa.UniqueConstraint("register_id", "arrival_number"),
+        # A confidential entry records where the paper is, never what it says.
+        sa.CheckConstraint(
+            "confidentiality = 'thuong' OR (subject = '' AND signer = '' AND field = '')",
+            name="confidential_has_no_content",
+        ),
+        sa.Index("ix_incoming_sender_ref", "organisation_id", "sender_name", "number_symbol",
+                 "issue_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(sa.ForeignKey("register.id"))
+    arrival_number: Mapped[int]
+    arrival_date: Mapped[date]  # ngày đến
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sender_name: Mapped[str] = mapped_column(sa.String(255))  # cơ quan ban hành (tác giả)
+    sender_organ_id: Mapped[str] = mapped_column(sa.String(64), default="")  # edXML OrganId
+    number_symbol: Mapped[str] = mapped_column(sa.String(64), default="")  # "125/UBND-VP"
+    issue_date: Mapped[date | None]
+    doc_type: Mapped[str] = mapped_column(sa.String(32), default="cong_van")
+    subject: Mapped[str] = mapped_column(sa.Text, default="")  # trích yếu
+    signer: Mapped[str] = mapped_column(sa.String(255), default="")
+    urgency: Mapped[str] = mapped_column(sa.String(16), default=Urgency.NORMAL.value)
+    confidentiality: Mapped[str] = mapped_column(sa.String(16), default=Confidentiality.NONE.value)
+    sender_due_date: Mapped[date | None]  # hạn trả lời the sender asked for
+    page_count: Mapped[int | None]
+    field: Mapped[str] = mapped_column(sa.String(128), default="")  # lĩnh vực
+    channel: Mapped[str] = mapped_column(sa.String(16), default="upload")  # upload|paper|edxml
+    paper_holder: Mapped[str] = mapped_column(sa.String(255), default="")  # người giữ bản giấy
+    status: Mapped[str] = mapped_column(sa.String(16), default=Status.REGISTERED.value)
+    deadline: Mapped[date | None]  # hạn giải quyết set by the direction
+    direction_text: Mapped[str] = mapped_column(sa.Text, default="")  # ý kiến chỉ đạo
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result_summary: Mapped[str] = mapped_column(sa.Text, default="")
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    register: Mapped[Register] = relationship()
+    registered_by: Mapped[User | None] = relationship()
+    files: Mapped[list[IncomingFile]] = relationship(
+        back_populates="document", order_by="IncomingFile.id", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="document", order_by="Assignment.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_confidential(self) -> bool:
+        return Confidentiality(self.confidentiality).is_confidential
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def type_name(self) -> str:
+        return BY_CODE[self.doc_type].name
+
+    @property
+    def arrival_label(self) -> str:
+        return f"{self.arrival_number:02d}" + (" (Mật)" if self.is_confidential else "")
+
+    @property
+    def active_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignments if a.superseded_at is None]
+
+    @property
+    def main_assignment(self) -> Assignment | None:
+        return next((a for a in self.active_assignments if a.role == "main"), None)
+
+    def is_overdue(self, today: date) -> bool:
+        return (self.deadline is not None and self.deadline < today
+                and self.status not in (Status.DONE, Status.RETURNED))
+
+
+class IncomingFile(db.Model):
+    __tablename__ = "incoming_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True
+    )
+    stored_file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16), default="original")  # original|result
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    document: Mapped[IncomingDocument] = relationship(back_populates="files")
+    stored: Mapped[StoredFile] = relationship()
+
+
+class Assignment(db.Model):
+    """Who handles a document: main handler (chủ trì), co-handler (phối hợp) or for
+    information (để biết); a person, or a unit whose head hands it to a person."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('main','co','info')", name="role"),
+        sa.CheckConstraint("assignee_user_id IS NOT NULL OR assignee_unit_id IS NOT NULL",
+                           name="has_assignee"),
+        sa.Index("ix_assignment_user_open", "assignee_user_id", "done_at"),
+        sa.Index("ix_assignment_unit_open", "assignee_unit_id", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(8))
+    assignee_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    assignee_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    deadline: Mapped[date | None]
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_before_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    document: Mapped[IncomingDocument] = relationship(back_populates="assignments")
+    assignee_user: Mapped[User | None] = relationship(foreign_keys=[assignee_user_id])
+    assignee_unit: Mapped[Unit | None] = relationship()
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+
+    @property
+    def assignee_label(self) -> str:
+        if self.assignee_user is not None:
+            return self.assignee_user.full_name
+        return self.assignee_unit.name if self.assignee_unit else ""
+
+    def concerns(self, user: User) -> bool:
+        if self.assignee_user_id is not None:
+            return self.assignee_user_id == user.id
+        return self.assignee_unit_id is not None and self.assignee_unit_id == user.unit_id
+
+
+class ProgressNote(db.Model):
+    __tablename__ = "progress_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship()

@@ -1,0 +1,733 @@
+"""Incoming documents: the rules, whichever door asks (web, API, edXML, CLI).
+
+Every operation loads nothing itself beyond what it needs, checks permission and the
+lifecycle table (``workflow.TRANSITIONS``), changes state, records history (timeline
+and audit chain), notifies the people concerned and emits a signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..core import signals
+from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..core.permissions import Permission, Role
+from ..core.text import clean
+from ..core.timeutil import utcnow, vn_today
+from ..documents.calendar import add_working_days, holidays_of, working_days_between
+from ..documents.history import add_event
+from ..documents.registers import Direction, Register, register_for, take_number
+from ..documents.types import TYPE_CODES, Confidentiality, Urgency
+from ..extensions import db
+from ..files.models import StoredFile
+from ..files.operations import ACCESS_CHECKS
+from ..files.sandbox import inspect_pdf
+from ..files.store import FileStore, store_file
+from ..notifications.operations import notify
+from ..org.models import Unit, User
+from .models import Assignment, IncomingDocument, IncomingFile, ProgressNote
+from .workflow import OPEN_STATUSES, TRANSITIONS, Status
+
+DIRECTION = Direction.INCOMING.value
+DUE_SOON_WORKING_DAYS = 2
+
+# Scans and documents a commune receives; XML arrives through the exchange, not here.
+INCOMING_MIME = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/jpeg", "image/png", "image/tiff",
+}
+
+
+@dataclass
+class Upload:
+    stream: BinaryIO | bytes
+    name: str
+
+
+@dataclass
+class IncomingInput:
+    sender_name: str = ""
+    number_symbol: str = ""
+    issue_date: date | None = None
+    doc_type: str = "cong_van"
+    subject: str = ""
+    signer: str = ""
+    urgency: str = Urgency.NORMAL.value
+    confidentiality: str = Confidentiality.NONE.value
+    sender_due_date: date | None = None
+    page_count: int | None = None
+    field: str = ""
+    arrival_date: date | None = None
+    paper_holder: str = ""
+    sender_organ_id: str = ""
+    channel: str = "upload"
+    allow_duplicate: bool = False
+
+
+@dataclass
+class Assignee:
+    """``u:12`` (a person) or ``unit:3`` (a unit)."""
+
+    user_id: int | None = None
+    unit_id: int | None = None
+
+    @classmethod
+    def parse(cls, token: str, field_name: str) -> Assignee:
+        kind, _sep, ident = (token or "").partition(":")
+        if kind in ("u", "user") and ident.isdigit():
+            return cls(user_id=int(ident))
+        if kind == "unit" and ident.isdigit():
+            return cls(unit_id=int(ident))
+        raise ValidationFailed("invalid_assignee", _("Người hoặc đơn vị được giao không hợp lệ."),
+                               field_name)
+
+    @property
+    def token(self) -> str:
+        return f"u:{self.user_id}" if self.user_id else f"unit:{self.unit_id}"
+
+
+@dataclass
+class Direction_:
+    main: Assignee
+    co: list[Assignee] = field(default_factory=list)
+    info: list[Assignee] = field(default_factory=list)
+    deadline: date | None = None
+    deadline_working_days: int | None = None
+    text: str = ""
+
+
+# --- reading -------------------------------------------------------------------------
+
+def can_read(user: User, doc: IncomingDocument) -> bool:
+    if doc.organisation_id != user.organisation_id or not user.active:
+        return False
+    if doc.is_confidential:
+        return user.can(Permission.VIEW_CONFIDENTIAL)
+    if user.can(Permission.VIEW_ALL_DOCUMENTS):
+        return True
+    return any(a.concerns(user) for a in doc.assignments)
+
+
+def get_readable(user: User, document_id: int) -> IncomingDocument:
+    doc = db.session.get(IncomingDocument, document_id)
+    # Not allowed and not there look the same: nobody learns that a number exists.
+    if doc is None or not can_read(user, doc):
+        raise NotFound("not_found", _("Không tìm thấy văn bản hoặc bạn không có quyền xem."))
+    return doc
+
+
+def file_access(user: User, stored: StoredFile) -> bool:
+    """Registered with the file store: a file attached to a document I may read."""
+    docs = db.session.scalars(
+        sa.select(IncomingDocument).join(IncomingFile)
+        .where(IncomingFile.stored_file_id == stored.id)
+    )
+    return any(can_read(user, d) for d in docs)
+
+
+def _require(user: User, permission: Permission) -> None:
+    if not user.can(permission):
+        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+
+
+def _check_transition(user: User, doc: IncomingDocument, action: str) -> Status:
+    sources, target, permissions = TRANSITIONS[action]
+    if permissions is not None and not any(user.can(p) for p in permissions):
+        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+    if doc.status_enum not in sources:
+        raise Conflict(
+            "invalid_state",
+            _("Văn bản đang ở trạng thái “%(s)s”, không thể thực hiện thao tác này.",
+              s=doc.status_enum.label),
+        )
+    return target
+
+
+# --- registering -------------------------------------------------------------------------
+
+CONFIDENTIAL_REFUSAL = (
+    "Văn bản mật không được đưa lên hệ thống: chỉ ghi số đến, ngày đến, nơi gửi và "
+    "người giữ bản giấy. Không đính kèm tệp, không ghi trích yếu hay nội dung."
+)
+
+
+def _validate(data: IncomingInput, today: date) -> IncomingInput:
+    data.sender_name = clean(data.sender_name)
+    data.number_symbol = clean(data.number_symbol).replace(" ", "")
+    data.subject = clean(data.subject)
+    data.signer = clean(data.signer)
+    data.field = clean(data.field)
+    data.paper_holder = clean(data.paper_holder)
+    data.sender_organ_id = clean(data.sender_organ_id)
+    if not data.sender_name:
+        raise ValidationFailed("required", _("Hãy nhập cơ quan, tổ chức gửi văn bản."),
+                               "sender_name")
+    if data.doc_type not in TYPE_CODES:
+        raise ValidationFailed("invalid_type", _("Loại văn bản không hợp lệ."), "doc_type")
+    try:
+        Urgency(data.urgency)
+    except ValueError:
+        raise ValidationFailed("invalid_urgency", _("Độ khẩn không hợp lệ."), "urgency") from None
+    try:
+        Confidentiality(data.confidentiality)
+    except ValueError:
+        raise ValidationFailed("invalid_confidentiality", _("Độ mật không hợp lệ."),
+                               "confidentiality") from None
+    data.arrival_date = data.arrival_date or today
+    if data.arrival_date > today:
+        raise ValidationFailed("future_date", _("Ngày đến không thể sau hôm nay."), "arrival_date")
+    if data.arrival_date < today - timedelta(days=366):
+        raise ValidationFailed("too_old", _("Ngày đến quá xa trong quá khứ."), "arrival_date")
+    if data.issue_date is not None:
+        if data.issue_date > data.arrival_date:
+            raise ValidationFailed(
+                "issue_after_arrival", _("Ngày văn bản không thể sau ngày đến."), "issue_date")
+        if data.issue_date.year < 1945:
+            raise ValidationFailed("impossible_date", _("Ngày văn bản không hợp lệ."), "issue_date")
+    if data.sender_due_date is not None and data.issue_date is not None \
+            and data.sender_due_date < data.issue_date:
+        raise ValidationFailed(
+            "due_before_issue", _("Hạn trả lời không thể trước ngày văn bản."), "sender_due_date")
+    if data.page_count is not None and not 1 <= data.page_count <= 10000:
+        raise ValidationFailed("invalid_pages", _("Số trang phải từ 1 đến 10000."), "page_count")
+    if len(data.subject) > 2000:
+        raise ValidationFailed("too_long", _("Trích yếu quá dài (tối đa 2000 ký tự)."), "subject")
+    return data
+
+
+def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]:
+    """Store one upload after checking it by content (and PDFs in the sandbox)."""
+    stored = store_file(upload.stream, upload.name, organisation_id=actor.organisation_id,
+                        uploaded_by_id=actor.id, allowed=INCOMING_MIME)
+    pages = None
+    if stored.mime == "application/pdf":
+        info = inspect_pdf(FileStore.from_app().path_for(stored.sha256))
+        if not info.ok:
+            reasons = {
+                "timeout": _("tệp xử lý quá lâu (có thể là tệp độc hại)"),
+                "memory": _("tệp đòi quá nhiều bộ nhớ (có thể là tệp độc hại)"),
+                "encrypted": _("tệp đã bị đặt mật khẩu"),
+            }
+            raise ValidationFailed(
+                "pdf_invalid",
+                _("Tệp PDF “%(name)s” không đọc được: %(why)s.", name=stored.original_name,
+                  why=reasons.get(info.error, _("tệp hỏng hoặc không đúng chuẩn PDF"))),
+                "files",
+            )
+        pages = info.pages
+    return stored, pages
+
+
+def find_duplicates(actor: User, data: IncomingInput) -> list[IncomingDocument]:
+    if not data.number_symbol or data.issue_date is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(IncomingDocument).where(
+            IncomingDocument.organisation_id == actor.organisation_id,
+            IncomingDocument.sender_name == data.sender_name,
+            IncomingDocument.number_symbol == data.number_symbol,
+            IncomingDocument.issue_date == data.issue_date,
+        )
+    ))
+
+
+def register_incoming(actor: User, data: IncomingInput, uploads: list[Upload] = ()) -> IncomingDocument:
+    """Register (vào sổ) an arrived document and give it the next số đến of the year."""
+    _require(actor, Permission.REGISTER_INCOMING)
+    data = _validate(data, vn_today())
+    confidential = Confidentiality(data.confidentiality).is_confidential
+    if confidential:
+        if uploads or data.subject or data.signer or data.field:
+            raise ValidationFailed("confidential_no_content", _(CONFIDENTIAL_REFUSAL),
+                                   "files" if uploads else "subject")
+        if not data.paper_holder:
+            raise ValidationFailed("required", _("Hãy ghi người đang giữ bản giấy."),
+                                   "paper_holder")
+    elif not data.subject:
+        raise ValidationFailed("required", _("Hãy nhập trích yếu nội dung."), "subject")
+    if not data.allow_duplicate and (dups := find_duplicates(actor, data)):
+        raise Conflict(
+            "duplicate_suspected",
+            _("Văn bản số %(ns)s ngày %(d)s của %(s)s đã vào sổ (số đến %(n)s). "
+              "Nếu đúng là văn bản khác, hãy xác nhận đăng ký tiếp.",
+              ns=data.number_symbol, d=data.issue_date.strftime("%d/%m/%Y"), s=data.sender_name,
+              n=", ".join(d.arrival_label for d in dups)),
+            "number_symbol",
+        )
+    stored_pages: list[tuple[StoredFile, int | None]] = [_store_checked(actor, u) for u in uploads]
+    register = register_for(actor.organisation_id, Direction.INCOMING, data.arrival_date.year,
+                            confidential)
+    doc = IncomingDocument(
+        organisation_id=actor.organisation_id, register_id=register.id,
+        arrival_number=take_number(register), arrival_date=data.arrival_date,
+        sender_name=data.sender_name, sender_organ_id=data.sender_organ_id,
+        number_symbol=data.number_symbol, issue_date=data.issue_date, doc_type=data.doc_type,
+        subject=data.subject, signer=data.signer, urgency=data.urgency,
+        confidentiality=data.confidentiality, sender_due_date=data.sender_due_date,
+        page_count=data.page_count or (sum(p or 0 for _s, p in stored_pages) or None),
+        field=data.field, channel="paper" if confidential else data.channel,
+        paper_holder=data.paper_holder,
+        status=(Status.PAPER if confidential else Status.REGISTERED).value,
+        registered_by_id=actor.id,
+    )
+    db.session.add(doc)
+    db.session.flush()
+    for stored, _pages in stored_pages:
+        db.session.add(IncomingFile(document_id=doc.id, stored_file_id=stored.id,
+                                    kind="original", added_by_id=actor.id))
+    add_event(doc, DIRECTION, actor, "registered", to_status=doc.status,
+              comment=_("Vào sổ đến số %(n)s", n=doc.arrival_label),
+              data={"files": len(stored_pages)})
+    db.session.flush()
+    signals.incoming_registered.send(doc)
+    return doc
+
+
+def attach_files(actor: User, doc: IncomingDocument, uploads: list[Upload]) -> list[IncomingFile]:
+    """Add scans to a registered document (the paper arrived before the scanner)."""
+    _require(actor, Permission.REGISTER_INCOMING)
+    if doc.is_confidential:
+        raise ValidationFailed("confidential_no_content", _(CONFIDENTIAL_REFUSAL), "files")
+    if not uploads:
+        raise ValidationFailed("required", _("Hãy chọn tệp."), "files")
+    added = []
+    for upload in uploads:
+        stored, _pages = _store_checked(actor, upload)
+        added.append(IncomingFile(document_id=doc.id, stored_file_id=stored.id, kind="original",
+                                  added_by_id=actor.id))
+    db.session.add_all(added)
+    add_event(doc, DIRECTION, actor, "files_added",
+              comment=", ".join(f.stored.original_name for f in added if f.stored) or "")
+    db.session.flush()
+    signals.incoming_changed.send(doc)
+    return added
+
+
+def transfer_paper(actor: User, doc: IncomingDocument, holder: str, comment: str = "") -> None:
+    """Record who now holds the paper of a confidential document."""
+    _require(actor, Permission.VIEW_CONFIDENTIAL)
+    if not doc.is_confidential:
+        raise ValidationFailed("not_confidential", _("Chỉ dùng cho văn bản mật."), "holder")
+    holder = clean(holder)
+    if not holder:
+        raise ValidationFailed("required", _("Hãy ghi người nhận bản giấy."), "holder")
+    old = doc.paper_holder
+    doc.paper_holder = holder
+    add_event(doc, DIRECTION, actor, "paper_transferred", comment=clean(comment),
+              data={"from": old, "to": holder})
+
+
+# --- submitting and directing -------------------------------------------------------------
+
+def leaders_of(organisation_id: int) -> list[User]:
+    users = db.session.scalars(
+        sa.select(User).where(User.organisation_id == organisation_id, User.active.is_(True))
+    )
+    return [u for u in users if u.has_role(Role.LEADER)]
+
+
+def submit(actor: User, doc: IncomingDocument, leader_id: int | None = None, comment: str = "") -> None:
+    """Trình: put the document before a leader (or all leaders) for direction."""
+    target = _check_transition(actor, doc, "submit")
+    leaders = leaders_of(doc.organisation_id)
+    if leader_id is not None:
+        leaders = [u for u in leaders if u.id == leader_id]
+        if not leaders:
+            raise ValidationFailed("invalid_leader", _("Người nhận trình phải là lãnh đạo."),
+                                   "leader_id")
+    old = doc.status
+    doc.status = target.value
+    add_event(doc, DIRECTION, actor, "submitted", from_status=old, to_status=doc.status,
+              comment=clean(comment), data={"leaders": [u.id for u in leaders]})
+    for leader in leaders:
+        notify(leader, "incoming.submitted",
+               _("Văn bản đến số %(n)s chờ chỉ đạo: %(s)s", n=doc.arrival_label, s=doc.subject[:200]),
+               _link(doc))
+    signals.incoming_changed.send(doc)
+
+
+def _resolve(actor: User, assignee: Assignee, field_name: str) -> Assignee:
+    if assignee.user_id is not None:
+        user = db.session.get(User, assignee.user_id)
+        if user is None or user.organisation_id != actor.organisation_id or not user.active:
+            raise ValidationFailed("invalid_assignee", _("Người được giao không thuộc cơ quan."),
+                                   field_name)
+    else:
+        unit = db.session.get(Unit, assignee.unit_id)
+        if unit is None or unit.organisation_id != actor.organisation_id:
+            raise ValidationFailed("invalid_assignee", _("Đơn vị được giao không thuộc cơ quan."),
+                                   field_name)
+    return assignee
+
+
+def _deadline(actor: User, direction: Direction_, start: date) -> date | None:
+    if direction.deadline is not None and direction.deadline_working_days is not None:
+        raise ValidationFailed("deadline_twice", _("Chỉ chọn hạn theo ngày hoặc theo số ngày làm việc."),
+                               "deadline")
+    if direction.deadline_working_days is not None:
+        if not 1 <= direction.deadline_working_days <= 365:
+            raise ValidationFailed("invalid_deadline", _("Số ngày làm việc phải từ 1 đến 365."),
+                                   "deadline_working_days")
+        return add_working_days(start, direction.deadline_working_days,
+                                holidays_of(actor.organisation_id, start))
+    if direction.deadline is not None and direction.deadline < start:
+        raise ValidationFailed("past_deadline", _("Hạn giải quyết không thể trước hôm nay."),
+                               "deadline")
+    return direction.deadline
+
+
+def _make_assignments(actor: User, doc: IncomingDocument, direction: Direction_) -> list[Assignment]:
+    main = _resolve(actor, direction.main, "main")
+    co = [_resolve(actor, a, "co") for a in direction.co]
+    info = [_resolve(actor, a, "info") for a in direction.info]
+    tokens = [main.token] + [a.token for a in co]
+    if len(set(tokens)) != len(tokens):
+        raise ValidationFailed("duplicate_assignee",
+                               _("Một người (đơn vị) không thể vừa chủ trì vừa phối hợp."), "co")
+    deadline = _deadline(actor, direction, vn_today())
+    created = []
+    for role, people in (("main", [main]), ("co", co), ("info", info)):
+        for a in people:
+            assignment = Assignment(
+                document_id=doc.id, role=role, assignee_user_id=a.user_id,
+                assignee_unit_id=a.unit_id, deadline=deadline if role != "info" else None,
+                assigned_by_id=actor.id,
+            )
+            db.session.add(assignment)
+            created.append(assignment)
+    doc.deadline = deadline
+    doc.direction_text = clean(direction.text)
+    db.session.flush()
+    return created
+
+
+def direct(actor: User, doc: IncomingDocument, direction: Direction_) -> list[Assignment]:
+    """Chỉ đạo: a leader assigns the main handler, co-handlers, for-information, deadline."""
+    target = _check_transition(actor, doc, "direct")
+    old = doc.status
+    created = _make_assignments(actor, doc, direction)
+    doc.status = target.value
+    add_event(doc, DIRECTION, actor, "directed", from_status=old, to_status=doc.status,
+              comment=doc.direction_text, data=_assignment_data(created, doc))
+    _notify_assignees(doc, created)
+    signals.incoming_changed.send(doc)
+    return created
+
+
+def reassign(actor: User, doc: IncomingDocument, direction: Direction_, reason: str = "") -> list[Assignment]:
+    target = _check_transition(actor, doc, "reassign")
+    now = utcnow()
+    for a in doc.active_assignments:
+        a.superseded_at = now
+    old = doc.status
+    created = _make_assignments(actor, doc, direction)
+    doc.status = target.value
+    add_event(doc, DIRECTION, actor, "reassigned", from_status=old, to_status=doc.status,
+              comment=clean(reason) or doc.direction_text, data=_assignment_data(created, doc))
+    _notify_assignees(doc, created)
+    signals.incoming_changed.send(doc)
+    return created
+
+
+def delegate(actor: User, assignment: Assignment, user_id: int) -> Assignment:
+    """A head of unit hands the unit's assignment to one of its people."""
+    doc = assignment.document
+    if (assignment.assignee_unit_id is None or assignment.superseded_at is not None
+            or assignment.assignee_user_id is not None):
+        raise Conflict("not_delegable", _("Phần việc này không giao cho đơn vị."))
+    if not (actor.has_role(Role.HEAD_OF_UNIT) and actor.unit_id == assignment.assignee_unit_id) \
+            and not actor.can(Permission.DIRECT_INCOMING):
+        raise PermissionDenied("forbidden", _("Chỉ trưởng đơn vị được giao mới phân công tiếp."))
+    person = db.session.get(User, user_id)
+    if person is None or person.unit_id != assignment.assignee_unit_id or not person.active:
+        raise ValidationFailed("invalid_assignee", _("Người được giao phải thuộc đơn vị."), "user_id")
+    assignment.assignee_user_id = person.id
+    add_event(doc, DIRECTION, actor, "delegated",
+              comment=_("Giao %(name)s", name=person.full_name),
+              data={"assignment": assignment.id, "user": person.id})
+    _notify_assignees(doc, [assignment])
+    return assignment
+
+
+def _assignment_data(created: list[Assignment], doc: IncomingDocument) -> dict:
+    return {
+        "deadline": doc.deadline.isoformat() if doc.deadline else None,
+        "assignments": [{"role": a.role, "user": a.assignee_user_id, "unit": a.assignee_unit_id}
+                        for a in created],
+    }
+
+
+def _people(assignment: Assignment) -> list[User]:
+    if assignment.assignee_user_id is not None:
+        user = assignment.assignee_user or db.session.get(User, assignment.assignee_user_id)
+        return [user] if user else []
+    unit = assignment.assignee_unit or db.session.get(Unit, assignment.assignee_unit_id)
+    members = [u for u in (unit.members if unit else []) if u.active]
+    heads = [u for u in members if u.has_role(Role.HEAD_OF_UNIT)]
+    return heads or members
+
+
+ROLE_WORDS = {"main": "chủ trì", "co": "phối hợp", "info": "để biết"}
+
+
+def _notify_assignees(doc: IncomingDocument, assignments: list[Assignment]) -> None:
+    for a in assignments:
+        for person in _people(a):
+            notify(person, f"incoming.assigned.{a.role}",
+                   _("Văn bản đến số %(n)s giao bạn (%(role)s): %(s)s", n=doc.arrival_label,
+                     role=ROLE_WORDS[a.role], s=doc.subject[:200]),
+                   _link(doc))
+
+
+# --- handling -----------------------------------------------------------------------------
+
+def my_assignments(user: User, doc: IncomingDocument) -> list[Assignment]:
+    return [a for a in doc.active_assignments if a.concerns(user)]
+
+
+def _handler_assignment(actor: User, doc: IncomingDocument, *, main_only: bool) -> Assignment:
+    mine = [a for a in my_assignments(actor, doc) if a.role in (("main",) if main_only else ("main", "co"))]
+    if not mine:
+        raise PermissionDenied(
+            "not_handler",
+            _("Chỉ người chủ trì giải quyết mới thực hiện được thao tác này.") if main_only
+            else _("Bạn không được giao giải quyết văn bản này."),
+        )
+    return mine[0]
+
+
+def add_progress(actor: User, doc: IncomingDocument, text: str, uploads: list[Upload] = ()) -> ProgressNote:
+    """A progress note (and result files) from someone handling the document."""
+    if not can_read(actor, doc):
+        raise NotFound("not_found", _("Không tìm thấy văn bản hoặc bạn không có quyền xem."))
+    if doc.status_enum not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        raise Conflict("invalid_state", _("Văn bản không ở trạng thái đang giải quyết."))
+    assignment = _handler_assignment(actor, doc, main_only=False)
+    text = clean(text)
+    if not text:
+        raise ValidationFailed("required", _("Hãy nhập nội dung tiến độ."), "text")
+    note = ProgressNote(document_id=doc.id, author_id=actor.id, text=text)
+    db.session.add(note)
+    for upload in uploads:
+        stored, _pages = _store_checked(actor, upload)
+        db.session.add(IncomingFile(document_id=doc.id, stored_file_id=stored.id, kind="result",
+                                    added_by_id=actor.id))
+    now = utcnow()
+    if assignment.started_at is None:
+        assignment.started_at = now
+    old = doc.status
+    if assignment.role == "main" and doc.status_enum is Status.ASSIGNED:
+        doc.status = Status.IN_PROGRESS.value
+    add_event(doc, DIRECTION, actor, "progress", from_status=old, to_status=doc.status, comment=text,
+              data={"files": len(uploads)})
+    db.session.flush()
+    signals.incoming_changed.send(doc)
+    return note
+
+
+def complete(actor: User, doc: IncomingDocument, summary: str = "", uploads: list[Upload] = ()) -> None:
+    """Mark my part done; when the main handler completes, the document is done."""
+    if not can_read(actor, doc):
+        raise NotFound("not_found", _("Không tìm thấy văn bản hoặc bạn không có quyền xem."))
+    assignment = _handler_assignment(actor, doc, main_only=False)
+    if assignment.done_at is not None:
+        raise Conflict("already_done", _("Bạn đã báo hoàn thành phần việc này."))
+    summary = clean(summary)
+    if assignment.role == "main":
+        _check_transition(actor, doc, "complete")
+        if not summary:
+            raise ValidationFailed("required", _("Hãy ghi kết quả giải quyết."), "summary")
+    for upload in uploads:
+        stored, _pages = _store_checked(actor, upload)
+        db.session.add(IncomingFile(document_id=doc.id, stored_file_id=stored.id, kind="result",
+                                    added_by_id=actor.id))
+    now = utcnow()
+    assignment.done_at = now
+    assignment.started_at = assignment.started_at or now
+    old = doc.status
+    if assignment.role == "main":
+        doc.status = Status.DONE.value
+        doc.completed_at = now
+        doc.result_summary = summary
+        action = "completed"
+    else:
+        action = "part_completed"
+    add_event(doc, DIRECTION, actor, action, from_status=old, to_status=doc.status, comment=summary)
+    if doc.status_enum is Status.DONE and doc.registered_by is not None:
+        notify(doc.registered_by, "incoming.completed",
+               _("Văn bản đến số %(n)s đã giải quyết xong.", n=doc.arrival_label), _link(doc))
+    db.session.flush()
+    signals.incoming_changed.send(doc)
+
+
+def return_to_sender(actor: User, doc: IncomingDocument, reason: str) -> None:
+    """Trả lại: the document is not for us or not acceptable; the reason goes back."""
+    target = _check_transition(actor, doc, "return_to_sender")
+    reason = clean(reason)
+    if not reason:
+        raise ValidationFailed("required", _("Hãy ghi lý do trả lại."), "reason")
+    old = doc.status
+    doc.status = target.value
+    add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=reason)
+    signals.incoming_changed.send(doc)
+
+
+# --- queues -------------------------------------------------------------------------------
+
+@dataclass
+class QueueEntry:
+    document: IncomingDocument
+    assignment: Assignment
+    deadline: date | None
+    days_left: int | None  # working days; negative = overdue
+
+
+@dataclass
+class Queue:
+    new: list[QueueEntry] = field(default_factory=list)
+    in_progress: list[QueueEntry] = field(default_factory=list)
+    due_soon: list[QueueEntry] = field(default_factory=list)
+    overdue: list[QueueEntry] = field(default_factory=list)
+    for_information: list[QueueEntry] = field(default_factory=list)
+
+    @property
+    def open_count(self) -> int:
+        return len(self.new) + len(self.in_progress)
+
+
+def queue_for(user: User, today: date | None = None) -> Queue:
+    """What this person has to handle, by state and urgency of the deadline."""
+    today = today or vn_today()
+    holidays = holidays_of(user.organisation_id, today)
+    concerns = Assignment.assignee_user_id == user.id
+    if user.unit_id is not None:
+        concerns = sa.or_(concerns, sa.and_(Assignment.assignee_user_id.is_(None),
+                                            Assignment.assignee_unit_id == user.unit_id))
+    rows = db.session.scalars(
+        sa.select(Assignment).join(IncomingDocument)
+        .where(concerns, Assignment.superseded_at.is_(None), Assignment.done_at.is_(None),
+               IncomingDocument.organisation_id == user.organisation_id,
+               IncomingDocument.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id)
+    )
+    queue = Queue()
+    for a in rows:
+        days = working_days_between(today, a.deadline, holidays) if a.deadline else None
+        entry = QueueEntry(a.document, a, a.deadline, days)
+        if a.role == "info":
+            queue.for_information.append(entry)
+            continue
+        (queue.new if a.started_at is None else queue.in_progress).append(entry)
+        if a.deadline is not None and a.deadline < today:
+            queue.overdue.append(entry)
+        elif days is not None and days <= DUE_SOON_WORKING_DAYS:
+            queue.due_soon.append(entry)
+    return queue
+
+
+def awaiting_direction(user: User) -> list[IncomingDocument]:
+    if not user.can(Permission.DIRECT_INCOMING):
+        return []
+    return list(db.session.scalars(
+        sa.select(IncomingDocument).where(
+            IncomingDocument.organisation_id == user.organisation_id,
+            IncomingDocument.status == Status.SUBMITTED.value,
+        ).order_by(IncomingDocument.arrival_date, IncomingDocument.arrival_number)
+    ))
+
+
+def list_documents(user: User, *, year: int | None = None, status: str | None = None,
+                   overdue: bool = False, q: str = "", limit: int = 200, offset: int = 0) -> list[IncomingDocument]:
+    """Documents this user may read, newest first (the overview for clerks and leaders)."""
+    query = sa.select(IncomingDocument).where(
+        IncomingDocument.organisation_id == user.organisation_id)
+    if not user.can(Permission.VIEW_CONFIDENTIAL):
+        query = query.where(IncomingDocument.confidentiality == Confidentiality.NONE.value)
+    if not user.can(Permission.VIEW_ALL_DOCUMENTS):
+        mine = sa.select(Assignment.document_id).where(sa.or_(
+            Assignment.assignee_user_id == user.id,
+            sa.and_(Assignment.assignee_unit_id == user.unit_id, user.unit_id is not None),
+        ))
+        query = query.where(IncomingDocument.id.in_(mine))
+    if year:
+        query = query.join(Register, Register.id == IncomingDocument.register_id).where(
+            Register.year == year)
+    if status:
+        query = query.where(IncomingDocument.status == status)
+    if overdue:
+        query = query.where(IncomingDocument.deadline < vn_today(),
+                            IncomingDocument.status.in_([s.value for s in OPEN_STATUSES]))
+    if q:
+        like = f"%{clean(q)}%"
+        query = query.where(sa.or_(IncomingDocument.subject.ilike(like),
+                                   IncomingDocument.number_symbol.ilike(like),
+                                   IncomingDocument.sender_name.ilike(like)))
+    query = query.order_by(IncomingDocument.arrival_date.desc(), IncomingDocument.id.desc())
+    return list(db.session.scalars(query.limit(limit).offset(offset)))
+
+
+# --- the register (sổ đến) ----------------------------------------------------------------
+
+def register_documents(user: User, year: int, confidential: bool = False) -> list[IncomingDocument]:
+    _require(user, Permission.REGISTER_INCOMING if not user.can(Permission.VIEW_ALL_DOCUMENTS)
+             else Permission.VIEW_ALL_DOCUMENTS)
+    if confidential:
+        _require(user, Permission.VIEW_CONFIDENTIAL)
+    register = register_for(user.organisation_id, Direction.INCOMING, year, confidential)
+    return list(db.session.scalars(
+        sa.select(IncomingDocument).where(IncomingDocument.register_id == register.id)
+        .order_by(IncomingDocument.arrival_number)
+    ))
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+def send_reminders(today: date | None = None, mailer=None) -> int:
+    """In-app (and e-mail, when SMTP is configured) reminders one working day before and
+    on the deadline. Idempotent: each reminder is sent once per assignment."""
+    today = today or vn_today()
+    now = utcnow()
+    sent = 0
+    rows = db.session.scalars(
+        sa.select(Assignment).join(IncomingDocument).where(
+            Assignment.superseded_at.is_(None), Assignment.done_at.is_(None),
+            Assignment.deadline.is_not(None), Assignment.role != "info",
+            IncomingDocument.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+    )
+    for a in rows:
+        doc = a.document
+        holidays = holidays_of(doc.organisation_id, today)
+        left = working_days_between(today, a.deadline, holidays)
+        if left <= 0 and a.reminded_due_at is None:
+            title = (_("Văn bản đến số %(n)s đã quá hạn giải quyết (%(d)s)", n=doc.arrival_label,
+                       d=a.deadline.strftime("%d/%m/%Y")) if a.deadline < today else
+                     _("Hôm nay là hạn giải quyết văn bản đến số %(n)s", n=doc.arrival_label))
+            a.reminded_due_at = now
+            a.reminded_before_at = a.reminded_before_at or now
+        elif left == 1 and a.reminded_before_at is None:
+            title = _("Còn 1 ngày làm việc để giải quyết văn bản đến số %(n)s", n=doc.arrival_label)
+            a.reminded_before_at = now
+        else:
+            continue
+        for person in _people(a):
+            notify(person, "incoming.reminder", f"{title}: {doc.subject[:150]}", _link(doc))
+            if mailer is not None and person.email:
+                mailer(person.email, title, f"{title}\n\n{doc.subject}")
+            sent += 1
+    return sent
+
+
+def _link(doc: IncomingDocument) -> str:
+    # Stored in notifications and e-mails: a stable path, valid outside a request too.
+    return f"/incoming/{doc.id}"
+
+
+
+ACCESS_CHECKS.append(file_access)
