@@ -15,12 +15,14 @@ Only ``Existence``-format fields are supported for indexing (all indexed fields 
 from __future__ import annotations
 
 import itertools
+import operator
 import pickle
 from array import array
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.system import pack_int
 from whoosh.writing import SegmentWriter
 
 _BLOCK_INFO_PROTOCOL = 2  # what the W3 reader expects for the block header tuple
@@ -85,9 +87,11 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _drain_pool(self) -> None:
         # Documents of segments merged in by ``add_reader`` arrive through the pool.
+        self._merged = False
         for fieldname, btext, docnum, weight, _value in self.pool.iter_postings():
             field = self.schema[fieldname]
             term = btext.decode("utf-8") if getattr(field, "precomputed", False) else btext
+            self._merged = True
             ids = self._term_ids.setdefault(fieldname, {})
             self._tids.append(ids.setdefault(term, next(self._counter)))
             self._docs.append(docnum)
@@ -101,9 +105,11 @@ class BulkSegmentWriter(SegmentWriter):
             tids = np.frombuffer(self._tids, dtype=np.int64)
             docs = np.frombuffer(self._docs, dtype=np.uint32)
             weights = np.frombuffer(self._weights, dtype=np.float32)
-            # Sort by (term id, docnum); lexsort is stable and docs may come from
-            # merges out of order.
-            order = np.lexsort((docs, tids))
+            # Group by term id. Documents were appended in docnum order, so a stable
+            # sort keeps each group sorted; merged-in postings may not be, so lexsort.
+            order = (
+                np.lexsort((docs, tids)) if self._merged else np.argsort(tids, kind="stable")
+            )
             tids, docs, weights = tids[order], docs[order], weights[order]
             for fieldname in sorted(self._term_ids):
                 field = self.schema[fieldname]
@@ -127,9 +133,6 @@ class BulkSegmentWriter(SegmentWriter):
     def _write_postings(self, pw: Any, ids: np.ndarray, weights: np.ndarray) -> None:
         """Write whole blocks in the W3 format (see ``W3PostingsWriter._write_block``)."""
         n = len(ids)
-        if n == 1:  # stock path: may be inlined into the term info
-            pw.add_posting(int(ids[0]), float(weights[0]), b"", None)
-            return
         if n <= self._blocklimit:
             self._write_small(pw, ids.tolist(), weights)
             return
@@ -178,13 +181,16 @@ class BulkSegmentWriter(SegmentWriter):
             terminfo._minid = ids[0]
         terminfo._maxid = ids[-1]
         deltas = array("I", [ids[0]])
-        deltas.extend([b - a for a, b in zip(ids, ids[1:], strict=False)])
+        if len(ids) > 1:
+            deltas.extend(map(operator.sub, ids[1:], ids))
         data = (deltas, array("f", weights.tobytes()), None)
         databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
         infobytes = pickle.dumps((len(ids), ids[-1], maxweight, 0, 0, 0), _BLOCK_INFO_PROTOCOL)
-        postfile = pw._postfile
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        postfile.write_int(-(len(infobytes) + len(databytes)))
-        postfile.write(infobytes)
-        postfile.write(databytes)
+        # One write call: header, negative length (= last block), info, data.
+        pw._postfile.write(
+            WHOOSH3_HEADER_MAGIC
+            + pack_int(-(len(infobytes) + len(databytes)))
+            + infobytes
+            + databytes
+        )
         pw._blockcount += 1
