@@ -137,15 +137,28 @@ def bench_fts5(n: int, workdir: Path, rounds: int) -> dict[str, object]:
     started = time.perf_counter()
     batch: list[tuple[int, str, str, str, str]] = []
     for d in make_docs(n):
-        batch.append((int(d.id), fold_d(d.subject), fold_d(d.number_symbol),
-                      fold_d(d.sender), fold_d(d.content)))
+        batch.append(
+            (
+                int(d.id),
+                fold_d(d.subject),
+                fold_d(d.number_symbol),
+                fold_d(d.sender),
+                fold_d(d.content),
+            )
+        )
         if len(batch) == 5000:
-            db.executemany("INSERT INTO docs(rowid, subject, number_symbol, sender, content)"
-                           " VALUES (?, ?, ?, ?, ?)", batch)
+            db.executemany(
+                "INSERT INTO docs(rowid, subject, number_symbol, sender, content)"
+                " VALUES (?, ?, ?, ?, ?)",
+                batch,
+            )
             batch.clear()
     if batch:
-        db.executemany("INSERT INTO docs(rowid, subject, number_symbol, sender, content)"
-                       " VALUES (?, ?, ?, ?, ?)", batch)
+        db.executemany(
+            "INSERT INTO docs(rowid, subject, number_symbol, sender, content)"
+            " VALUES (?, ?, ?, ?, ?)",
+            batch,
+        )
     db.commit()
     index_s = time.perf_counter() - started
     size = (workdir / "fts5.sqlite").stat().st_size
@@ -156,7 +169,8 @@ def bench_fts5(n: int, workdir: Path, rounds: int) -> dict[str, object]:
         total = db.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (match,)).fetchone()[0]
         db.execute(
             "SELECT rowid, snippet(docs, 3, '<mark>', '</mark>', '…', 24) FROM docs"
-            " WHERE docs MATCH ? ORDER BY rank LIMIT ?", (match, PER_PAGE)
+            " WHERE docs MATCH ? ORDER BY rank LIMIT ?",
+            (match, PER_PAGE),
         ).fetchall()
         return (time.perf_counter() - t0) * 1000, total
 
@@ -196,8 +210,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=10, help="timed rounds after warm-up")
-    parser.add_argument("--analysis-workers", type=int, default=0,
-                        help="helper processes for text analysis during the Whoosh rebuild")
+    parser.add_argument(
+        "--analysis-workers",
+        type=int,
+        default=0,
+        help="helper processes for text analysis during the Whoosh rebuild",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
@@ -218,9 +236,11 @@ def main() -> None:
         print(f"{'first-round max ms (cold)':28}{w['cold_max_ms']:>12.2f}{f['cold_max_ms']:>12.2f}")
         print("\nper query (mean ms, matches; Whoosh counts only what the ACL allows):")
         for key in w["per_query_mean_ms"]:  # type: ignore[union-attr]
-            print(f"  {key:34}{w['per_query_mean_ms'][key]:>9.2f}"  # type: ignore[index]
-                  f" ({w['totals'][key]:>6}){f['per_query_mean_ms'][key]:>9.2f}"  # type: ignore[index]
-                  f" ({f['totals'][key]:>6})")  # type: ignore[index]
+            print(
+                f"  {key:34}{w['per_query_mean_ms'][key]:>9.2f}"  # type: ignore[index]
+                f" ({w['totals'][key]:>6}){f['per_query_mean_ms'][key]:>9.2f}"  # type: ignore[index]
+                f" ({f['totals'][key]:>6})"
+            )  # type: ignore[index]
         ratio = w["p95_ms"] / f["p95_ms"]  # type: ignore[operator]
         summary = {
             "docs": args.docs,

@@ -38,20 +38,6 @@ class IndexedDoc:
     acl: list[str] = field(default_factory=list)
     text_searchable: bool = True
 
-    def to_json(self) -> dict[str, Any]:
-        data = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
-        data["date"] = self.date.isoformat()
-        data["date_is_datetime"] = isinstance(self.date, datetime)
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> IndexedDoc:
-        data = dict(data)
-        is_dt = data.pop("date_is_datetime", False)
-        raw = data["date"]
-        data["date"] = datetime.fromisoformat(raw) if is_dt else date.fromisoformat(raw)
-        return cls(**data)
-
 
 @dataclass(slots=True)
 class SearchQuery:

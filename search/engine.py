@@ -183,8 +183,9 @@ class Engine:
         n = max(1, self.doc_count)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def _conjunction(self, leaf: Any, seg_id: str, terms: list[tuple[str, str]],
-                     size: int) -> np.ndarray:
+    def _conjunction(
+        self, leaf: Any, seg_id: str, terms: list[tuple[str, str]], size: int
+    ) -> np.ndarray:
         lists = sorted((self._postings(leaf, seg_id, f, t)[0] for f, t in terms), key=len)
         cur = lists[0]
         for other in lists[1:]:
@@ -195,8 +196,9 @@ class Engine:
             cur = cur[mask[cur]]
         return cur
 
-    def _any(self, leaf: Any, seg_id: str, fieldname: str, values: Iterable[str],
-             size: int) -> np.ndarray:
+    def _any(
+        self, leaf: Any, seg_id: str, fieldname: str, values: Iterable[str], size: int
+    ) -> np.ndarray:
         mask = np.zeros(size, dtype=bool)
         for v in values:
             mask[self._postings(leaf, seg_id, fieldname, v)[0]] = True

@@ -25,8 +25,11 @@ _SAME_LENGTH_FOLD = {k: v for k, v in FOLD_TABLE.items() if v is not None}
 
 
 def _pattern(terms: set[str]) -> re.Pattern[str]:
-    alts = sorted((("0*" + re.escape(t)) if t.isdigit() else re.escape(t) for t in terms),
-                  key=len, reverse=True)
+    alts = sorted(
+        (("0*" + re.escape(t)) if t.isdigit() else re.escape(t) for t in terms),
+        key=len,
+        reverse=True,
+    )
     return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)")
 
 
@@ -59,8 +62,9 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> st
     return "".join(out)
 
 
-def snippets(text: str, terms: set[str], max_fragments: int = MAX_FRAGMENTS,
-             size: int = FRAGMENT_CHARS) -> list[str]:
+def snippets(
+    text: str, terms: set[str], max_fragments: int = MAX_FRAGMENTS, size: int = FRAGMENT_CHARS
+) -> list[str]:
     """Up to ``max_fragments`` windows around the densest groups of matches."""
     text = nfc(text or "")
     if not text:

@@ -107,9 +107,7 @@ class BulkSegmentWriter(SegmentWriter):
             weights = np.frombuffer(self._weights, dtype=np.float32)
             # Group by term id. Documents were appended in docnum order, so a stable
             # sort keeps each group sorted; merged-in postings may not be, so lexsort.
-            order = (
-                np.lexsort((docs, tids)) if self._merged else np.argsort(tids, kind="stable")
-            )
+            order = np.lexsort((docs, tids)) if self._merged else np.argsort(tids, kind="stable")
             tids, docs, weights = tids[order], docs[order], weights[order]
             for fieldname in sorted(self._term_ids):
                 field = self.schema[fieldname]

@@ -298,9 +298,7 @@ class WhooshBackend(SearchBackend):
                                 m.id()
                                 m.next()
             if expected_docs is not None and expected_docs != report["docs"]:
-                report["error"] = (
-                    f"index has {report['docs']} documents, database {expected_docs}"
-                )
+                report["error"] = f"index has {report['docs']} documents, database {expected_docs}"
                 return report
             report["ok"] = True
         except Exception as exc:  # any failure to read means: rebuild

@@ -29,7 +29,10 @@ def backend(tmp_path: Path):
 def filler(sentences: list[str]) -> list[IndexedDoc]:
     """Forty ordinary documents of real text, so that ranking has competition."""
     return [
-        make_doc(f"fill-{i}", sentences[(i * 7) % len(sentences)],
-                 " ".join(sentences[(i * 13 + j) % len(sentences)] for j in range(5)))
+        make_doc(
+            f"fill-{i}",
+            sentences[(i * 7) % len(sentences)],
+            " ".join(sentences[(i * 13 + j) % len(sentences)] for j in range(5)),
+        )
         for i in range(40)
     ]

@@ -48,11 +48,16 @@ def make_doc(doc_id: str, subject: str, content: str = "", **kw: object) -> Inde
     return IndexedDoc(**values)  # type: ignore[arg-type]
 
 
-def ask(backend: WhooshBackend, text: str, principals: set[str] | None = None,
-        **kw: object) -> list[str]:
+def ask(
+    backend: WhooshBackend, text: str, principals: set[str] | None = None, **kw: object
+) -> list[str]:
     return [h.id for h in backend.query(query(text, principals, **kw)).hits]
 
 
 def query(text: str, principals: set[str] | None = None, **kw: object) -> SearchQuery:
-    return SearchQuery(text=text, org_id=int(kw.pop("org_id", 1)),  # type: ignore[arg-type]
-                       principals=principals or {"org:1"}, **kw)  # type: ignore[arg-type]
+    return SearchQuery(
+        text=text,
+        org_id=int(kw.pop("org_id", 1)),  # type: ignore[arg-type]
+        principals=principals or {"org:1"},
+        **kw,
+    )  # type: ignore[arg-type]

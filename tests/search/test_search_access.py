@@ -9,13 +9,17 @@ SECRET_WORDS = "kỷ luật cán bộ"
 
 
 def _commune(backend):
-    backend.index([
-        make_doc("open", "Thông báo họp giao ban", acl=["org:1"]),
-        make_doc("unit3", f"Hồ sơ {SECRET_WORDS} phòng Văn hóa", acl=["unit:3", "role:leader"]),
-        make_doc("mine", f"Báo cáo {SECRET_WORDS} của tôi", acl=["u:12"]),
-        *[make_doc(f"hidden{i}", f"Tờ trình {SECRET_WORDS} số {i}", acl=["role:leader"])
-          for i in range(7)],
-    ])
+    backend.index(
+        [
+            make_doc("open", "Thông báo họp giao ban", acl=["org:1"]),
+            make_doc("unit3", f"Hồ sơ {SECRET_WORDS} phòng Văn hóa", acl=["unit:3", "role:leader"]),
+            make_doc("mine", f"Báo cáo {SECRET_WORDS} của tôi", acl=["u:12"]),
+            *[
+                make_doc(f"hidden{i}", f"Tờ trình {SECRET_WORDS} số {i}", acl=["role:leader"])
+                for i in range(7)
+            ],
+        ]
+    )
 
 
 def test_staff_sees_only_documents_in_their_acl(backend):

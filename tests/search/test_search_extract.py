@@ -24,7 +24,9 @@ def _pdf(objects: list[bytes]) -> bytes:
     for off in offsets:
         out += b"%010d 00000 n \n" % off
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -35,27 +37,31 @@ def _stream(data: bytes, extra: bytes = b"") -> bytes:
 def vietnamese_pdf(text: str) -> bytes:
     """One page whose text is written as 2-byte codes = Unicode code points, mapped by
     a ToUnicode CMap (how real Vietnamese PDFs carry text)."""
-    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
-            b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
-            b"1 beginbfrange <0000> <FFFF> <0000> endbfrange\n"
-            b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        b"1 beginbfrange <0000> <FFFF> <0000> endbfrange\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
     lines = []
     for n, line in enumerate(text.split("\n")):
         hexcodes = "".join(f"{ord(c):04X}" for c in line).encode()
         lines.append(b"BT /F1 12 Tf 50 %d Td <%s> Tj ET" % (750 - 20 * n, hexcodes))
     content = b"\n".join(lines)
-    return _pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        _stream(content),
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /Arial /Encoding /Identity-H "
-        b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
-        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Arial "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
-        _stream(cmap),
-    ])
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            _stream(content),
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /Arial /Encoding /Identity-H "
+            b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Arial "
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
+            _stream(cmap),
+        ]
+    )
 
 
 def test_pdf_text_is_extracted_and_normalised(tmp_path: Path):
@@ -73,12 +79,16 @@ def test_decompression_bomb_is_refused_quickly(tmp_path: Path):
     chunk = b"0" * (1 << 20)
     bomb = b"".join(comp.compress(chunk) for _ in range(120)) + comp.flush()  # 120 MB
     pdf = tmp_path / "bomb.pdf"
-    pdf.write_bytes(_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        _stream(bomb, b"/Filter /FlateDecode"),
-    ]))
+    pdf.write_bytes(
+        _pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                _stream(bomb, b"/Filter /FlateDecode"),
+            ]
+        )
+    )
     started = time.monotonic()
     result = extract(pdf)
     assert time.monotonic() - started < PDF_TIMEOUT_S + 5
@@ -87,11 +97,15 @@ def test_decompression_bomb_is_refused_quickly(tmp_path: Path):
 
 def test_cyclic_page_tree_fails_cleanly(tmp_path: Path):
     pdf = tmp_path / "cycle.pdf"
-    pdf.write_bytes(_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
-        b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>",
-    ]))
+    pdf.write_bytes(
+        _pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>",
+            ]
+        )
+    )
     started = time.monotonic()
     result = extract(pdf)
     assert time.monotonic() - started < PDF_TIMEOUT_S + 5
@@ -117,12 +131,16 @@ def test_parser_that_hangs_is_killed_at_the_deadline(tmp_path: Path):
 
 def test_image_only_pdf_is_marked_not_searchable(tmp_path: Path):
     pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        _stream(b"q 100 0 0 100 0 0 cm Q"),
-    ]))
+    pdf.write_bytes(
+        _pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                _stream(b"q 100 0 0 100 0 0 cm Q"),
+            ]
+        )
+    )
     result = extract(pdf)
     assert not result.text_searchable
     assert result.reason.startswith(("scan", "ocr"))

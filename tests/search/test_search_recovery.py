@@ -41,8 +41,13 @@ def test_crash_mid_commit_leaves_a_working_index_and_no_stale_lock(tmp_path: Pat
     # The lock died with the process: the next writer goes straight through.
     backend.index([make_doc("after", "Lịch tiếp dân sau sự cố")])
     assert backend.query(query("tiep dan")).total == 6
-    backend.rebuild([*_docs(5), make_doc("lost", "Lịch tiếp dân bổ sung"),
-                     make_doc("after", "Lịch tiếp dân sau sự cố")])
+    backend.rebuild(
+        [
+            *_docs(5),
+            make_doc("lost", "Lịch tiếp dân bổ sung"),
+            make_doc("after", "Lịch tiếp dân sau sự cố"),
+        ]
+    )
     assert backend.check(expected_docs=7)["ok"]
     backend.close()
 
