@@ -80,6 +80,17 @@ def _child(path: str, want_text: bool) -> dict:  # pragma: no cover - runs in th
     pages = len(reader.pages)
     if pages == 0:
         return {"ok": False, "error": "malformed"}
+    # Decode every content stream ourselves: pypdf's text extraction swallows its own
+    # decompression-limit errors, and a bomb must be refused, not quietly skipped.
+    from pypdf.errors import LimitReachedError
+
+    try:
+        for page in reader.pages:
+            contents = page.get_contents()
+            if contents is not None:
+                contents.get_data()
+    except LimitReachedError:
+        return {"ok": False, "error": "bomb"}
     text = ""
     if want_text:
         parts = []
@@ -88,10 +99,6 @@ def _child(path: str, want_text: bool) -> dict:  # pragma: no cover - runs in th
             if sum(len(p) for p in parts) > 2_000_000:
                 break
         text = "\n".join(parts)
-    else:
-        # Touch every page object so a cyclic or broken page tree fails here, not later.
-        for page in reader.pages:
-            page.mediabox  # noqa: B018
     return {"ok": True, "pages": pages, "text": text}
 
 

@@ -207,11 +207,13 @@ def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]
                         uploaded_by_id=actor.id, allowed=INCOMING_MIME)
     pages = None
     if stored.mime == "application/pdf":
-        info = inspect_pdf(FileStore.from_app().path_for(stored.sha256))
+        # Text extraction decompresses every content stream, so a bomb fails here.
+        info = inspect_pdf(FileStore.from_app().path_for(stored.sha256), want_text=True)
         if not info.ok:
             reasons = {
                 "timeout": _("tệp xử lý quá lâu (có thể là tệp độc hại)"),
                 "memory": _("tệp đòi quá nhiều bộ nhớ (có thể là tệp độc hại)"),
+                "bomb": _("tệp chứa dữ liệu nén bất thường (có thể là tệp độc hại)"),
                 "encrypted": _("tệp đã bị đặt mật khẩu"),
             }
             raise ValidationFailed(
@@ -279,8 +281,8 @@ def register_incoming(actor: User, data: IncomingInput, uploads: list[Upload] = 
     db.session.add(doc)
     db.session.flush()
     for stored, _pages in stored_pages:
-        db.session.add(IncomingFile(document_id=doc.id, stored_file_id=stored.id,
-                                    kind="original", added_by_id=actor.id))
+        doc.files.append(IncomingFile(stored_file_id=stored.id, kind="original",
+                                      added_by_id=actor.id))
     add_event(doc, DIRECTION, actor, "registered", to_status=doc.status,
               comment=_("Vào sổ đến số %(n)s", n=doc.arrival_label),
               data={"files": len(stored_pages)})
@@ -299,9 +301,9 @@ def attach_files(actor: User, doc: IncomingDocument, uploads: list[Upload]) -> l
     added = []
     for upload in uploads:
         stored, _pages = _store_checked(actor, upload)
-        added.append(IncomingFile(document_id=doc.id, stored_file_id=stored.id, kind="original",
+        added.append(IncomingFile(stored_file_id=stored.id, kind="original",
                                   added_by_id=actor.id))
-    db.session.add_all(added)
+    doc.files.extend(added)
     add_event(doc, DIRECTION, actor, "files_added",
               comment=", ".join(f.stored.original_name for f in added if f.stored) or "")
     db.session.flush()
@@ -395,11 +397,11 @@ def _make_assignments(actor: User, doc: IncomingDocument, direction: Direction_)
     for role, people in (("main", [main]), ("co", co), ("info", info)):
         for a in people:
             assignment = Assignment(
-                document_id=doc.id, role=role, assignee_user_id=a.user_id,
+                role=role, assignee_user_id=a.user_id,
                 assignee_unit_id=a.unit_id, deadline=deadline if role != "info" else None,
                 assigned_by_id=actor.id,
             )
-            db.session.add(assignment)
+            doc.assignments.append(assignment)
             created.append(assignment)
     doc.deadline = deadline
     doc.direction_text = clean(direction.text)
@@ -516,8 +518,8 @@ def add_progress(actor: User, doc: IncomingDocument, text: str, uploads: list[Up
     db.session.add(note)
     for upload in uploads:
         stored, _pages = _store_checked(actor, upload)
-        db.session.add(IncomingFile(document_id=doc.id, stored_file_id=stored.id, kind="result",
-                                    added_by_id=actor.id))
+        doc.files.append(IncomingFile(stored_file_id=stored.id, kind="result",
+                                      added_by_id=actor.id))
     now = utcnow()
     if assignment.started_at is None:
         assignment.started_at = now
@@ -545,8 +547,8 @@ def complete(actor: User, doc: IncomingDocument, summary: str = "", uploads: lis
             raise ValidationFailed("required", _("Hãy ghi kết quả giải quyết."), "summary")
     for upload in uploads:
         stored, _pages = _store_checked(actor, upload)
-        db.session.add(IncomingFile(document_id=doc.id, stored_file_id=stored.id, kind="result",
-                                    added_by_id=actor.id))
+        doc.files.append(IncomingFile(stored_file_id=stored.id, kind="result",
+                                      added_by_id=actor.id))
     now = utcnow()
     assignment.done_at = now
     assignment.started_at = assignment.started_at or now
@@ -576,6 +578,58 @@ def return_to_sender(actor: User, doc: IncomingDocument, reason: str) -> None:
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=reason)
     signals.incoming_changed.send(doc)
+
+
+# --- what a person may do here (asked by the doors, so none re-implements a rule) ----------
+
+def _transition_open_to(user: User, doc: IncomingDocument, action: str) -> bool:
+    sources, _target, permissions = TRANSITIONS[action]
+    if doc.status_enum not in sources:
+        return False
+    return permissions is None or any(user.can(p) for p in permissions)
+
+
+def delegable_assignments(user: User, doc: IncomingDocument) -> list[Assignment]:
+    """The unit assignments this user may hand to one of the unit's people."""
+    return [
+        a for a in doc.active_assignments
+        if a.assignee_unit_id is not None and a.assignee_user_id is None
+        and ((user.has_role(Role.HEAD_OF_UNIT) and user.unit_id == a.assignee_unit_id)
+             or user.can(Permission.DIRECT_INCOMING))
+    ]
+
+
+def available_actions(user: User, doc: IncomingDocument) -> frozenset[str]:
+    """The actions the operations above would accept from this user on this document now:
+    submit, direct, reassign, return_to_sender, delegate, progress, complete,
+    attach_files, transfer_paper."""
+    if not can_read(user, doc):
+        return frozenset()
+    if doc.is_confidential:
+        return frozenset({"transfer_paper"} if user.can(Permission.VIEW_CONFIDENTIAL) else ())
+    actions = {a for a in ("submit", "direct", "reassign", "return_to_sender")
+               if _transition_open_to(user, doc, a)}
+    if user.can(Permission.REGISTER_INCOMING):
+        actions.add("attach_files")
+    handling = doc.status_enum in (Status.ASSIGNED, Status.IN_PROGRESS)
+    if handling and delegable_assignments(user, doc):
+        actions.add("delegate")
+    mine = [a for a in my_assignments(user, doc) if a.role in ("main", "co")]
+    if handling and mine:
+        actions.add("progress")
+        if mine[0].done_at is None:
+            actions.add("complete")
+    return frozenset(actions)
+
+
+def assignable(user: User) -> tuple[list[User], list[Unit]]:
+    """People and units of the user's organisation a direction may name."""
+    people = db.session.scalars(
+        sa.select(User).where(User.organisation_id == user.organisation_id,
+                              User.active.is_(True)).order_by(User.full_name))
+    units = db.session.scalars(
+        sa.select(Unit).where(Unit.organisation_id == user.organisation_id).order_by(Unit.name))
+    return list(people), list(units)
 
 
 # --- queues -------------------------------------------------------------------------------
