@@ -6,6 +6,8 @@ when demo mode is on (``XASO_DEMO=1``), and never otherwise.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .core.permissions import Role
 from .documents.calendar import VN_HOLIDAYS_2026, Holiday
 from .extensions import db
@@ -57,7 +59,7 @@ PEOPLE = [
 ]
 
 
-def seed() -> Organisation:
+def seed(with_documents: bool = True) -> Organisation:
     org = create_organisation(**ORGANISATION)
     units = {abbr: create_unit(None, org, name, abbr) for abbr, name in UNITS}
     for name, rank in POSITIONS:
@@ -70,7 +72,97 @@ def seed() -> Organisation:
             roles=roles, unit_id=units[unit].id if unit else None, position=position,
             email=f"{username}@kimboi.phutho.gov.vn",
         )
+    db.session.flush()
+    if with_documents:
+        seed_documents(org)
     return org
+
+
+ARTICLES = Path(__file__).parent / "demo_data" / "articles"
+
+# (article, sender, their number/symbol, type, what happens to it in the demo)
+DEMO_INCOMING = [
+    ("article-0.txt", "Ủy ban nhân dân tỉnh Phú Thọ", "1520/UBND-NC", "cong_van", "submitted"),
+    ("article-1.txt", "Sở Nội vụ tỉnh Phú Thọ", "342/SNV-CCHC", "huong_dan", "assigned"),
+    ("article-2.txt", "Văn phòng Ủy ban nhân dân tỉnh", "88/TB-VPUBND", "thong_bao", "overdue"),
+    ("article-3.txt", "Sở Nông nghiệp và Môi trường", "57/KH-SNNMT", "ke_hoach", "done"),
+    ("article-4.txt", "Sở Khoa học và Công nghệ", "215/SKHCN-CĐS", "cong_van", "registered"),
+]
+
+
+def _article(name: str) -> tuple[str, str]:
+    """(title, body) of a demo article: real Vietnamese news about commune offices."""
+    lines = [ln.strip() for ln in (ARTICLES / name).read_text(encoding="utf-8").splitlines()]
+    lines = [ln for ln in lines if ln]
+    title = lines[0]
+    if title.startswith("date "):
+        title = title.split(" ", 2)[2]
+    if title == "Chỉ đạo, Điều hành":  # a section heading, not the title
+        title = lines[1]
+    return title, "\n".join(lines[1:])
+
+
+def _docx(title: str, body: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for paragraph in body.split("\n"):
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def seed_documents(org: Organisation) -> None:
+    """Incoming documents in every state, written from the demo articles."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from .core.timeutil import vn_today
+    from .incoming import operations as ops
+    from .org.models import Unit, User
+
+    def user(name: str) -> User:
+        return db.session.scalar(sa.select(User).where(User.username == name))
+
+    clerk, chairman = user("vanthu"), user("chutich")
+    today = vn_today()
+    for age, (article, sender, number, doc_type, fate) in enumerate(DEMO_INCOMING):
+        title, body = _article(article)
+        arrived = today - timedelta(days=2 * age)
+        doc = ops.register_incoming(clerk, ops.IncomingInput(
+            sender_name=sender, number_symbol=number, issue_date=arrived - timedelta(days=1),
+            doc_type=doc_type, subject=f"Về việc: {title}", signer="Nguyễn Văn Hùng",
+            arrival_date=arrived, urgency="khan" if fate == "overdue" else "thuong",
+        ), [ops.Upload(_docx(title, body), f"{number.replace('/', '-')}.docx")])
+        if fate == "registered":
+            continue
+        ops.submit(clerk, doc, comment="Kính trình Chủ tịch cho ý kiến chỉ đạo")
+        if fate == "submitted":
+            continue
+        kt = db.session.scalar(sa.select(Unit).where(Unit.organisation_id == org.id,
+                                                     Unit.abbreviation == "KT"))
+        main = ops.Assignee(user_id=user("cv.kt1").id) if fate != "overdue" else ops.Assignee(unit_id=kt.id)
+        ops.direct(chairman, doc, ops.Direction_(
+            main=main, co=[ops.Assignee(user_id=user("cv.vhxh").id)],
+            info=[ops.Assignee(user_id=user("phochutich.kt").id)], deadline_working_days=5,
+            text="Giao Phòng Kinh tế chủ trì, phối hợp Phòng Văn hóa - Xã hội tham mưu trả lời."))
+        if fate == "overdue":
+            # Demo data only: a deadline already passed, as if directed two weeks ago.
+            for a in doc.active_assignments:
+                if a.deadline:
+                    a.deadline = today - timedelta(days=3)
+            doc.deadline = today - timedelta(days=3)
+        if fate == "done":
+            ops.add_progress(user("cv.kt1"), doc, "Đã tổng hợp số liệu, dự thảo báo cáo.")
+            ops.complete(user("cv.kt1"), doc, "Đã gửi báo cáo kết quả thực hiện cho Sở.")
+    ops.register_incoming(clerk, ops.IncomingInput(
+        sender_name="Công an tỉnh Phú Thọ", number_symbol="112/CAT-PV01", confidentiality="mat",
+        issue_date=today - timedelta(days=1), paper_holder="Bùi Văn Khánh (Chủ tịch)"))
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

@@ -57,7 +57,7 @@ def template_instance(tmp_path_factory) -> Path:
     app = create_app(instance_config(folder))
     with app.app_context():
         flask_migrate.upgrade()
-        seed()
+        seed(with_documents=False)  # tests build the documents they need
         other = create_organisation(**OTHER_COMMUNE)
         unit = create_unit(None, other, "Văn phòng HĐND và UBND", "VP")
         create_user(None, other, username="quantri.lacson", full_name="Hà Văn Tâm",

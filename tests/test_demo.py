@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from docmgmt.core.permissions import Role
+from docmgmt.core.timeutil import vn_today
 from docmgmt.extensions import db
 from docmgmt.org.models import Organisation, User
 
@@ -30,3 +31,25 @@ def test_demo_passwords_show_on_the_login_page_only_in_demo_mode(app, client):
     html = client.get("/login").get_data(as_text=True)
     assert 'data-testid="demo-accounts"' in html
     assert "xaso2026" in html and "vanthu" in html
+
+
+def test_demo_documents_cover_every_state(tmp_path):
+    """What a new user sees on first start: documents from real news, in every state."""
+    import flask_migrate
+
+    from docmgmt import create_app
+    from docmgmt.demo import seed
+    from docmgmt.incoming.models import IncomingDocument
+    from tests.conftest import instance_config
+
+    app = create_app(instance_config(tmp_path))
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed()
+        db.session.commit()
+        docs = db.session.scalars(sa.select(IncomingDocument)).all()
+        assert {d.status for d in docs} == {"registered", "submitted", "assigned", "done", "paper"}
+        assert any("Kim Bôi" in d.subject for d in docs)
+        assert sum(1 for d in docs if d.deadline and d.status == "assigned"
+                   and d.is_overdue(vn_today())) == 1
+        db.engine.dispose()
