@@ -37,6 +37,11 @@ class NavItem:
 # Later capabilities add their entries here.
 NAV: list[NavItem] = [
     NavItem("home.index", _l("Trang chủ"), "house"),
+    NavItem("incoming.mine", _l("Việc của tôi"), "inbox", Permission.HANDLE_ASSIGNED),
+    NavItem("incoming.awaiting", _l("Chờ chỉ đạo"), "hourglass-split", Permission.DIRECT_INCOMING),
+    NavItem("incoming.index", _l("Văn bản đến"), "envelope-open", Permission.VIEW_ALL_DOCUMENTS),
+    NavItem("incoming.new", _l("Vào sổ"), "journal-plus", Permission.REGISTER_INCOMING),
+    NavItem("incoming.register_book", _l("Sổ đến"), "journal-text", Permission.VIEW_ALL_DOCUMENTS),
     NavItem("admin.users", _l("Người dùng"), "people", Permission.MANAGE_USERS),
     NavItem("admin.units", _l("Đơn vị"), "diagram-3", Permission.MANAGE_ORGANISATION),
     NavItem("admin.audit", _l("Nhật ký"), "journal-check", Permission.VIEW_AUDIT),
@@ -56,12 +61,14 @@ def init_app(app: Flask) -> None:
     from .auth.controllers import bp as auth_bp
     from .files.controllers import bp as files_bp
     from .home.controllers import bp as home_bp
+    from .incoming.controllers import bp as incoming_bp
     from .org.models import User
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(files_bp)
+    app.register_blueprint(incoming_bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Hãy đăng nhập để tiếp tục.")
@@ -102,7 +109,8 @@ def init_app(app: Flask) -> None:
         h.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-            "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'self'; "
+            "script-src 'self'; connect-src 'self' ws: wss:; frame-src 'self' blob:; "
+            "frame-ancestors 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'",
         )
         if app.config.get("SESSION_COOKIE_SECURE"):

@@ -1,0 +1,384 @@
+"""Web door for incoming documents: registration, the document page, queues, the register.
+
+Each handler loads, lets the operation check and act, and renders. What a person may do
+on a document comes from ``operations.available_actions``; no rule is decided here.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..core.errors import DomainError, ValidationFailed
+from ..core.forms import show_error
+from ..core.permissions import Permission
+from ..core.timeutil import vn_today
+from ..documents.history import events_of
+from ..documents.types import BY_CODE, Confidentiality, Urgency
+from ..extensions import db
+from ..org.operations import require
+from . import home as _home  # noqa: F401 - registers the home-page panels
+from . import operations as ops
+from .forms import (
+    AttachForm,
+    CompleteForm,
+    DelegateForm,
+    DirectForm,
+    ListFilterForm,
+    PaperForm,
+    ProgressForm,
+    RegisterForm,
+    ReturnForm,
+    SubmitForm,
+)
+from .models import IncomingDocument, ProgressNote
+from .workflow import STATUS_LABELS, Status
+
+bp = Blueprint("incoming", __name__, url_prefix="/incoming")
+
+# Action words on the timeline (documents.history actions).
+EVENT_LABELS = {
+    "registered": "Vào sổ đến",
+    "files_added": "Thêm tệp",
+    "paper_transferred": "Chuyển bản giấy",
+    "submitted": "Trình lãnh đạo",
+    "directed": "Chỉ đạo, phân công",
+    "reassigned": "Phân công lại",
+    "delegated": "Giao tiếp trong đơn vị",
+    "progress": "Cập nhật tiến độ",
+    "part_completed": "Hoàn thành phần phối hợp",
+    "completed": "Hoàn thành",
+    "returned": "Trả lại nơi gửi",
+}
+ROLE_LABELS = {"main": "Chủ trì", "co": "Phối hợp", "info": "Để biết"}
+STATUS_STYLES = {
+    Status.REGISTERED: "text-bg-secondary",
+    Status.SUBMITTED: "text-bg-warning",
+    Status.ASSIGNED: "text-bg-info",
+    Status.IN_PROGRESS: "text-bg-primary",
+    Status.DONE: "text-bg-success",
+    Status.RETURNED: "text-bg-dark",
+    Status.PAPER: "text-bg-danger",
+}
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "today": vn_today(),
+        "status_label": lambda s: Status(s).label,
+        "status_style": lambda s: STATUS_STYLES[Status(s)],
+        "event_label": lambda a: _(EVENT_LABELS[a]) if a in EVENT_LABELS else a,
+        "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
+        "urgency_label": lambda u: Urgency(u).label,
+        "confidentiality_label": lambda c: Confidentiality(c).label,
+        "type_name": lambda code: BY_CODE[code].name if code in BY_CODE else code,
+    }
+
+
+def _uploads(field) -> list[ops.Upload]:
+    return [ops.Upload(f.stream, f.filename) for f in (field.data or [])
+            if getattr(f, "filename", "")]
+
+
+# --- registering ----------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(current_user, Permission.REGISTER_INCOMING)
+    form = RegisterForm()
+    status, duplicate = 200, None
+    if form.validate_on_submit():
+        data = ops.IncomingInput(
+            sender_name=form.sender_name.data, number_symbol=form.number_symbol.data,
+            issue_date=form.issue_date.data, doc_type=form.doc_type.data,
+            subject=form.subject.data or "", signer=form.signer.data or "",
+            urgency=form.urgency.data, confidentiality=form.confidentiality.data,
+            sender_due_date=form.sender_due_date.data, page_count=form.page_count.data,
+            field=form.field.data or "", arrival_date=form.arrival_date.data,
+            paper_holder=form.paper_holder.data or "", allow_duplicate=form.allow_duplicate.data,
+        )
+        try:
+            doc = ops.register_incoming(current_user, data, _uploads(form.files))
+        except DomainError as err:
+            status = err.status
+            if err.code == "duplicate_suspected":
+                duplicate = err.message
+            elif err.code == "confidential_no_content":
+                flash(err.message, "danger")  # the content fields are hidden: say it on top
+            else:
+                show_error(form, err)
+        else:
+            flash(_("Đã vào sổ đến số %(n)s.", n=doc.arrival_label), "success")
+            if request.form.get("then") == "next":
+                return redirect(url_for(".new"))
+            return redirect(url_for(".show", document_id=doc.id, registered=1))
+    elif request.method == "POST":
+        status = 422
+    return render_template("incoming/new.html", form=form, duplicate=duplicate,
+                           had_files=bool(_uploads(form.files)) and status != 200), status
+
+
+# --- the document page --------------------------------------------------------------------
+
+def _assignee_choices():
+    people, units = ops.assignable(current_user)
+    return {
+        _("Người"): [(f"u:{u.id}", u.full_name + (f" ({u.unit.abbreviation})" if u.unit else ""))
+                     for u in people],
+        _("Đơn vị"): [(f"unit:{u.id}", u.name) for u in units],
+    }
+
+
+def _prepare(key: str, form):
+    """Fill a form's choices (they depend on the organisation and the document)."""
+    if key == "submit":
+        form.leader_id.choices = [("", _("— Tất cả lãnh đạo —"))] + [
+            (str(u.id), u.full_name) for u in ops.leaders_of(current_user.organisation_id)]
+    elif key in ("direct", "reassign"):
+        choices = _assignee_choices()
+        form.main.choices = {"": [("", _("— Chọn người hoặc đơn vị —"))], **choices}
+        form.co.choices = choices
+        form.info.choices = choices
+    return form
+
+
+FORMS = {
+    "submit": SubmitForm, "direct": DirectForm, "reassign": DirectForm,
+    "progress": ProgressForm, "complete": CompleteForm, "return_to_sender": ReturnForm,
+    "attach_files": AttachForm, "transfer_paper": PaperForm,
+}
+
+
+def _delegate_forms(doc: IncomingDocument, failed: DelegateForm | None = None):
+    forms = []
+    for a in ops.delegable_assignments(current_user, doc):
+        if failed is not None and failed.assignment_id.data == str(a.id):
+            form = failed
+        else:
+            form = DelegateForm(prefix=f"delegate{a.id}", formdata=None, assignment_id=str(a.id))
+        members = [u for u in (a.assignee_unit.members if a.assignee_unit else []) if u.active]
+        form.user_id.choices = [(str(u.id), u.full_name) for u in members]
+        forms.append((a, form))
+    return forms
+
+
+def _render_show(doc: IncomingDocument, status: int = 200,
+                 failed: tuple[str, object] | None = None):
+    actions = ops.available_actions(current_user, doc)
+    forms = {}
+    for key in actions & FORMS.keys():
+        if failed and failed[0] == key:
+            forms[key] = failed[1]
+        else:
+            forms[key] = _prepare(key, FORMS[key](prefix=key, formdata=None))
+    if "reassign" in forms and not (failed and failed[0] == "reassign"):
+        _fill_direction(forms["reassign"], doc)
+    delegate_failed = failed[1] if failed and failed[0] == "delegate" else None
+    originals = [f for f in doc.files if f.kind == "original"]
+    preview = next((f for f in originals if f.stored and f.stored.mime in
+                    ("application/pdf", "image/jpeg", "image/png")), None)
+    notes = db.session.scalars(
+        db.select(ProgressNote).where(ProgressNote.document_id == doc.id)
+        .order_by(ProgressNote.id)).all()
+    return render_template(
+        "incoming/show.html", doc=doc, actions=actions, forms=forms,
+        delegate_forms=_delegate_forms(doc, delegate_failed) if "delegate" in actions else [],
+        events=events_of("incoming", doc.id), notes=notes, preview=preview,
+        originals=originals, results=[f for f in doc.files if f.kind == "result"],
+        open_form=failed[0] if failed else None,
+        just_registered=request.args.get("registered") == "1",
+    ), status
+
+
+def _fill_direction(form: DirectForm, doc: IncomingDocument) -> None:
+    active = doc.active_assignments
+    main = doc.main_assignment
+
+    def token(a):
+        return f"u:{a.assignee_user_id}" if a.assignee_user_id else f"unit:{a.assignee_unit_id}"
+
+    form.main.data = token(main) if main else ""
+    form.co.data = [token(a) for a in active if a.role == "co"]
+    form.info.data = [token(a) for a in active if a.role == "info"]
+    form.deadline.data = doc.deadline
+    form.text.data = doc.direction_text
+
+
+@bp.get("/<int:document_id>")
+@login_required
+def show(document_id: int):
+    return _render_show(ops.get_readable(current_user, document_id))
+
+
+def _act(document_id: int, key: str, run, done: str):
+    """Load → the form → one operation → back to the page (or the page with the refusal)."""
+    doc = ops.get_readable(current_user, document_id)
+    form = _prepare(key, FORMS[key](prefix=key))
+    if form.validate_on_submit():
+        try:
+            run(doc, form)
+        except DomainError as err:
+            # Show the document as it is, not as the refused operation half-left it.
+            db.session.rollback()
+            doc = ops.get_readable(current_user, document_id)
+            show_error(form, err)
+            return _render_show(doc, err.status, (key, form))
+        flash(done, "success")
+        return redirect(url_for(".show", document_id=document_id))
+    return _render_show(doc, 422, (key, form))
+
+
+def _direction(form: DirectForm) -> ops.Direction_:
+    if not form.main.data:
+        raise ValidationFailed("required", _("Hãy chọn người hoặc đơn vị chủ trì."), "main")
+    return ops.Direction_(
+        main=ops.Assignee.parse(form.main.data, "main"),
+        co=[ops.Assignee.parse(t, "co") for t in form.co.data or []],
+        info=[ops.Assignee.parse(t, "info") for t in form.info.data or []],
+        deadline=form.deadline.data, deadline_working_days=form.deadline_days.data,
+        text=form.text.data or "",
+    )
+
+
+@bp.post("/<int:document_id>/submit")
+@login_required
+def submit(document_id: int):
+    return _act(document_id, "submit",
+                lambda doc, f: ops.submit(current_user, doc, f.leader_id.data, f.comment.data),
+                _("Đã trình lãnh đạo."))
+
+
+@bp.post("/<int:document_id>/direct")
+@login_required
+def direct(document_id: int):
+    return _act(document_id, "direct",
+                lambda doc, f: ops.direct(current_user, doc, _direction(f)),
+                _("Đã chỉ đạo, phân công."))
+
+
+@bp.post("/<int:document_id>/reassign")
+@login_required
+def reassign(document_id: int):
+    return _act(document_id, "reassign",
+                lambda doc, f: ops.reassign(current_user, doc, _direction(f), f.reason.data),
+                _("Đã phân công lại."))
+
+
+@bp.post("/<int:document_id>/progress")
+@login_required
+def progress(document_id: int):
+    return _act(document_id, "progress",
+                lambda doc, f: ops.add_progress(current_user, doc, f.text.data, _uploads(f.files)),
+                _("Đã ghi tiến độ."))
+
+
+@bp.post("/<int:document_id>/complete")
+@login_required
+def complete(document_id: int):
+    return _act(document_id, "complete",
+                lambda doc, f: ops.complete(current_user, doc, f.summary.data, _uploads(f.files)),
+                _("Đã báo hoàn thành."))
+
+
+@bp.post("/<int:document_id>/return")
+@login_required
+def return_to_sender(document_id: int):
+    return _act(document_id, "return_to_sender",
+                lambda doc, f: ops.return_to_sender(current_user, doc, f.reason.data),
+                _("Đã trả lại nơi gửi."))
+
+
+@bp.post("/<int:document_id>/files")
+@login_required
+def attach_files(document_id: int):
+    return _act(document_id, "attach_files",
+                lambda doc, f: ops.attach_files(current_user, doc, _uploads(f.files)),
+                _("Đã thêm tệp."))
+
+
+@bp.post("/<int:document_id>/paper")
+@login_required
+def transfer_paper(document_id: int):
+    return _act(document_id, "transfer_paper",
+                lambda doc, f: ops.transfer_paper(current_user, doc, f.holder.data, f.comment.data),
+                _("Đã ghi người giữ bản giấy."))
+
+
+@bp.post("/<int:document_id>/delegate/<int:assignment_id>")
+@login_required
+def delegate(document_id: int, assignment_id: int):
+    doc = ops.get_readable(current_user, document_id)
+    assignment = next((a for a in doc.assignments if a.id == assignment_id), None)
+    if assignment is None:
+        abort(404)
+    form = DelegateForm(prefix=f"delegate{assignment_id}")
+    members = [u for u in (assignment.assignee_unit.members if assignment.assignee_unit else [])]
+    form.user_id.choices = [(str(u.id), u.full_name) for u in members]
+    if form.validate_on_submit():
+        try:
+            ops.delegate(current_user, assignment, form.user_id.data)
+        except DomainError as err:
+            db.session.rollback()
+            doc = ops.get_readable(current_user, document_id)
+            show_error(form, err)
+            return _render_show(doc, err.status, ("delegate", form))
+        flash(_("Đã giao việc trong đơn vị."), "success")
+        return redirect(url_for(".show", document_id=document_id))
+    return _render_show(doc, 422, ("delegate", form))
+
+
+# --- queues and lists ---------------------------------------------------------------------
+
+@bp.get("/mine")
+@login_required
+def mine():
+    require(current_user, Permission.HANDLE_ASSIGNED)
+    queue = ops.queue_for(current_user)
+    tabs = [
+        ("new", _("Mới giao"), queue.new),
+        ("in_progress", _("Đang giải quyết"), queue.in_progress),
+        ("due_soon", _("Sắp đến hạn"), queue.due_soon),
+        ("overdue", _("Quá hạn"), queue.overdue),
+        ("info", _("Để biết"), queue.for_information),
+    ]
+    wanted = request.args.get("tab")
+    active = wanted if wanted in {t[0] for t in tabs} else ("overdue" if queue.overdue else "new")
+    return render_template("incoming/mine.html", tabs=tabs, active=active, queue=queue)
+
+
+@bp.get("/awaiting")
+@login_required
+def awaiting():
+    require(current_user, Permission.DIRECT_INCOMING)
+    return render_template("incoming/awaiting.html", docs=ops.awaiting_direction(current_user))
+
+
+@bp.get("/")
+@login_required
+def index():
+    form = ListFilterForm(request.args)
+    form.status.choices = [("", _("Mọi trạng thái"))] + [
+        (s.value, str(STATUS_LABELS[s])) for s in Status]
+    form.validate()
+    docs = ops.list_documents(
+        current_user, year=form.year.data if not form.year.errors else None,
+        status=form.status.data or None if not form.status.errors else None,
+        overdue=bool(form.overdue.data), q=form.q.data or "",
+    )
+    return render_template("incoming/index.html", form=form, docs=docs)
+
+
+@bp.get("/register", defaults={"year": None})
+@bp.get("/register/<int:year>")
+@login_required
+def register_book(year: int | None):
+    year = year or vn_today().year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    confidential = request.args.get("mat") == "1"
+    docs = ops.register_documents(current_user, year, confidential)
+    return render_template("incoming/register.html", docs=docs, year=year,
+                           confidential=confidential, this_year=vn_today().year)

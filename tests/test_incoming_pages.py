@@ -1,0 +1,280 @@
+"""The incoming-document pages through the Flask test client: what a clerk, a leader and
+a handler see and are refused."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.conftest import csrf_from
+from tests.files_helpers import make_pdf, make_png
+
+SENDER = "Sở Nội vụ tỉnh Phú Thọ"
+
+
+def _form(client, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    return csrf_from(page.get_data(as_text=True))
+
+
+def register(client, **fields):
+    data = {
+        "sender_name": SENDER, "number_symbol": "125/SNV-VP", "issue_date": "2026-01-05",
+        "doc_type": "cong_van", "urgency": "thuong", "confidentiality": "thuong",
+        "subject": "V/v triển khai chuyển đổi số cấp xã", "arrival_date": "",
+        **fields,
+    }
+    data["csrf_token"] = _form(client, "/incoming/new")
+    return client.post("/incoming/new", data=data, content_type="multipart/form-data")
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def user(name: str):
+    from docmgmt.extensions import db
+    from docmgmt.org.models import User
+
+    return db.session.scalar(sa.select(User).where(User.username == name))
+
+
+def registered_doc(app, *, assign_to: str | None = None, deadline_days: int | None = None):
+    """A document registered (and directed) through the operations, committed."""
+    from docmgmt.extensions import db
+    from docmgmt.incoming import operations as ops
+
+    with app.app_context():
+        doc = ops.register_incoming(user("vanthu"), ops.IncomingInput(
+            sender_name="Sở Tài chính tỉnh Phú Thọ", number_symbol="88/STC-NS",
+            subject="V/v báo cáo quyết toán ngân sách xã"))
+        if assign_to:
+            ops.direct(user("chutich"), doc, ops.Direction_(
+                main=ops.Assignee(user_id=user(assign_to).id),
+                deadline_working_days=deadline_days, text="Giao Phòng Kinh tế tham mưu"))
+        db.session.commit()
+        return doc.id
+
+
+def test_clerk_registers_a_scanned_document_and_sees_its_number(login_as):
+    client = login_as("vanthu")
+    response = register(client, files=(io.BytesIO(make_pdf()), "cong-van-125.pdf"))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    html = text_of(page)
+    assert "Đã vào sổ đến số 01." in html
+    assert "Vào sổ tiếp" in html  # the next registration is one key press away
+    assert "cong-van-125.pdf" in html
+    assert 'data-testid="pdf-preview"' in html and "inline=1" in html
+    assert "V/v triển khai chuyển đổi số cấp xã" in html
+    # The second one gets the next number.
+    response = register(client, number_symbol="126/SNV-VP", then="next")
+    assert response.headers["Location"].endswith("/incoming/new")
+    assert "Đã vào sổ đến số 02." in text_of(client.get("/incoming/new"))
+
+
+def test_registration_form_has_the_clerks_defaults(login_as):
+    client = login_as("vanthu")
+    html = text_of(client.get("/incoming/new"))
+    sender = re.search(r'<input[^>]*name="sender_name"[^>]*>', html).group(0)
+    assert "autofocus" in sender
+    assert re.search(r'<option selected value="cong_van">Công văn</option>', html)
+    assert 'multiple' in html and 'accept=".pdf,.docx' in html
+    from docmgmt.core.timeutil import vn_today
+
+    assert f'name="arrival_date" type="date" value="{vn_today().isoformat()}"' in html
+
+
+def test_confidential_registration_with_a_file_is_refused_and_nothing_is_stored(app, login_as):
+    from docmgmt.extensions import db
+    from docmgmt.files.models import StoredFile
+    from docmgmt.incoming.models import IncomingDocument
+
+    client = login_as("vanthu")
+    response = register(client, confidentiality="mat", subject="", paper_holder="Đinh Thị Thu",
+                        files=(io.BytesIO(make_pdf("Tài liệu mật")), "mat.pdf"))
+    assert response.status_code == 422
+    assert "Văn bản mật không được đưa lên hệ thống" in text_of(response)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IncomingDocument)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
+    blobs = [p for p in Path(app.config["FILE_STORE_DIR"]).rglob("*") if p.is_file()
+             and "tmp" not in p.parts]
+    assert blobs == []
+
+
+def test_confidential_paper_entry_records_only_the_holder(login_as):
+    client = login_as("vanthu")
+    response = register(client, confidentiality="toi_mat", subject="", paper_holder="Bùi Văn Khánh")
+    assert response.status_code == 302
+    html = text_of(client.get(response.headers["Location"]))
+    assert "Đã vào sổ đến số 01 (Mật)." in html
+    assert "Bùi Văn Khánh" in html and "Chuyển bản giấy" in html
+    assert "Thêm tệp" not in html  # no door to attach a file to a confidential entry
+
+
+def test_duplicate_is_warned_and_can_be_registered_anyway(login_as):
+    client = login_as("vanthu")
+    assert register(client).status_code == 302
+    again = register(client)
+    assert again.status_code == 409
+    html = text_of(again)
+    assert "đã vào sổ (số đến 01)" in html and "Vẫn đăng ký" in html
+    assert register(client, allow_duplicate="y").status_code == 302
+    assert "Đã vào sổ đến số 02." in text_of(client.get("/incoming/"))
+
+
+def test_staff_is_refused_the_clerk_and_leader_pages(app, login_as):
+    doc_id = registered_doc(app)
+    client = login_as("cv.kt1")
+    assert client.get("/incoming/new").status_code == 403
+    assert client.get("/incoming/awaiting").status_code == 403
+    assert client.get("/incoming/register").status_code == 403
+    assert client.get(f"/incoming/{doc_id}").status_code == 404  # not theirs: not even there
+    token = _form(client, "/incoming/mine")
+    refused = client.post(f"/incoming/{doc_id}/direct",
+                          data={"direct-csrf_token": token, "direct-main": "u:1"})
+    assert refused.status_code == 404
+    nav = text_of(client.get("/"))
+    assert "Việc của tôi" in nav and "Vào sổ" not in nav and "Sổ đến" not in nav
+
+
+def test_handler_sees_only_what_is_assigned_to_them(app, login_as):
+    doc_id = registered_doc(app, assign_to="cv.kt1", deadline_days=5)
+    assert login_as("cv.vhxh").get(f"/incoming/{doc_id}").status_code == 404
+    html = text_of(login_as("cv.kt1").get(f"/incoming/{doc_id}"))
+    assert "Báo hoàn thành" in html and "Ghi tiến độ" in html
+    assert 'data-action="direct"' not in html and 'data-action="submit"' not in html
+
+
+def test_leader_directs_and_the_page_shows_the_timeline(app, login_as):
+    doc_id = registered_doc(app)
+    clerk = login_as("vanthu")
+    token = _form(clerk, f"/incoming/{doc_id}")
+    response = clerk.post(f"/incoming/{doc_id}/submit",
+                          data={"submit-csrf_token": token, "submit-leader_id": "",
+                                "submit-comment": "Kính trình đồng chí Chủ tịch"})
+    assert response.status_code == 302
+    leader = login_as("chutich")
+    html = text_of(leader.get(f"/incoming/{doc_id}"))
+    assert 'data-action="direct"' in html
+    with app.app_context():
+        from docmgmt.extensions import db
+        from docmgmt.org.models import Unit
+
+        kt1 = user("cv.kt1").id
+        vhxh = db.session.scalar(sa.select(Unit.id).where(Unit.abbreviation == "VHXH"))
+    token = csrf_from(html)
+    response = leader.post(f"/incoming/{doc_id}/direct", data={
+        "direct-csrf_token": token, "direct-main": f"u:{kt1}", "direct-info": [f"unit:{vhxh}"],
+        "direct-deadline_days": "3", "direct-text": "Đề nghị Phòng Kinh tế khẩn trương tham mưu",
+    })
+    assert response.status_code == 302, text_of(response)[-2000:]
+    html = text_of(leader.get(f"/incoming/{doc_id}"))
+    timeline = html.split('data-testid="timeline"')[1]
+    labels = re.findall(r'<span class="fw-semibold">([^<]+)</span>', timeline)
+    assert labels == ["Vào sổ đến", "Trình lãnh đạo", "Chỉ đạo, phân công"]
+    assert "Đinh Thị Thu" in timeline and "Bùi Văn Khánh" in timeline
+    assert "Kính trình đồng chí Chủ tịch" in timeline
+    assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", timeline)
+    assert "Phạm Văn Đức" in html and "Đề nghị Phòng Kinh tế khẩn trương tham mưu" in html
+    assert 'data-action="reassign"' in html
+
+
+def test_direction_refused_by_the_domain_is_shown_next_to_the_field(app, login_as):
+    doc_id = registered_doc(app)
+    leader = login_as("chutich")
+    token = _form(leader, f"/incoming/{doc_id}")
+    response = leader.post(f"/incoming/{doc_id}/direct", data={
+        "direct-csrf_token": token, "direct-main": "u:2", "direct-deadline": "2026-12-31",
+        "direct-deadline_days": "3"})
+    assert response.status_code == 422
+    assert "Chỉ chọn hạn theo ngày hoặc theo số ngày làm việc." in text_of(response)
+
+
+def test_handler_completes_and_the_clerk_sees_it_done(app, login_as):
+    doc_id = registered_doc(app, assign_to="cv.kt1", deadline_days=5)
+    handler = login_as("cv.kt1")
+    token = _form(handler, f"/incoming/{doc_id}")
+    assert handler.post(f"/incoming/{doc_id}/progress", data={
+        "progress-csrf_token": token, "progress-text": "Đã làm việc với Phòng Tài chính",
+        "progress-files": (io.BytesIO(make_png()), "anh-chup.png"),
+    }, content_type="multipart/form-data").status_code == 302
+    empty = handler.post(f"/incoming/{doc_id}/complete",
+                         data={"complete-csrf_token": token, "complete-summary": ""})
+    assert empty.status_code == 422 and "Hãy ghi kết quả giải quyết." in text_of(empty)
+    assert handler.post(f"/incoming/{doc_id}/complete", data={
+        "complete-csrf_token": token, "complete-summary": "Đã gửi báo cáo quyết toán"},
+    ).status_code == 302
+    html = text_of(login_as("vanthu").get(f"/incoming/{doc_id}"))
+    assert re.search(r'data-testid="status">Hoàn thành<', html)
+    assert "anh-chup.png" in html and "Đã làm việc với Phòng Tài chính" in html
+
+
+def test_queue_shows_overdue_in_red(app, login_as):
+    from docmgmt.core.timeutil import vn_today
+    from docmgmt.extensions import db
+    from docmgmt.incoming.models import Assignment, IncomingDocument
+
+    doc_id = registered_doc(app, assign_to="cv.kt1", deadline_days=3)
+    late = vn_today() - timedelta(days=3)
+    with app.app_context():  # three days ago the deadline passed
+        db.session.execute(sa.update(Assignment).values(deadline=late))
+        db.session.execute(sa.update(IncomingDocument).values(deadline=late))
+        db.session.commit()
+    client = login_as("cv.kt1")
+    html = text_of(client.get("/incoming/mine"))
+    overdue_pane = html.split('data-queue="overdue"')[1].split('data-queue="info"')[0]
+    assert 'class="tab-pane fade show active" id="pane-overdue"' in html
+    assert re.search(rf'<tr class="table-danger" data-doc="{doc_id}">', overdue_pane)
+    assert '<span class="badge text-bg-danger" data-testid="overdue">Quá hạn</span>' in overdue_pane
+    assert late.strftime("%d/%m/%Y") in overdue_pane
+    page = text_of(client.get(f"/incoming/{doc_id}"))
+    assert 'badge text-bg-danger fs-6" data-testid="overdue"' in page
+    home = text_of(client.get("/"))
+    assert "Việc được giao" in home and f"Quá hạn (hạn {late:%d/%m/%Y})" in home
+    overview = text_of(login_as("chutich").get("/incoming/?overdue=y"))
+    assert f'class="table-danger" data-doc="{doc_id}"' in overview
+
+
+def test_register_page_lists_the_appendix_iv_columns_in_order(app, login_as):
+    registered_doc(app, assign_to="cv.kt1", deadline_days=3)
+    client = login_as("vanthu")
+    from docmgmt.core.timeutil import vn_today
+
+    year = vn_today().year
+    html = text_of(client.get(f"/incoming/register/{year}"))
+    head = html.split("<thead")[1].split("</tr>")[0]
+    assert re.findall(r"<th>([^<]+)</th>", head) == [
+        "Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản",
+        "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận",
+        "Ghi chú",
+    ]
+    row = html.split("<tbody>")[1].split("</tr>")[0]
+    assert "Sở Tài chính tỉnh Phú Thọ" in row and "88/STC-NS" in row
+    assert "Công văn: V/v báo cáo quyết toán ngân sách xã" in row and "Phạm Văn Đức" in row
+    assert f"/incoming/register/{year}/export.xlsx" in html
+    assert f"/incoming/register/{year}/export.pdf" in html
+    assert "incoming.css" in html  # the print stylesheet hides the menu and buttons
+
+
+def test_home_page_tells_the_clerk_and_the_leader_what_waits(app, login_as):
+    doc_id = registered_doc(app)
+    clerk_home = text_of(login_as("vanthu").get("/"))
+    assert "Văn bản đến mới vào sổ chưa trình" in clerk_home
+    assert f"/incoming/{doc_id}" in clerk_home
+    from docmgmt.extensions import db
+    from docmgmt.incoming import operations as ops
+
+    with app.app_context():
+        ops.submit(user("vanthu"), db.session.get(ops.IncomingDocument, doc_id))
+        db.session.commit()
+    leader = login_as("chutich")
+    panel = text_of(leader.get("/")).split('data-panel="incoming_awaiting"')[1]
+    assert f"/incoming/{doc_id}" in panel
+    assert "V/v báo cáo quyết toán ngân sách xã" in text_of(leader.get("/incoming/awaiting"))
