@@ -34,6 +34,7 @@ def transactional(fn):
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 users_cli = AppGroup("users", help="Users and accounts.")
 files_cli = AppGroup("files", help="The file store.")
+incoming_cli = AppGroup("incoming", help="Incoming documents: reminders, the register.")
 
 
 @audit_cli.command("verify")
@@ -111,6 +112,82 @@ def files_check(remove_orphans):
     click.echo(f"{len(missing)} missing, {len(orphans)} orphan(s)")
 
 
+@incoming_cli.command("remind")
+@transactional
+def incoming_remind():
+    """Remind handlers one working day before and on their deadline (run it daily).
+
+    In-app notifications always; e-mail too when XASO_SMTP_HOST and XASO_SMTP_FROM are
+    set. Each reminder goes out once, however often the command runs.
+    """
+    from .incoming.operations import send_reminders
+    from .notifications.mail import SmtpMailer
+
+    mailer = SmtpMailer.from_app()
+    if mailer is None:
+        sent = send_reminders()
+        click.echo(f"{sent} reminder(s) sent (in-app; e-mail not configured)")
+        return
+    with mailer:
+        sent = send_reminders(mailer=mailer)
+    click.echo(f"{sent} reminder(s) sent; {mailer.sent} e-mail(s) delivered to "
+               f"{mailer.host}:{mailer.port}")
+    for to, problem in mailer.failed:
+        click.echo(f"E-MAIL FAILED {to}: {problem}", err=True)
+
+
+@incoming_cli.command("export-register")
+@click.option("--year", type=int, required=True, help="Calendar year of the register.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), default="xlsx",
+              show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="File to write.")
+@click.option("--org", "organ_id", help="edXML OrganId (needed when several communes share "
+              "the database).")
+@click.option("--as", "username", help="Export as this user (default: the organisation's "
+              "first active clerk); the domain checks their right to see the register.")
+@click.option("--confidential", is_flag=True, help="The confidential series (sổ mật).")
+@transactional
+def incoming_export_register(year, fmt, out, organ_id, username, confidential):
+    """Write the incoming register (sổ đến, NĐ30 Phụ lục IV) of a year to XLSX or PDF."""
+    import os
+    from pathlib import Path
+
+    from .core.errors import DomainError
+    from .core.permissions import Permission
+    from .incoming.export import FORMATS, register_export
+    from .org.models import Organisation, User
+
+    orgs = list(db.session.scalars(sa.select(Organisation).order_by(Organisation.id)))
+    if organ_id:
+        orgs = [o for o in orgs if o.organ_id == organ_id]
+    if len(orgs) != 1:
+        raise click.ClickException(f"no organisation {organ_id}" if organ_id else
+                                   "several organisations: choose one with --org")
+    org = orgs[0]
+    users = db.session.scalars(
+        sa.select(User).where(User.organisation_id == org.id, User.active.is_(True))
+        .order_by(User.id))
+    if username:
+        user = next((u for u in users if u.username == username.lower()), None)
+    else:
+        user = next((u for u in users if u.can(Permission.REGISTER_INCOMING)), None)
+    if user is None:
+        raise click.ClickException(f"no active user {username or 'with the clerk role'} "
+                                   f"in {org.name}")
+    try:
+        export = register_export(user, year, confidential)
+    except DomainError as err:
+        raise click.ClickException(f"{user.username}: {err.message}") from None
+    render, _mime = FORMATS[fmt]
+    data = render(export)
+    path = Path(out)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    click.echo(f"{export.title}: {len(export.rows)} document(s) → {path} (as {user.username})")
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when an organisation exists already.")
@@ -131,4 +208,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(files_cli)
+    app.cli.add_command(incoming_cli)
     app.cli.add_command(seed_demo)

@@ -62,6 +62,20 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("XASO_RATELIMIT_STORAGE", "memory://")
         self.DEMO_MODE = _env_bool("XASO_DEMO", False)
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("XASO_MESSAGE_QUEUE") or None
+        # E-mail (reminders): off unless XASO_SMTP_HOST and XASO_SMTP_FROM are set.
+        # XASO_SMTP_SECURITY: "starttls", "ssl" or "none"; default "ssl" on port 465,
+        # otherwise STARTTLS whenever the server offers it.
+        self.SMTP_HOST = os.environ.get("XASO_SMTP_HOST", "")
+        self.SMTP_PORT = int(os.environ.get("XASO_SMTP_PORT") or 0) or None
+        self.SMTP_USER = os.environ.get("XASO_SMTP_USER", "")
+        self.SMTP_PASSWORD = os.environ.get("XASO_SMTP_PASSWORD", "")
+        self.SMTP_FROM = os.environ.get("XASO_SMTP_FROM", "")
+        self.SMTP_SECURITY = os.environ.get("XASO_SMTP_SECURITY", "")
+        self.SMTP_TIMEOUT = float(os.environ.get("XASO_SMTP_TIMEOUT", "20"))
+        # Liberation Serif (Debian fonts-liberation2), metric-compatible with Times New
+        # Roman, for the registers printed as PDF.
+        self.REPORT_FONT_DIR = os.environ.get(
+            "XASO_REPORT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
     from .files.controllers import bp as files_bp
     from .home.controllers import bp as home_bp
     from .incoming.controllers import bp as incoming_bp
+    from .incoming.export import bp as incoming_export_bp
     from .org.models import User
 
     app.register_blueprint(auth_bp)
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(incoming_bp)
+    app.register_blueprint(incoming_export_bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Hãy đăng nhập để tiếp tục.")
