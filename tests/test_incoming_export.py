@@ -164,6 +164,15 @@ def test_the_register_prints_to_a_landscape_pdf_with_the_header_on_every_page(ap
                                      page["/Resources"]["/Font"].get_object().values()]), fonts
 
 
+def test_a_subject_taller_than_a_page_continues_on_the_next_rows(app, as_user):
+    subject = ("Về việc hỗ trợ người dân " * 80)[:2000].strip()  # the longest a subject may be
+    fill_register(app, [subject])
+    response = as_user("vanthu").get(f"/api/v1/incoming/register/{vn_today().year}.pdf")
+    assert response.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert text.count("dân") == subject.count("dân")  # nothing cut off
+
+
 def test_an_empty_register_still_prints(app, as_user):
     response = as_user("vanthu").get(f"/api/v1/incoming/register/{vn_today().year}.pdf")
     assert response.status_code == 200

@@ -83,8 +83,7 @@ def _detail(doc):
     doc.history = events_of(DIRECTION, doc.id)
     doc.progress = list(db.session.scalars(
         sa.select(ProgressNote).where(ProgressNote.document_id == doc.id).order_by(ProgressNote.id)))
-    actions = getattr(ops, "available_actions", None)
-    doc.actions = sorted(actions(current_user, doc)) if actions else []
+    doc.actions = sorted(ops.available_actions(current_user, doc))
     return doc
 
 

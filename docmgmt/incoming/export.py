@@ -221,6 +221,23 @@ def _font_dir() -> Path:
     return folder
 
 
+LINE_HEIGHT = 5  # mm, for 10 pt text
+CELL_PADDING = 1  # mm
+MAX_LINES_PER_ROW = 30  # what fits on a landscape A4 page under the repeated heading
+
+
+def _fitting_rows(pdf, cells: list[str], widths: list[float]) -> list[list[str]]:
+    """A register line too tall for one page (a trích yếu may run to 2000 characters)
+    continues on the following table rows, so nothing is cut off."""
+    lines = [pdf.multi_cell(w, LINE_HEIGHT, text, dry_run=True, output="LINES") if text else []
+             for w, text in zip(widths, cells, strict=True)]
+    height = max((len(c) for c in lines), default=0)
+    if height <= MAX_LINES_PER_ROW:
+        return [cells]
+    return [["\n".join(c[start:start + MAX_LINES_PER_ROW]) for c in lines]
+            for start in range(0, height, MAX_LINES_PER_ROW)]
+
+
 def to_pdf(export: RegisterExport) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
@@ -251,18 +268,22 @@ def to_pdf(export: RegisterExport) -> bytes:
 
     columns = export.columns
     pdf.set_font(family, "", 10)
+    total = sum(w for _label, w in columns)
+    widths = [pdf.epw * w / total - 2 * CELL_PADDING for _label, w in columns]
     with pdf.table(
         col_widths=[w for _label, w in columns], text_align="LEFT", v_align="TOP",
         headings_style=FontFace(family=family, emphasis="BOLD", fill_color=(235, 235, 235)),
-        line_height=5, padding=1, repeat_headings=1, num_heading_rows=1,
+        line_height=LINE_HEIGHT, padding=CELL_PADDING, repeat_headings=1, num_heading_rows=1,
     ) as table:
         heading = table.row()
         for label, _w in columns:
             heading.cell(label, align="C", v_align="M")
         for row in export.rows:
-            line = table.row()
-            for value in row.cells(export.confidential):
-                line.cell(_text(value))
+            for chunk in _fitting_rows(pdf, [_text(v) for v in row.cells(export.confidential)],
+                                       widths):
+                line = table.row()
+                for value in chunk:
+                    line.cell(value)
     if not export.rows:
         pdf.ln(4)
         pdf.set_font(family, "", 11)
