@@ -40,6 +40,13 @@ def test_clerk_registers_leader_assigns_handler_completes(browser, live_server):
     clerk.keyboard.type("Sở Lao động - Thương binh và Xã hội tỉnh Phú Thọ")
     clerk.keyboard.press("Tab")
     clerk.keyboard.type("312/SLĐTBXH-BTXH")
+    # Choosing "Mật" hides every content field and asks who holds the paper instead.
+    clerk.get_by_label("Độ mật").select_option(label="Mật")
+    assert clerk.get_by_text("Văn bản mật không được đưa lên hệ thống.").is_visible()
+    assert not clerk.get_by_label("Trích yếu nội dung").is_visible()
+    assert not clerk.get_by_label("Tệp văn bản (PDF, DOCX, JPEG, PNG)").is_visible()
+    assert clerk.get_by_label("Người giữ bản giấy").is_visible()
+    clerk.get_by_label("Độ mật").select_option(label="Thường")
     clerk.get_by_label("Trích yếu nội dung").fill(SUBJECT)
     clerk.get_by_label("Tệp văn bản (PDF, DOCX, JPEG, PNG)").set_input_files(
         {"name": "cong-van-312.pdf", "mimeType": "application/pdf",

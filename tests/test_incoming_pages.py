@@ -278,3 +278,62 @@ def test_home_page_tells_the_clerk_and_the_leader_what_waits(app, login_as):
     panel = text_of(leader.get("/")).split('data-panel="incoming_awaiting"')[1]
     assert f"/incoming/{doc_id}" in panel
     assert "V/v báo cáo quyết toán ngân sách xã" in text_of(leader.get("/incoming/awaiting"))
+
+
+def test_head_of_unit_hands_the_unit_assignment_to_one_of_their_people(app, login_as):
+    from docmgmt.extensions import db
+    from docmgmt.incoming import operations as ops
+    from docmgmt.org.models import Unit
+
+    with app.app_context():
+        doc = ops.register_incoming(user("vanthu"), ops.IncomingInput(
+            sender_name="UBND tỉnh Phú Thọ", subject="V/v kiểm kê đất đai năm 2026"))
+        kt = db.session.scalar(sa.select(Unit).where(Unit.abbreviation == "KT"))
+        (assignment,) = ops.direct(user("chutich"), doc, ops.Direction_(
+            main=ops.Assignee(unit_id=kt.id), deadline_working_days=5))
+        doc_id, assignment_id, kt2 = doc.id, assignment.id, user("cv.kt2").id
+        db.session.commit()
+    assert 'data-action="delegate"' not in text_of(login_as("cv.kt1").get(f"/incoming/{doc_id}"))
+    head = login_as("truongkt")
+    html = text_of(head.get(f"/incoming/{doc_id}"))
+    assert 'data-action="delegate"' in html and "Đỗ Thị Hà" in html
+    response = head.post(f"/incoming/{doc_id}/delegate/{assignment_id}", data={
+        f"delegate{assignment_id}-csrf_token": csrf_from(html),
+        f"delegate{assignment_id}-assignment_id": str(assignment_id),
+        f"delegate{assignment_id}-user_id": str(kt2)})
+    assert response.status_code == 302
+    # The head keeps sight of it; a colleague of the unit no longer has it.
+    assert "Giao Đỗ Thị Hà" in text_of(head.get(f"/incoming/{doc_id}"))
+    assert f'data-doc="{doc_id}"' in text_of(head.get("/incoming/"))
+    colleague = login_as("cv.kt1")
+    assert colleague.get(f"/incoming/{doc_id}").status_code == 404
+    assert f'data-doc="{doc_id}"' not in text_of(colleague.get("/incoming/"))
+    assert 'data-action="complete"' in text_of(login_as("cv.kt2").get(f"/incoming/{doc_id}"))
+
+
+def test_nobody_can_attach_a_file_to_a_confidential_entry(app, login_as):
+    client = login_as("vanthu")
+    response = register(client, confidentiality="mat", subject="", paper_holder="Đinh Thị Thu")
+    doc_url = response.headers["Location"].split("?")[0]
+    token = _form(client, doc_url)
+    refused = client.post(f"{doc_url}/files", data={
+        "attach_files-csrf_token": token,
+        "attach_files-files": (io.BytesIO(make_pdf()), "mat.pdf")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "Văn bản mật không được đưa lên hệ thống" in text_of(refused)
+    assert "mat.pdf" not in text_of(client.get(doc_url))
+
+
+def test_clerk_adds_a_scan_later(login_as):
+    client = login_as("vanthu")
+    doc_url = register(client).headers["Location"].split("?")[0]
+    token = _form(client, doc_url)
+    added = client.post(f"{doc_url}/files", data={
+        "attach_files-csrf_token": token,
+        "attach_files-files": (io.BytesIO(make_png()), "ban-quet.png")},
+        content_type="multipart/form-data")
+    assert added.status_code == 302
+    html = text_of(client.get(doc_url))
+    assert "ban-quet.png" in html and 'data-testid="image-preview"' in html
+    assert '<span class="fw-semibold">Thêm tệp</span>' in html

@@ -174,6 +174,11 @@ def _render_show(doc: IncomingDocument, status: int = 200,
             forms[key] = failed[1]
         else:
             forms[key] = _prepare(key, FORMS[key](prefix=key, formdata=None))
+    if failed and failed[0] not in forms and failed[0] != "delegate":
+        # The action is no longer offered (or never was): say why on top of the page.
+        for errors in failed[1].errors.values():
+            for message in errors:
+                flash(message, "danger")
     if "reassign" in forms and not (failed and failed[0] == "reassign"):
         _fill_direction(forms["reassign"], doc)
     delegate_failed = failed[1] if failed and failed[0] == "delegate" else None

@@ -111,7 +111,10 @@ def can_read(user: User, doc: IncomingDocument) -> bool:
         return user.can(Permission.VIEW_CONFIDENTIAL)
     if user.can(Permission.VIEW_ALL_DOCUMENTS):
         return True
-    return any(a.concerns(user) for a in doc.assignments)
+    # The head of an assigned unit keeps sight of what they handed to one of their people.
+    head = user.has_role(Role.HEAD_OF_UNIT) and user.unit_id is not None
+    return any(a.concerns(user) or (head and a.assignee_unit_id == user.unit_id)
+               for a in doc.assignments)
 
 
 def get_readable(user: User, document_id: int) -> IncomingDocument:
@@ -758,7 +761,10 @@ def list_documents(user: User, *, year: int | None = None, status: str | None = 
     if not user.can(Permission.VIEW_ALL_DOCUMENTS):
         mine = sa.select(Assignment.document_id).where(sa.or_(
             Assignment.assignee_user_id == user.id,
-            sa.and_(Assignment.assignee_unit_id == user.unit_id, user.unit_id is not None),
+            sa.and_(Assignment.assignee_unit_id == user.unit_id, user.unit_id is not None,
+                    # delegated to a colleague: theirs (and the head's), no longer the unit's
+                    sa.or_(Assignment.assignee_user_id.is_(None),
+                           user.has_role(Role.HEAD_OF_UNIT))),
         ))
         query = query.where(IncomingDocument.id.in_(mine))
     if year:
