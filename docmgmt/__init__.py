@@ -40,6 +40,7 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     from .cli import register_cli
     from .core import transaction
     from .extensions import babel, csrf, db, install_sqlite_pragmas, limiter, login_manager, migrate
+    from .searching import init_app as init_search
 
     db.init_app(app)
     with app.app_context():
@@ -58,6 +59,7 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     web.init_app(app)
     init_api(app)
     register_cli(app)
+    init_search(app)
     _import_models()
     return app
 
@@ -73,3 +75,4 @@ def _import_models() -> None:
     from .incoming import models as _incoming  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .org import models as _org  # noqa: F401
+    from .searching import models as _searching  # noqa: F401

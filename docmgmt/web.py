@@ -64,12 +64,14 @@ def init_app(app: Flask) -> None:
     from .incoming.controllers import bp as incoming_bp
     from .incoming.export import bp as incoming_export_bp
     from .org.models import User
+    from .searching.controllers import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(incoming_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(incoming_export_bp)
 
     login_manager.login_view = "auth.login"

@@ -115,10 +115,12 @@ def init_api(app: Flask) -> None:
     from ..files.api import bp as files_bp
     from ..incoming.api import bp as incoming_bp
     from ..org.api import bp as org_bp
+    from ..searching.api import bp as search_bp
 
     api.register_blueprint(auth_bp, url_prefix="/api/v1")
     api.register_blueprint(org_bp, url_prefix="/api/v1")
     api.register_blueprint(files_bp, url_prefix="/api/v1")
     api.register_blueprint(audit_bp, url_prefix="/api/v1")
     api.register_blueprint(incoming_bp, url_prefix="/api/v1")
+    api.register_blueprint(search_bp, url_prefix="/api/v1")
 

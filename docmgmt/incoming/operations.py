@@ -457,6 +457,7 @@ def delegate(actor: User, assignment: Assignment, user_id: int) -> Assignment:
               comment=_("Giao %(name)s", name=person.full_name),
               data={"assignment": assignment.id, "user": person.id})
     _notify_assignees(doc, [assignment])
+    signals.incoming_changed.send(doc)  # who may read it changed: the unit → one person
     return assignment
 
 

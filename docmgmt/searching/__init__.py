@@ -1,0 +1,47 @@
+"""Full-text search, app side: what is indexed, who may find what, and the doors.
+
+The engine is the top-level ``search`` package (Vietnamese analysis, Whoosh); this
+module feeds it from the database and asks it on behalf of a user:
+
+* ``indexing``   — the outbox (``search_job``) written by signal subscribers in the
+  domain transaction, the drain that applies it through one writer, the reindex, and
+  the cache of file text (``blob_text``);
+* ``operations`` — ``principals_of(user)`` and ``search(user, …)``, the question every
+  door asks;
+* ``health``     — the /healthz check and the self-repair of a damaged index;
+* ``controllers`` (the /search page), ``api`` (GET /api/v1/search), ``cli``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Subscribe to the domain signals, add the ``search`` commands, and drain leftovers
+    on a process's first request.
+
+    Blueprints are registered by ``docmgmt.web`` and ``docmgmt.api`` like the others."""
+    from ..core import signals
+    from .cli import search_cli
+    from .indexing import on_incoming
+
+    app.cli.add_command(search_cli)
+    app.config.setdefault("SEARCH_DRAIN_AFTER_COMMIT", True)
+    signals.incoming_registered.connect(on_incoming, weak=False)
+    signals.incoming_changed.connect(on_incoming, weak=False)
+
+    @app.before_request
+    def _drain_leftovers() -> None:
+        # Jobs left by a process that died between its commit and its index write.
+        from .backend import state
+        from .indexing import drain
+
+        st = state(app)
+        if st.startup_drained:
+            return
+        st.startup_drained = True
+        try:
+            drain(lock_timeout=2.0)
+        except Exception:  # noqa: BLE001 - never fail a request over the index
+            app.logger.exception("search: drain of leftover jobs failed")

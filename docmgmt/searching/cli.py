@@ -1,0 +1,45 @@
+"""Command-line door: ``flask --app docmgmt search reindex|drain|check``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+
+search_cli = AppGroup("search", help="The full-text search index.")
+
+
+@search_cli.command("reindex")
+def reindex_command():
+    """Rebuild the whole index from the database (searches keep working meanwhile)."""
+    from .indexing import reindex_with_bar
+
+    count = reindex_with_bar()
+    click.echo(f"{count} documents indexed")
+
+
+@search_cli.command("drain")
+def drain_command():
+    """Apply the queued index updates (left by a process that stopped mid-way)."""
+    from .indexing import drain, pending_count
+
+    before = pending_count()
+    applied = drain()
+    click.echo(f"{applied} queued updates applied, {pending_count()} left (of {before})")
+
+
+@search_cli.command("check")
+def check_command():
+    """Read every segment and compare the count with the database; exit 1 if damaged."""
+    from .backend import get_backend
+    from .indexing import indexable_count, pending_count
+
+    report = get_backend().check(expected_docs=indexable_count())
+    report["queued"] = pending_count()
+    click.echo(json.dumps(report, ensure_ascii=False))
+    if not report["ok"]:
+        click.echo("index damaged or incomplete: run `flask --app docmgmt search reindex`",
+                   err=True)
+        sys.exit(1)
