@@ -402,7 +402,7 @@ def test_concurrent_registration_on_postgresql(pg_url, tmp_path):
     app = create_app(config)
     with app.app_context():
         flask_migrate.upgrade()
-        seed()
+        seed(with_documents=False)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
