@@ -446,8 +446,7 @@ def delegate(actor: User, assignment: Assignment, user_id: int) -> Assignment:
     if (assignment.assignee_unit_id is None or assignment.superseded_at is not None
             or assignment.assignee_user_id is not None):
         raise Conflict("not_delegable", _("Phần việc này không giao cho đơn vị."))
-    if not (actor.has_role(Role.HEAD_OF_UNIT) and actor.unit_id == assignment.assignee_unit_id) \
-            and not actor.can(Permission.DIRECT_INCOMING):
+    if assignment not in delegable_assignments(actor, doc):
         raise PermissionDenied("forbidden", _("Chỉ trưởng đơn vị được giao mới phân công tiếp."))
     person = db.session.get(User, user_id)
     if person is None or person.unit_id != assignment.assignee_unit_id or not person.active:
@@ -582,58 +581,6 @@ def return_to_sender(actor: User, doc: IncomingDocument, reason: str) -> None:
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=reason)
     signals.incoming_changed.send(doc)
-
-
-# --- what a person may do here (asked by the doors, so none re-implements a rule) ----------
-
-def _transition_open_to(user: User, doc: IncomingDocument, action: str) -> bool:
-    sources, _target, permissions = TRANSITIONS[action]
-    if doc.status_enum not in sources:
-        return False
-    return permissions is None or any(user.can(p) for p in permissions)
-
-
-def delegable_assignments(user: User, doc: IncomingDocument) -> list[Assignment]:
-    """The unit assignments this user may hand to one of the unit's people."""
-    return [
-        a for a in doc.active_assignments
-        if a.assignee_unit_id is not None and a.assignee_user_id is None
-        and ((user.has_role(Role.HEAD_OF_UNIT) and user.unit_id == a.assignee_unit_id)
-             or user.can(Permission.DIRECT_INCOMING))
-    ]
-
-
-def available_actions(user: User, doc: IncomingDocument) -> frozenset[str]:
-    """The actions the operations above would accept from this user on this document now:
-    submit, direct, reassign, return_to_sender, delegate, progress, complete,
-    attach_files, transfer_paper."""
-    if not can_read(user, doc):
-        return frozenset()
-    if doc.is_confidential:
-        return frozenset({"transfer_paper"} if user.can(Permission.VIEW_CONFIDENTIAL) else ())
-    actions = {a for a in ("submit", "direct", "reassign", "return_to_sender")
-               if _transition_open_to(user, doc, a)}
-    if user.can(Permission.REGISTER_INCOMING):
-        actions.add("attach_files")
-    handling = doc.status_enum in (Status.ASSIGNED, Status.IN_PROGRESS)
-    if handling and delegable_assignments(user, doc):
-        actions.add("delegate")
-    mine = [a for a in my_assignments(user, doc) if a.role in ("main", "co")]
-    if handling and mine:
-        actions.add("progress")
-        if mine[0].done_at is None:
-            actions.add("complete")
-    return frozenset(actions)
-
-
-def assignable(user: User) -> tuple[list[User], list[Unit]]:
-    """People and units of the user's organisation a direction may name."""
-    people = db.session.scalars(
-        sa.select(User).where(User.organisation_id == user.organisation_id,
-                              User.active.is_(True)).order_by(User.full_name))
-    units = db.session.scalars(
-        sa.select(Unit).where(Unit.organisation_id == user.organisation_id).order_by(Unit.name))
-    return list(people), list(units)
 
 
 # --- what a person may do here (asked by the doors, so none re-implements a rule) ----------
