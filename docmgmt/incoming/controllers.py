@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError, ValidationFailed
@@ -39,19 +40,19 @@ bp = Blueprint("incoming", __name__, url_prefix="/incoming")
 
 # Action words on the timeline (documents.history actions).
 EVENT_LABELS = {
-    "registered": "Vào sổ đến",
-    "files_added": "Thêm tệp",
-    "paper_transferred": "Chuyển bản giấy",
-    "submitted": "Trình lãnh đạo",
-    "directed": "Chỉ đạo, phân công",
-    "reassigned": "Phân công lại",
-    "delegated": "Giao tiếp trong đơn vị",
-    "progress": "Cập nhật tiến độ",
-    "part_completed": "Hoàn thành phần phối hợp",
-    "completed": "Hoàn thành",
-    "returned": "Trả lại nơi gửi",
+    "registered": _l("Vào sổ đến"),
+    "files_added": _l("Thêm tệp"),
+    "paper_transferred": _l("Chuyển bản giấy"),
+    "submitted": _l("Trình lãnh đạo"),
+    "directed": _l("Chỉ đạo, phân công"),
+    "reassigned": _l("Phân công lại"),
+    "delegated": _l("Giao tiếp trong đơn vị"),
+    "progress": _l("Cập nhật tiến độ"),
+    "part_completed": _l("Hoàn thành phần phối hợp"),
+    "completed": _l("Hoàn thành"),
+    "returned": _l("Trả lại nơi gửi"),
 }
-ROLE_LABELS = {"main": "Chủ trì", "co": "Phối hợp", "info": "Để biết"}
+ROLE_LABELS = {"main": _l("Chủ trì"), "co": _l("Phối hợp"), "info": "Để biết"}
 STATUS_STYLES = {
     Status.REGISTERED: "text-bg-secondary",
     Status.SUBMITTED: "text-bg-warning",
@@ -69,8 +70,8 @@ def _helpers():
         "today": vn_today(),
         "status_label": lambda s: Status(s).label,
         "status_style": lambda s: STATUS_STYLES[Status(s)],
-        "event_label": lambda a: _(EVENT_LABELS[a]) if a in EVENT_LABELS else a,
-        "role_label": lambda r: _(ROLE_LABELS.get(r, r)),
+        "event_label": lambda a: str(EVENT_LABELS[a]) if a in EVENT_LABELS else a,
+        "role_label": lambda r: str(ROLE_LABELS.get(r, r)),
         "urgency_label": lambda u: Urgency(u).label,
         "confidentiality_label": lambda c: Confidentiality(c).label,
         "type_name": lambda code: BY_CODE[code].name if code in BY_CODE else code,

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core import signals
 from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -154,7 +155,7 @@ def _check_transition(user: User, doc: IncomingDocument, action: str) -> Status:
 
 # --- registering -------------------------------------------------------------------------
 
-CONFIDENTIAL_REFUSAL = (
+CONFIDENTIAL_REFUSAL = _l(
     "Văn bản mật không được đưa lên hệ thống: chỉ ghi số đến, ngày đến, nơi gửi và "
     "người giữ bản giấy. Không đính kèm tệp, không ghi trích yếu hay nội dung."
 )
@@ -219,10 +220,11 @@ def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]
                 "bomb": _("tệp chứa dữ liệu nén bất thường (có thể là tệp độc hại)"),
                 "encrypted": _("tệp đã bị đặt mật khẩu"),
             }
+            broken = _("tệp hỏng hoặc không đúng chuẩn PDF")
             raise ValidationFailed(
                 "pdf_invalid",
                 _("Tệp PDF “%(name)s” không đọc được: %(why)s.", name=stored.original_name,
-                  why=reasons.get(info.error, _("tệp hỏng hoặc không đúng chuẩn PDF"))),
+                  why=reasons.get(info.error, broken)),
                 "files",
             )
         pages = info.pages
@@ -249,7 +251,7 @@ def register_incoming(actor: User, data: IncomingInput, uploads: list[Upload] = 
     confidential = Confidentiality(data.confidentiality).is_confidential
     if confidential:
         if uploads or data.subject or data.signer or data.field:
-            raise ValidationFailed("confidential_no_content", _(CONFIDENTIAL_REFUSAL),
+            raise ValidationFailed("confidential_no_content", str(CONFIDENTIAL_REFUSAL),
                                    "files" if uploads else "subject")
         if not data.paper_holder:
             raise ValidationFailed("required", _("Hãy ghi người đang giữ bản giấy."),
@@ -298,7 +300,7 @@ def attach_files(actor: User, doc: IncomingDocument, uploads: list[Upload]) -> l
     """Add scans to a registered document (the paper arrived before the scanner)."""
     _require(actor, Permission.REGISTER_INCOMING)
     if doc.is_confidential:
-        raise ValidationFailed("confidential_no_content", _(CONFIDENTIAL_REFUSAL), "files")
+        raise ValidationFailed("confidential_no_content", str(CONFIDENTIAL_REFUSAL), "files")
     if not uploads:
         raise ValidationFailed("required", _("Hãy chọn tệp."), "files")
     added = []
@@ -478,7 +480,7 @@ def _people(assignment: Assignment) -> list[User]:
     return heads or members
 
 
-ROLE_WORDS = {"main": "chủ trì", "co": "phối hợp", "info": "để biết"}
+ROLE_WORDS = {"main": _l("chủ trì"), "co": _l("phối hợp"), "info": _l("để biết")}
 
 
 def _notify_assignees(doc: IncomingDocument, assignments: list[Assignment]) -> None:
@@ -486,7 +488,7 @@ def _notify_assignees(doc: IncomingDocument, assignments: list[Assignment]) -> N
         for person in _people(a):
             notify(person, f"incoming.assigned.{a.role}",
                    _("Văn bản đến số %(n)s giao bạn (%(role)s): %(s)s", n=doc.arrival_label,
-                     role=ROLE_WORDS[a.role], s=doc.subject[:200]),
+                     role=str(ROLE_WORDS[a.role]), s=doc.subject[:200]),
                    _link(doc))
 
 
