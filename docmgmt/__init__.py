@@ -75,4 +75,5 @@ def _import_models() -> None:
     from .incoming import models as _incoming  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .org import models as _org  # noqa: F401
+    from .outgoing import models as _outgoing  # noqa: F401
     from .searching import models as _searching  # noqa: F401

@@ -51,6 +51,8 @@ EVENT_LABELS = {
     "part_completed": _l("Hoàn thành phần phối hợp"),
     "completed": _l("Hoàn thành"),
     "returned": _l("Trả lại nơi gửi"),
+    "received_internal": _l("Nhận văn bản nội bộ"),
+    "recalled_by_sender": _l("Nơi ban hành thu hồi"),
 }
 ROLE_LABELS = {"main": _l("Chủ trì"), "co": _l("Phối hợp"), "info": "Để biết"}
 STATUS_STYLES = {

@@ -330,6 +330,57 @@ def transfer_paper(actor: User, doc: IncomingDocument, holder: str, comment: str
               data={"from": old, "to": holder})
 
 
+def receive_internal(actor: User, outgoing, stored: StoredFile, assignees: list[Assignee]) -> IncomingDocument:
+    """An outgoing document issued to our own units or people arrives in their incoming
+    queue at once: registered in the sổ đến and handed to them for information (a leader
+    may still direct it for action)."""
+    if not actor.can(Permission.ISSUE_OUTGOING):
+        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+    register = register_for(actor.organisation_id, Direction.INCOMING, outgoing.issued_on.year, False)
+    org_name = outgoing.drafter.organisation.name
+    doc = IncomingDocument(
+        organisation_id=actor.organisation_id, register_id=register.id,
+        arrival_number=take_number(register), arrival_date=outgoing.issued_on,
+        sender_name=org_name, number_symbol=outgoing.number_symbol, issue_date=outgoing.issued_on,
+        doc_type=outgoing.doc_type, subject=outgoing.subject,
+        signer=outgoing.signer.full_name if outgoing.signer else "", urgency=outgoing.urgency,
+        sender_due_date=outgoing.due_date, channel="internal", status=Status.ASSIGNED.value,
+        registered_by_id=actor.id,
+    )
+    doc.files.append(IncomingFile(stored_file_id=stored.id, kind="original", added_by_id=actor.id))
+    seen = set()
+    for a in assignees:
+        _resolve(actor, a, "recipients")
+        if a.token in seen:
+            continue
+        seen.add(a.token)
+        doc.assignments.append(Assignment(role="info", assignee_user_id=a.user_id,
+                                          assignee_unit_id=a.unit_id, assigned_by_id=actor.id))
+    db.session.add(doc)
+    db.session.flush()
+    add_event(doc, DIRECTION, actor, "received_internal", to_status=doc.status,
+              comment=_("Văn bản nội bộ %(s)s", s=outgoing.number_symbol),
+              data={"outgoing_id": outgoing.id})
+    _notify_assignees(doc, doc.assignments)
+    signals.incoming_registered.send(doc)
+    return doc
+
+
+def mark_recalled(actor: User, document_id: int, number_symbol: str, reason: str) -> None:
+    """The issuer recalled the document: every recipient sees it, with the reason."""
+    doc = db.session.get(IncomingDocument, document_id)
+    if doc is None or doc.organisation_id != actor.organisation_id:
+        return
+    add_event(doc, DIRECTION, actor, "recalled_by_sender",
+              comment=_("Văn bản %(s)s đã bị thu hồi: %(r)s", s=number_symbol, r=reason))
+    for a in doc.active_assignments:
+        for person in _people(a):
+            notify(person, "incoming.recalled",
+                   _("Văn bản %(s)s đã bị thu hồi: %(r)s", s=number_symbol, r=reason[:200]),
+                   _link(doc))
+    signals.incoming_changed.send(doc)
+
+
 # --- submitting and directing -------------------------------------------------------------
 
 def leaders_of(organisation_id: int) -> list[User]:

@@ -56,6 +56,9 @@ class Unit(OrgScoped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(255))
     abbreviation: Mapped[str] = mapped_column(sa.String(32))
     active: Mapped[bool] = mapped_column(default=True)
+    # Outgoing drafts of this unit go to its head before a leader (NĐ30 Điều 12); a
+    # unit may skip that step (configured by the administrator).
+    review_by_head: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     organisation: Mapped[Organisation] = relationship(back_populates="units")
     members: Mapped[list[User]] = relationship(back_populates="unit")
