@@ -112,28 +112,31 @@ def files_check(remove_orphans):
     click.echo(f"{len(missing)} missing, {len(orphans)} orphan(s)")
 
 
-@incoming_cli.command("remind")
-@transactional
-def incoming_remind():
-    """Remind handlers one working day before and on their deadline (run it daily).
+def send_reminders_once() -> str:
+    """Remind handlers one working day before and on their deadline; one line of report.
 
     In-app notifications always; e-mail too when XASO_SMTP_HOST and XASO_SMTP_FROM are
-    set. Each reminder goes out once, however often the command runs.
+    set. Each reminder goes out once, however often this runs.
     """
     from .incoming.operations import send_reminders
     from .notifications.mail import SmtpMailer
 
     mailer = SmtpMailer.from_app()
     if mailer is None:
-        sent = send_reminders()
-        click.echo(f"{sent} reminder(s) sent (in-app; e-mail not configured)")
-        return
+        return f"{send_reminders()} reminder(s) sent (in-app; e-mail not configured)"
     with mailer:
         sent = send_reminders(mailer=mailer)
-    click.echo(f"{sent} reminder(s) sent; {mailer.sent} e-mail(s) delivered to "
-               f"{mailer.host}:{mailer.port}")
+    report = f"{sent} reminder(s) sent; {mailer.sent} e-mail(s) delivered to {mailer.host}:{mailer.port}"
     for to, problem in mailer.failed:
-        click.echo(f"E-MAIL FAILED {to}: {problem}", err=True)
+        report += f"\nE-MAIL FAILED {to}: {problem}"
+    return report
+
+
+@incoming_cli.command("remind")
+@transactional
+def incoming_remind():
+    """Send due reminders now (the worker does this every few minutes)."""
+    click.echo(send_reminders_once())
 
 
 @incoming_cli.command("export-register")
@@ -204,9 +207,46 @@ def seed_demo(if_empty):
     click.echo(f"demo commune loaded: {org.name} ({org.organ_id})")
 
 
+@click.command("worker")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Run every job once and exit (for cron or tests).")
+@click.option("--reminders-every", default=300, show_default=True, help="Seconds between reminder runs.")
+@click.option("--drain-every", default=30, show_default=True, help="Seconds between search-index drains.")
+def worker(once, reminders_every, drain_every):
+    """Background jobs for one deployment: deadline reminders and leftover search-index
+    updates. `make run` starts one beside the web server; at province scale run one per
+    deployment (the jobs are idempotent, so a second one does no harm)."""
+    import time
+
+    from .searching.indexing import drain
+
+    jobs = [("reminders", reminders_every, lambda: send_reminders_once()),
+            ("search-drain", drain_every, lambda: f"{drain()} index job(s) applied")]
+    due = {name: 0.0 for name, _every, _fn in jobs}
+    while True:
+        now = time.monotonic()
+        for name, every, fn in jobs:
+            if now < due[name]:
+                continue
+            try:
+                report = fn()
+                db.session.commit()
+                if report and not report.startswith("0 "):
+                    click.echo(f"[{name}] {report}")
+            except Exception as exc:  # noqa: BLE001 - a job's failure must not stop the others
+                db.session.rollback()
+                click.echo(f"[{name}] failed: {type(exc).__name__}: {exc}", err=True)
+            due[name] = now + every
+        db.session.remove()
+        if once:
+            return
+        time.sleep(min(every for _name, every, _fn in jobs) / 3)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(files_cli)
     app.cli.add_command(incoming_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(worker)
