@@ -24,3 +24,32 @@ def register_many(config: dict, count: int, tag: str) -> list[int]:
         db.session.remove()
         db.engine.dispose()
     return numbers
+
+
+def issue_many(config: dict, count: int, worker: int) -> list[int]:
+    """Issue signed documents as the clerk, one transaction each, racing other processes.
+
+    Each process takes the signed documents whose id falls in its share, so they never
+    issue the same document; they do race for the same number series."""
+    import sqlalchemy as sa
+
+    from docmgmt import create_app
+    from docmgmt.extensions import db
+    from docmgmt.org.models import User
+    from docmgmt.outgoing import operations as ops
+    from docmgmt.outgoing.models import OutgoingDocument
+
+    app = create_app(config)
+    numbers = []
+    with app.test_request_context():
+        clerk = db.session.scalar(sa.select(User).where(User.username == "vanthu"))
+        ids = db.session.scalars(sa.select(OutgoingDocument.id).where(
+            OutgoingDocument.status == "signed").order_by(OutgoingDocument.id)).all()
+        for doc_id in ids[worker::4][:count]:
+            doc = db.session.get(OutgoingDocument, doc_id)
+            ops.issue(clerk, doc)
+            numbers.append(doc.number)
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return numbers

@@ -493,14 +493,15 @@ def _clerks(organisation_id: int) -> list[User]:
 
 
 def to_review(user: User) -> list[OutgoingDocument]:
-    """Drafts waiting for this person's review."""
-    return list(db.session.scalars(
+    """Drafts whose current review step is this person's."""
+    candidates = db.session.scalars(
         sa.select(OutgoingDocument).join(ReviewStep).where(
             OutgoingDocument.organisation_id == user.organisation_id,
             OutgoingDocument.status == Status.REVIEWING.value,
             ReviewStep.reviewer_id == user.id, ReviewStep.decision.is_(None))
         .order_by(OutgoingDocument.id)
-    ))
+    ).unique()
+    return [d for d in candidates if d.current_step is not None and d.current_step.reviewer_id == user.id]
 
 
 def to_sign(user: User) -> list[OutgoingDocument]:
