@@ -77,3 +77,4 @@ def _import_models() -> None:
     from .org import models as _org  # noqa: F401
     from .outgoing import models as _outgoing  # noqa: F401
     from .searching import models as _searching  # noqa: F401
+    from .signing import models as _signing  # noqa: F401

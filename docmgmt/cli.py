@@ -249,4 +249,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(files_cli)
     app.cli.add_command(incoming_cli)
     app.cli.add_command(seed_demo)
+    from .signing.cli import keys_cli
+
+    app.cli.add_command(keys_cli)
     app.cli.add_command(worker)

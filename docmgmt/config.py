@@ -76,6 +76,17 @@ class Config:
         # Roman, for the registers printed as PDF.
         self.REPORT_FONT_DIR = os.environ.get(
             "XASO_REPORT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
+        # Signing (docmgmt.signing): private keys are encrypted with a key derived from
+        # this passphrase, or from SECRET_KEY when it is unset.
+        self.SIGNING_KEY_PASSPHRASE = os.environ.get("XASO_KEY_PASSPHRASE") or None
+        # Extra trust roots for verification (PEM/DER files or folders, os.pathsep-separated),
+        # e.g. the national root CA, besides every commune CA in the database.
+        self.SIGNING_TRUST_ROOTS = os.environ.get("XASO_SIGNING_TRUST_ROOTS", "")
+        # Remote signing provider (VNPT SmartCA / Viettel MySign shape); empty: local keys only.
+        self.SIGNING_REMOTE_URL = os.environ.get("XASO_SIGNING_REMOTE_URL", "")
+        self.SIGNING_REMOTE_POLL_INTERVAL = float(os.environ.get("XASO_SIGNING_REMOTE_POLL_INTERVAL", "2"))
+        self.SIGNING_REMOTE_TIMEOUT = float(os.environ.get("XASO_SIGNING_REMOTE_TIMEOUT", "120"))
+        self.SIGNING_REMOTE_MODE = os.environ.get("XASO_SIGNING_REMOTE_MODE", "cms")
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -1,0 +1,86 @@
+"""``flask --app docmgmt keys …``: the commune CA and signing certificates."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from ..extensions import db
+
+keys_cli = AppGroup("keys", help="Signing keys: the commune CA and its certificates.")
+
+
+def _commit(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+@keys_cli.command("init")
+@click.option("--org", "organ_id", help="Only this organisation (edXML OrganId); default: all.")
+@_commit
+def keys_init(organ_id: str | None):
+    """Create the CA, the organisation certificate and leaders'/clerks' certificates
+    where missing (running it again changes nothing)."""
+    from ..org.models import Organisation
+    from .keys import credentials, init_keys
+
+    query = sa.select(Organisation).order_by(Organisation.id)
+    if organ_id:
+        query = query.where(Organisation.organ_id == organ_id)
+    orgs = list(db.session.scalars(query))
+    if not orgs:
+        raise click.ClickException(f"no organisation {organ_id}" if organ_id else "no organisation")
+    for org in orgs:
+        before = len(credentials(org))
+        init_keys(org)
+        after = len(credentials(org))
+        click.echo(f"{org.organ_id} {org.name}: {after - before} created, {after} in all")
+
+
+@keys_cli.command("user")
+@click.argument("username")
+@_commit
+def keys_user(username: str):
+    """Issue a certificate to one more user (any role)."""
+    from ..org.models import User
+    from .keys import ensure_user_key
+
+    user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    from .errors import SigningError
+
+    try:
+        ensure_user_key(user)
+    except SigningError as err:
+        raise click.ClickException(err.message_vi) from None
+    click.echo(f"{user.username}: certificate ready")
+
+
+@keys_cli.command("show")
+@click.option("--org", "organ_id", help="Only this organisation (edXML OrganId).")
+def keys_show(organ_id: str | None):
+    """List certificates (never keys): holder, subject, serial, validity."""
+    from ..org.models import Organisation
+    from .keys import credentials
+
+    query = sa.select(Organisation).order_by(Organisation.id)
+    if organ_id:
+        query = query.where(Organisation.organ_id == organ_id)
+    for org in db.session.scalars(query):
+        click.echo(f"{org.organ_id} {org.name}")
+        for cred in credentials(org):
+            click.echo(f"  {cred.holder:<14} {cred.key_type}  serial {cred.serial[:16]}…  "
+                       f"{cred.not_before:%Y-%m-%d} → {cred.not_after:%Y-%m-%d}  {cred.subject}")
