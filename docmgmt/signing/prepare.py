@@ -45,6 +45,7 @@ FIELD_SIZE = 13  # NĐ30: “Số” 13; place and date 13–14
 RIGHT_MARGIN = 15 * MM
 BOTTOM_MARGIN = 20 * MM
 PREFIX_KEY = "/XaSoPrefix"  # text a field's value starts with when the page lacks it
+HEADER_BAND = 260  # points from the top of page 1 where ô 3 and ô 4 sit
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class FieldPlace:
 def locate_number(runs: list[Run], page_w: float, page_h: float) -> FieldPlace:
     for run in sorted(runs, key=lambda r: -r.y):
         m = re.match(r"\s*Số\s*:", run.text)
-        if m and run.y > page_h / 2:
+        if m and run.y > page_h - HEADER_BAND:
             size = min(max(run.size, 11), 14)
             # from just after the colon: the blank and any “/QĐ-UBND” printed after it
             # are covered, the field prints the whole number and symbol
@@ -113,12 +114,13 @@ def locate_number(runs: list[Run], page_w: float, page_h: float) -> FieldPlace:
 
 
 def locate_date(runs: list[Run], page_w: float, page_h: float, place_name: str = "") -> FieldPlace:
+    # “Kim Bôi, ngày …” in the header band; a “ngày 05 tháng 3 năm 2020” quoted in the
+    # body has no comma before it
     for run in sorted(runs, key=lambda r: -r.y):
-        m = re.search(r"ngày\b", run.text)
-        looks_like_date = "tháng" in run.text or "," in run.text[:m.start()] or m.start() == 0 if m else False
-        if m and run.y > page_h / 2 and looks_like_date:
+        m = re.search(r"(?:^|,)\s*(ngày)\b", run.text)
+        if m and run.y > page_h - HEADER_BAND:
             size = min(max(run.size, 11), 14)
-            x1 = run.x + run.width("italic", m.start())
+            x1 = run.x + run.width("italic", m.start(1))
             x2 = min(max(run.x + run.width("italic"), x1 + 175), page_w - 10 * MM)
             return FieldPlace((x1 - 1, run.y - size * 0.3, x2, run.y + size * 1.05), size, "")
     top = page_h - 20 * MM - 3 * 16 - 14
