@@ -30,7 +30,28 @@ class NavItem:
     endpoint: str
     label: object
     icon: str
-    permission: Permission | None = None
+    permission: Permission | tuple[Permission, ...] | None = None  # a tuple: any of them
+    group: object = None  # items of one group fold into a dropdown of that name
+
+    def shown_to(self, user) -> bool:
+        if self.permission is None:
+            return True
+        wanted = self.permission if isinstance(self.permission, tuple) else (self.permission,)
+        return any(user.can(p) for p in wanted)
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: object
+    icon: str
+    items: list[NavItem]
+
+    @property
+    def endpoints(self) -> set[str]:
+        return {i.endpoint for i in self.items}
+
+
+OUTGOING = _l("Văn bản đi")
 
 
 # The menu, per role: an item shows only to those whose roles grant its permission.
@@ -42,14 +63,41 @@ NAV: list[NavItem] = [
     NavItem("incoming.index", _l("Văn bản đến"), "envelope-open", Permission.VIEW_ALL_DOCUMENTS),
     NavItem("incoming.new", _l("Vào sổ"), "journal-plus", Permission.REGISTER_INCOMING),
     NavItem("incoming.register_book", _l("Sổ đến"), "journal-text", Permission.VIEW_ALL_DOCUMENTS),
+    NavItem("outgoing.new", _l("Soạn văn bản"), "file-earmark-plus", Permission.DRAFT_OUTGOING, OUTGOING),
+    NavItem("outgoing.drafts", _l("Dự thảo của tôi"), "pencil-square", Permission.DRAFT_OUTGOING,
+            OUTGOING),
+    NavItem("outgoing.review", _l("Chờ tôi duyệt"), "clipboard-check",
+            (Permission.REVIEW_UNIT_DRAFTS, Permission.APPROVE_OUTGOING), OUTGOING),
+    NavItem("outgoing.to_sign", _l("Chờ ký"), "pen", Permission.APPROVE_OUTGOING, OUTGOING),
+    NavItem("outgoing.to_issue", _l("Chờ phát hành"), "send", Permission.ISSUE_OUTGOING, OUTGOING),
+    NavItem("outgoing.index", _l("Tất cả văn bản đi"), "envelope-paper", Permission.VIEW_ALL_DOCUMENTS,
+            OUTGOING),
+    NavItem("outgoing.register_book", _l("Sổ đi"), "journal-arrow-up",
+            (Permission.VIEW_ALL_DOCUMENTS, Permission.ISSUE_OUTGOING), OUTGOING),
+    NavItem("signatures.verify", _l("Kiểm tra chữ ký số"), "patch-check", None, OUTGOING),
     NavItem("admin.users", _l("Người dùng"), "people", Permission.MANAGE_USERS),
     NavItem("admin.units", _l("Đơn vị"), "diagram-3", Permission.MANAGE_ORGANISATION),
     NavItem("admin.audit", _l("Nhật ký"), "journal-check", Permission.VIEW_AUDIT),
 ]
 
 
-def nav_for(user) -> list[NavItem]:
-    return [i for i in NAV if i.permission is None or user.can(i.permission)]
+def nav_for(user) -> list[NavItem | NavGroup]:
+    """The menu this user sees: items in order, a group's items folded into one entry
+    where the group first appears."""
+    menu: list[NavItem | NavGroup] = []
+    groups: dict[str, NavGroup] = {}
+    for item in NAV:
+        if not item.shown_to(user):
+            continue
+        if item.group is None:
+            menu.append(item)
+            continue
+        key = str(item.group)
+        if key not in groups:
+            groups[key] = NavGroup(item.group, "folder2-open", [])
+            menu.append(groups[key])
+        groups[key].items.append(item)
+    return menu
 
 
 def is_api_request() -> bool:
@@ -64,6 +112,9 @@ def init_app(app: Flask) -> None:
     from .incoming.controllers import bp as incoming_bp
     from .incoming.export import bp as incoming_export_bp
     from .org.models import User
+    from .outgoing.controllers import bp as outgoing_bp
+    from .outgoing.export import bp as outgoing_export_bp
+    from .outgoing.verification import bp as signatures_bp
     from .searching.controllers import bp as search_bp
 
     app.register_blueprint(auth_bp)
@@ -73,6 +124,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(incoming_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(incoming_export_bp)
+    app.register_blueprint(outgoing_bp)
+    app.register_blueprint(outgoing_export_bp)
+    app.register_blueprint(signatures_bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Hãy đăng nhập để tiếp tục.")

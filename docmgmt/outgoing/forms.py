@@ -1,0 +1,121 @@
+"""Forms for the outgoing-document pages. They parse input; the operations decide."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    FileField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+
+from ..core.text import clean
+from ..core.timeutil import vn_today
+from ..documents.types import BY_CODE, DOC_TYPES, URGENCY_LABELS
+from ..incoming.forms import BAD_DATE, BAD_NUMBER, DATE_FORMATS, _date
+from .operations import RecipientInput
+
+# The NĐ30 types a clerk drafts most, each with its own template layout (Phụ lục III):
+# listed first in the type choice.
+TEMPLATED = ("cong_van", "quyet_dinh", "to_trinh", "thong_bao", "ke_hoach", "bao_cao",
+             "giay_moi", "bien_ban")
+DRAFT_ACCEPT = ".pdf,.docx,application/pdf," \
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _label(t) -> str:
+    return f"{t.name} ({t.abbreviation})" if t.abbreviation else t.name
+
+
+def type_choices():
+    first = [(code, _label(BY_CODE[code])) for code in TEMPLATED]
+    rest = [(t.code, _label(t)) for t in DOC_TYPES if t.code not in TEMPLATED]
+    return {str(_l("Có mẫu NĐ30")): first, str(_l("Loại khác")): rest}
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Body paragraphs: one per line, blank lines ignored."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def outside_recipients(text: str | None) -> list[RecipientInput]:
+    """``Sở Nội vụ tỉnh Phú Thọ | 000.00.31.H42`` — one organisation per line, the
+    edXML OrganId after a bar (optional)."""
+    result = []
+    for line in (text or "").splitlines():
+        name, _sep, organ_id = line.partition("|")
+        if name.strip():
+            result.append(RecipientInput(organ_name=name.strip(), organ_id=organ_id.strip()))
+    return result
+
+
+class DraftForm(FlaskForm):
+    """Soạn văn bản: the metadata, and either the NĐ30 template or an uploaded file."""
+
+    doc_type = SelectField(_l("Loại văn bản"), choices=type_choices, default="cong_van")
+    subject = TextAreaField(_l("Trích yếu nội dung"), validators=[Length(max=2000)],
+                            filters=[clean])
+    source = RadioField(_l("Dự thảo"), default="template", choices=[
+        ("template", _l("Tạo từ mẫu")), ("upload", _l("Tải lên tệp DOCX hoặc PDF"))])
+    body = TextAreaField(_l("Nội dung (mỗi đoạn một dòng)"), validators=[Length(max=50000)])
+    file = FileField(_l("Tệp dự thảo (DOCX hoặc PDF)"), render_kw={"accept": DRAFT_ACCEPT})
+    signer_id = SelectField(_l("Lãnh đạo ký"), coerce=_optional_int)
+    recipients = SelectMultipleField(_l("Nơi nhận trong xã (đơn vị, người)"))
+    outside = TextAreaField(_l("Nơi nhận ngoài xã (mỗi cơ quan một dòng; mã định danh sau dấu |)"),
+                            validators=[Length(max=5000)])
+    urgency = SelectField(_l("Độ khẩn"), choices=lambda: [(str(k), str(v)) for k, v in
+                                                          URGENCY_LABELS.items()], default="thuong")
+    due_date = _date(_l("Hạn trả lời (nếu có)"))
+
+
+class VersionForm(FlaskForm):
+    file = FileField(_l("Tệp mới (DOCX hoặc PDF)"), render_kw={"accept": DRAFT_ACCEPT})
+    note = StringField(_l("Ghi chú phiên bản"), validators=[Length(max=2000)], filters=[clean])
+
+
+class SubmitForm(FlaskForm):
+    signer_id = SelectField(_l("Lãnh đạo ký"), coerce=_optional_int)
+    comment = StringField(_l("Ghi chú"), validators=[Length(max=2000)], filters=[clean])
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField(_l("Ý kiến"), validators=[Length(max=4000)], filters=[clean])
+
+
+class SignForm(FlaskForm):
+    """Nothing to fill in: the button is the leader's decision (and CSRF guards it)."""
+
+
+class IssueForm(FlaskForm):
+    issued_on = _date(_l("Ngày ban hành"), default=vn_today)
+
+
+class RecallForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do thu hồi"), validators=[Length(max=4000)], filters=[clean])
+
+
+class VerifyForm(FlaskForm):
+    file = FileField(_l("Tệp PDF cần kiểm tra"), render_kw={"accept": ".pdf,application/pdf"})
+
+
+class ListFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    year = IntegerField(_l("Năm"), invalid_value_message=BAD_NUMBER, validators=[Optional()])
+    status = SelectField(_l("Trạng thái"))
+
+
+__all__ = ["BAD_DATE", "DATE_FORMATS", "TEMPLATED", "CommentForm", "DraftForm", "IssueForm",
+           "ListFilterForm", "RecallForm", "SignForm", "SubmitForm", "VerifyForm", "VersionForm",
+           "outside_recipients", "paragraphs", "type_choices"]
