@@ -115,6 +115,8 @@ def init_api(app: Flask) -> None:
     from ..files.api import bp as files_bp
     from ..incoming.api import bp as incoming_bp
     from ..org.api import bp as org_bp
+    from ..outgoing.api import bp as outgoing_bp
+    from ..outgoing.api import signatures_bp
     from ..searching.api import bp as search_bp
 
     api.register_blueprint(auth_bp, url_prefix="/api/v1")
@@ -123,4 +125,6 @@ def init_api(app: Flask) -> None:
     api.register_blueprint(audit_bp, url_prefix="/api/v1")
     api.register_blueprint(incoming_bp, url_prefix="/api/v1")
     api.register_blueprint(search_bp, url_prefix="/api/v1")
+    api.register_blueprint(outgoing_bp, url_prefix="/api/v1")
+    api.register_blueprint(signatures_bp, url_prefix="/api/v1")
 
