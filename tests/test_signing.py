@@ -365,3 +365,30 @@ def test_uploaded_signature_image_is_made_blue_on_transparency(signing_app, peop
         from docmgmt.extensions import db
 
         db.session.rollback()
+
+
+def test_repeated_signatures_use_the_fast_cms_and_poppler_agrees(chain, people):
+    """After an identity's first signature the CMS comes from fastcms' template; an
+    independent verifier (poppler's pdfsig, NSS) must accept it like pyHanko does."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from docmgmt.signing.keys import identity_for_user
+    from docmgmt.signing.signer import sign_as_leader
+    from docmgmt.signing.verify import verify_pdf
+
+    leader, _org = people
+    prepared, *_ = chain
+    again = sign_as_leader(prepared, leader)
+    assert identity_for_user(leader)._cms_template  # the template reproduced pyHanko's DER
+    (report,) = verify_pdf(again)
+    assert report.valid
+    if shutil.which("pdfsig") is None:
+        pytest.skip("poppler-utils pdfsig not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "signed.pdf"
+        path.write_bytes(again)
+        out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60).stdout
+    assert "Signature is Valid." in out and "Bùi Văn Khánh" in out

@@ -223,7 +223,7 @@ class _Drawing(pdf_content.AppearanceContent):
                 if name is None:
                     name = image_names[id(pic)] = generic.NameObject(f"/Im{len(image_names)}")
                     self.set_resource(pdf_content.ResourceType.XOBJECT, name,
-                                      images.embed(self.writer, pic))
+                                      images.embed(self._ensure_writer, pic))
                 out.append(b"q %.2f 0 0 %.2f %.2f %.2f cm %s Do Q" % (
                     item.width, item.height, item.x, item.y, name.encode()))
             else:
@@ -232,7 +232,7 @@ class _Drawing(pdf_content.AppearanceContent):
                 if name is None:
                     name = font_names[id(font)] = generic.NameObject(f"/F{len(font_names)}")
                     self.set_resource(pdf_content.ResourceType.FONT, name,
-                                      fonts.embed(self.writer, font))
+                                      fonts.embed(self._ensure_writer, font))
                 width = font.width(item.text, item.size)
                 x = item.x - {"left": 0.0, "center": width / 2, "right": width}[item.align]
                 out.append(b"BT %s %.2f Tf %.3f %.3f %.3f rg %.2f %.2f Td %s Tj ET" % (

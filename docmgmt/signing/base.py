@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import datetime
@@ -43,12 +44,21 @@ def now_vn() -> datetime:
     return datetime.now(VN_TZ).replace(microsecond=0)
 
 
+_loops = threading.local()
+
+
 def run(coro):
-    """Run a coroutine from synchronous code (Flask views, CLI, tests)."""
+    """Run a coroutine from synchronous code (Flask views, CLI, tests).
+
+    One event loop per thread, reused: creating one per signature costs more than the
+    ECDSA signature itself."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        loop = getattr(_loops, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = _loops.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(coro)
     # Called from inside an event loop: run in a helper thread with its own loop.
     from concurrent.futures import ThreadPoolExecutor
 
@@ -220,13 +230,17 @@ class Signer(ABC):
         pdf_signer = PdfSigner(meta, signer=self.pyhanko_signer(identity), stamp_style=render(appearance))
         session = pdf_signer.init_signing_session(writer, existing_fields_only=True)
         session.system_time = when
-        tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=self.bytes_reserved)
+        tbs = session.prepare_tbs_document(validation_info=None, bytes_reserved=self.reserve(identity))
         prepared, output = tbs.digest_tbs_document(output=io.BytesIO())
         container = await self.container(prepared.document_digest, identity, when,
                                          description=appearance.reason or appearance.field_name)
         await PdfTBSDocument.async_finish_signing(output, prepared, container,
                                                   post_sign_instr=tbs.post_sign_instructions)
-        return output.getvalue()
+        return output.getvalue()  # type: ignore[attr-defined]  # a BytesIO, given above
+
+    def reserve(self, identity: SigningIdentity) -> int:
+        """Hex digits kept for the CMS container in /Contents."""
+        return self.bytes_reserved
 
     @abstractmethod
     def pyhanko_signer(self, identity: SigningIdentity):

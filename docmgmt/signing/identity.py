@@ -25,3 +25,6 @@ class SigningIdentity:
     remote_user_id: str | None = None
     # pyHanko signer built once per identity (identities are cached by keys.py)
     _pyhanko_signer: Any = field(default=None, init=False, repr=False)
+    # fastcms.CmsTemplate once known; False when the reference did not reproduce
+    _cms_template: Any = field(default=None, init=False, repr=False)
+    _cms_size: int = field(default=0, init=False, repr=False)

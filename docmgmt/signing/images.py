@@ -44,7 +44,7 @@ def draw_signature(name: str) -> bytes:
     name = nfc(name).strip() or "?"
     font = _font("italic", 96)
     left, top, right, bottom = font.getbbox(name)
-    width, height = right - left + 120, bottom - top + 90
+    width, height = int(right - left + 120), int(bottom - top + 90)
     img = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(img)
     draw.text((40 - left, 20 - top), name, font=font, fill=255)

@@ -103,7 +103,8 @@ def _issue(subject: x509.Name, public_key, issuer: x509.Name, issuer_key, *, ca:
             encipher_only=False, decipher_only=False), critical=True)
     if issuer_cert is not None:
         builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()), critical=False)
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),  # type: ignore[arg-type]
+            critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -213,17 +214,23 @@ def _identity(cred: SigningCredential, ca_cred: SigningCredential, name: str,
     return identity
 
 
+def _pair(org_id: int, holder: str) -> tuple[SigningCredential | None, SigningCredential | None]:
+    """The holder's credential and the CA's, in one query (this runs on every signature)."""
+    rows = db.session.scalars(sa.select(SigningCredential).where(
+        SigningCredential.organisation_id == org_id, SigningCredential.holder.in_((holder, CA))))
+    found = {row.holder: row for row in rows}
+    return found.get(holder), found.get(CA)
+
+
 def identity_for_user(user: User, passphrase: str | None = None) -> SigningIdentity:
-    cred = _credential(user.organisation_id, user_holder(user.id))
-    ca_cred = _credential(user.organisation_id, CA)
+    cred, ca_cred = _pair(user.organisation_id, user_holder(user.id))
     if cred is None or ca_cred is None:
         raise SigningError("user_key_missing" if ca_cred else "keys_missing")
     return _identity(cred, ca_cred, user.full_name, passphrase)
 
 
 def identity_for_organisation(org: Organisation, passphrase: str | None = None) -> SigningIdentity:
-    cred = _credential(org.id, ORGANISATION)
-    ca_cred = _credential(org.id, CA)
+    cred, ca_cred = _pair(org.id, ORGANISATION)
     if cred is None or ca_cred is None:
         raise SigningError("keys_missing")
     return _identity(cred, ca_cred, org.name, passphrase)

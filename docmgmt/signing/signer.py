@@ -37,6 +37,7 @@ from .appearance import (
 )
 from .base import MD_ALGORITHM, Signer, now_vn
 from .errors import SigningError
+from .fastcms import CmsTemplate
 from .fill import fill_number
 from .identity import SigningIdentity
 from .models import SEAL, SignatureImage, user_holder
@@ -61,7 +62,8 @@ class _KeptKeySigner(SimpleSigner):
         super().__init__(
             signing_cert=identity.certificate,
             signing_key=asn1_keys.PrivateKeyInfo.load(der),
-            cert_registry=SimpleCertificateStore.from_certs([identity.certificate, *identity.chain]),
+            # pyHanko adds the signing certificate itself; the registry holds the issuers
+            cert_registry=SimpleCertificateStore.from_certs(list(identity.chain)),
         )
         self._key = key
 
@@ -85,11 +87,30 @@ class LocalSigner(Signer):
         return identity._pyhanko_signer
 
     async def container(self, document_digest: bytes, identity: SigningIdentity, when: datetime,
-                        *, description: str) -> cms.ContentInfo:
-        return await self.pyhanko_signer(identity).async_sign(
+                        *, description: str) -> cms.ContentInfo | bytes:
+        signer = self.pyhanko_signer(identity)
+        template = identity._cms_template
+        if template is None and isinstance(identity.private_key, ec.EllipticCurvePrivateKey):
+            # one pyHanko-built reference per identity (see fastcms)
+            reference = await signer.async_sign(
+                document_digest, MD_ALGORITHM, use_pades=True,
+                signed_attr_settings=PdfCMSSignedAttributes(signing_time=when))
+            identity._cms_template = CmsTemplate.from_reference(reference) or False
+            identity._cms_size = len(reference.dump())
+            return reference
+        if template:
+            return template.sign(identity.private_key, document_digest, when)
+        return await signer.async_sign(
             document_digest, MD_ALGORITHM, use_pades=True,
             signed_attr_settings=PdfCMSSignedAttributes(signing_time=when),
         )
+
+    def reserve(self, identity: SigningIdentity) -> int:
+        """Hex digits to keep for the CMS: once an identity has signed, its size (the
+        ECDSA value varies by a few bytes) so later readers parse a short /Contents."""
+        if identity._cms_size:
+            return 2 * (identity._cms_size + 32)
+        return self.bytes_reserved
 
 
 _local = LocalSigner()

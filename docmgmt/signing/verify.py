@@ -188,7 +188,7 @@ def default_roots() -> list[x509.Certificate]:
 
 def _load_pem_file(path: Path) -> list[x509.Certificate]:
     files = sorted(path.glob("*.pem")) + sorted(path.glob("*.crt")) if path.is_dir() else [path]
-    out = []
+    out: list[x509.Certificate] = []
     for file in files:
         data = file.read_bytes()
         if pem.detect(data):
