@@ -89,6 +89,11 @@ def main() -> None:
             "chain_with_prepare": timed(lambda: chain(prepare_for_issuance(draft)), n),
             "verify": timed(lambda: verify_pdf(issued), max(n // 5, 3)),
         }
+        db.session.remove()
+        db.engine.dispose()
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
     for name, seconds in t.items():
         print(f"{name:<22} {seconds * 1000:8.1f} ms  {1 / seconds:8.1f} /s")
     signatures = (t["sign_as_leader"] + t["sign_as_organisation"]) / 2
