@@ -73,6 +73,10 @@ def seed(with_documents: bool = True) -> Organisation:
             email=f"{username}@kimboi.phutho.gov.vn",
         )
     db.session.flush()
+    # The commune's certificate authority, so leaders and the clerk can sign from day one.
+    from .signing.keys import init_keys
+
+    init_keys(org)
     if with_documents:
         seed_documents(org)
     return org
