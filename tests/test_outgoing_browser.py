@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import LiveServer, instance_config
 from tests.files_helpers import make_pdf
 from tests.test_incoming_browser import signed_in, status_of
 
@@ -15,33 +14,14 @@ pytestmark = pytest.mark.browser
 SUBJECT = "Về việc tổ chức tập huấn sử dụng văn phòng điện tử cho cán bộ xã"
 
 
-@pytest.fixture
-def server(instance):
-    """The live server over an instance whose commune has its signing keys
-    (what `flask --app docmgmt keys init` does before the first signature)."""
-    from docmgmt import create_app
-    from docmgmt.extensions import db
-    from docmgmt.org.models import Organisation
-    from docmgmt.signing.keys import init_keys
-
-    app = create_app(instance_config(instance))
-    with app.app_context():
-        init_keys(db.session.get(Organisation, 1))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    live = LiveServer(instance)
-    yield live
-    live.stop()
-
-
 def open_from_queue(page, server, path: str):
     page.goto(server.url + path)
     page.get_by_role("link", name=SUBJECT).first.click()
     page.wait_for_url("**/outgoing/*")
 
 
-def test_drafter_head_leader_and_clerk_take_a_document_to_issuance(browser, server):
+def test_drafter_head_leader_and_clerk_take_a_document_to_issuance(browser, live_server):
+    server = live_server
     size = {"viewport": {"width": 1280, "height": 900}}
 
     # 1. The drafter writes it: the menu's "Văn bản đi" → "Soạn văn bản", a PDF upload.

@@ -27,12 +27,9 @@ SUBJECTS = ["Về việc tổ chức tập huấn kỹ năng số cho cán bộ 
 def issued(app):
     """Three documents issued through the domain: a công văn (khẩn), a quyết định, and a
     công văn recalled afterwards."""
-    from docmgmt.org.models import Organisation
-    from docmgmt.signing.keys import init_keys
     from tests.test_outgoing_flow import approved, user
 
     with app.test_request_context():
-        init_keys(db.session.get(Organisation, 1))
         docs = [approved(subject=SUBJECTS[0], urgency="khan"),
                 approved(subject=SUBJECTS[1], doc_type="quyet_dinh"),
                 approved(subject=SUBJECTS[2])]

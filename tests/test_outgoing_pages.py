@@ -38,15 +38,15 @@ def unit_id(app, abbreviation: str) -> int:
 
 
 @pytest.fixture
-def keys(app):
-    """The commune's signing keys, as `flask --app docmgmt keys init` makes them."""
-    from docmgmt.extensions import db
-    from docmgmt.org.models import Organisation
-    from docmgmt.signing.keys import init_keys
+def phone_refuses(monkeypatch):
+    """The leader's remote signer says no (SmartCA/MySign: refused on the phone)."""
+    from docmgmt.signing import signer
+    from docmgmt.signing.errors import SigningError
 
-    with app.app_context():
-        init_keys(db.session.get(Organisation, 1))
-        db.session.commit()
+    def refuse(*args, **kwargs):
+        raise SigningError("remote_refused")
+
+    monkeypatch.setattr(signer, "sign_as_leader", refuse)
 
 
 def create_draft(app, client, *, pdf: bool = True, **fields) -> tuple[int, object]:
@@ -235,7 +235,7 @@ def issue_through_the_pages(app, login_as) -> tuple[int, str]:
     return doc_id, text_of(clerk.get(response.headers["Location"]))
 
 
-def test_leader_signs_and_clerk_issues_with_the_number_and_verified_signatures(app, login_as, keys):
+def test_leader_signs_and_clerk_issues_with_the_number_and_verified_signatures(app, login_as):
     doc_id, html = issue_through_the_pages(app, login_as)
     assert "Đã cấp số 01/UBND-KT và phát hành." in html
     assert status_of(html) == "Đã phát hành"
@@ -252,8 +252,8 @@ def test_leader_signs_and_clerk_issues_with_the_number_and_verified_signatures(a
     assert status_of(html) == "Đã thu hồi" and "Sai số liệu ở mục 2" in html
 
 
-def test_a_signing_failure_is_shown_in_vietnamese(app, login_as):
-    """No keys made for the commune: the leader's signature fails with a message to act on."""
+def test_a_signing_failure_is_shown_in_vietnamese(app, login_as, phone_refuses):
+    """The signing fails: the leader reads why, and the document stays approved."""
     doc_id, _r = create_draft(app, login_as("cv.kt1"))
     assert act(login_as("cv.kt1"), doc_id, "submit").status_code == 302
     assert act(login_as("truongkt"), doc_id, "approve").status_code == 302
@@ -261,11 +261,11 @@ def test_a_signing_failure_is_shown_in_vietnamese(app, login_as):
     assert act(leader, doc_id, "approve").status_code == 302
     response = act(leader, doc_id, "sign")
     assert response.status_code == 502
-    assert "Ký số không thành công" in text_of(response)
+    assert "Ký số không thành công: Người ký đã từ chối ký trên điện thoại." in text_of(response)
     assert status_of(text_of(response)) == "Đã duyệt, chờ ký"
 
 
-def test_the_register_page_has_the_appendix_iv_columns_for_outgoing(app, login_as, keys):
+def test_the_register_page_has_the_appendix_iv_columns_for_outgoing(app, login_as):
     issue_through_the_pages(app, login_as)
     from docmgmt.core.timeutil import vn_today
 
@@ -283,7 +283,7 @@ def test_the_register_page_has_the_appendix_iv_columns_for_outgoing(app, login_a
     assert f"/outgoing/register/{year}/export.xlsx" in html and "data-print" in html
 
 
-def test_the_verification_page_tells_a_signed_pdf_from_a_tampered_one(app, login_as, keys):
+def test_the_verification_page_tells_a_signed_pdf_from_a_tampered_one(app, login_as):
     from docmgmt.extensions import db
     from docmgmt.files.store import FileStore
     from docmgmt.outgoing.models import OutgoingDocument
