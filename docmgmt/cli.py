@@ -6,7 +6,6 @@ once at the end, like a request.
 
 from __future__ import annotations
 
-import functools
 import sys
 
 import click
@@ -14,22 +13,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from .core.transaction import transactional
 from .extensions import db
-
-
-def transactional(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            result = fn(*args, **kwargs)
-            db.session.commit()
-            return result
-        except BaseException:
-            db.session.rollback()
-            raise
-
-    return wrapper
-
 
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 users_cli = AppGroup("users", help="Users and accounts.")

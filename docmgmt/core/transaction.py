@@ -8,6 +8,8 @@ operation asks for that with :func:`keep_on_refusal`.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, g, has_request_context
 
 from ..extensions import db
@@ -32,3 +34,20 @@ def init_app(app: Flask) -> None:
     def _rollback_on_error(exc):
         if exc is not None:
             db.session.rollback()
+
+
+def transactional(fn):
+    """For CLI commands and workers, the doors outside a request: commit once at the end,
+    roll back on any error."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper

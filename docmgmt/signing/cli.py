@@ -6,30 +6,17 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from ..core.transaction import transactional
 from ..extensions import db
 
 keys_cli = AppGroup("keys", help="Signing keys: the commune CA and its certificates.")
 
 
-def _commit(fn):
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            result = fn(*args, **kwargs)
-            db.session.commit()
-            return result
-        except BaseException:
-            db.session.rollback()
-            raise
-
-    return wrapper
 
 
 @keys_cli.command("init")
 @click.option("--org", "organ_id", help="Only this organisation (edXML OrganId); default: all.")
-@_commit
+@transactional
 def keys_init(organ_id: str | None):
     """Create the CA, the organisation certificate and leaders'/clerks' certificates
     where missing (running it again changes nothing)."""
@@ -51,7 +38,7 @@ def keys_init(organ_id: str | None):
 
 @keys_cli.command("user")
 @click.argument("username")
-@_commit
+@transactional
 def keys_user(username: str):
     """Issue a certificate to one more user (any role)."""
     from ..org.models import User
