@@ -29,10 +29,11 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from ..core.timeutil import to_vn
+from .base import run
 from .errors import SigningError
 
 MODIFICATION = {
@@ -106,7 +107,9 @@ def _is_certification(sig) -> bool:
 def _report(sig, context: ValidationContext, doc_mdp: MDPPerm | None) -> SignatureReport:
     cert = sig.signer_cert
     try:
-        status = validate_pdf_signature(sig, signer_validation_context=context)
+        # pyHanko's synchronous wrapper calls asyncio.run(), which fails inside a running
+        # event loop (gevent/eventlet servers, Playwright in tests); base.run copes.
+        status = run(async_validate_pdf_signature(sig, signer_validation_context=context))
         intact, crypto_valid, trusted = status.intact, status.valid, bool(status.trusted)
         diff = status.diff_result
         level = getattr(diff, "modification_level", None) if diff is not None else None
@@ -115,6 +118,8 @@ def _report(sig, context: ValidationContext, doc_mdp: MDPPerm | None) -> Signatu
         docmdp_ok = status.docmdp_ok
         signing_time = status.signer_reported_dt
         coverage_full = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    except RuntimeError:
+        raise  # our own machinery failing is not the document's fault
     except Exception:  # noqa: BLE001 - a malformed signature is a report, not a crash
         intact = crypto_valid = trusted = False
         level, docmdp_ok, signing_time, coverage_full = ModificationLevel.OTHER, False, None, False
