@@ -60,6 +60,9 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     init_api(app)
     register_cli(app)
     init_search(app)
+    from .exchange.app import init_app as init_exchange
+
+    init_exchange(app)
     _import_models()
     return app
 
@@ -71,6 +74,7 @@ def _import_models() -> None:
     from .documents import calendar as _calendar  # noqa: F401
     from .documents import history as _history  # noqa: F401
     from .documents import registers as _registers  # noqa: F401
+    from .exchange import models as _exchange  # noqa: F401
     from .files import models as _files  # noqa: F401
     from .incoming import models as _incoming  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401

@@ -197,16 +197,20 @@ def seed_demo(if_empty):
 @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or tests).")
 @click.option("--reminders-every", default=300, show_default=True, help="Seconds between reminder runs.")
 @click.option("--drain-every", default=30, show_default=True, help="Seconds between search-index drains.")
-def worker(once, reminders_every, drain_every):
+@click.option("--exchange-every", default=15, show_default=True,
+              help="Seconds between provincial exchange passes (when configured).")
+def worker(once, reminders_every, drain_every, exchange_every):
     """Background jobs for one deployment: deadline reminders and leftover search-index
     updates. `make run` starts one beside the web server; at province scale run one per
     deployment (the jobs are idempotent, so a second one does no harm)."""
     import time
 
+    from .exchange.cli import run_exchange_once
     from .searching.indexing import drain
 
     jobs = [("reminders", reminders_every, lambda: send_reminders_once()),
-            ("search-drain", drain_every, lambda: f"{drain()} index job(s) applied")]
+            ("search-drain", drain_every, lambda: f"{drain()} index job(s) applied"),
+            ("exchange", exchange_every, run_exchange_once)]
     due = {name: 0.0 for name, _every, _fn in jobs}
     while True:
         now = time.monotonic()
@@ -238,3 +242,8 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(keys_cli)
     app.cli.add_command(worker)
+    from .exchange.cli import exchange_cli, export_edxml, import_edxml
+
+    app.cli.add_command(exchange_cli)
+    app.cli.add_command(export_edxml)
+    app.cli.add_command(import_edxml)

@@ -18,9 +18,10 @@ BASE64: Final = "edxml_base64"  # an attachment is not valid base64
 ENTITY: Final = "edxml_entity"  # DOCTYPE, entity declaration or entity reference
 TOO_LARGE: Final = "edxml_too_large"  # over the configured size limit
 ZIP: Final = "edxml_zip"  # a zipped attachment is unsafe or broken
+CONFIDENTIAL: Final = "edxml_confidential"  # claims a confidentiality level: never online
 
 ALL_CODES: Final = frozenset(
-    {MALFORMED, NAMESPACE, MISSING, INVALID, BASE64, ENTITY, TOO_LARGE, ZIP}
+    {MALFORMED, NAMESPACE, MISSING, INVALID, BASE64, ENTITY, TOO_LARGE, ZIP, CONFIDENTIAL}
 )
 
 

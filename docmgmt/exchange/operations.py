@@ -1,0 +1,711 @@
+"""The exchange with the province, as domain operations (liên thông văn bản).
+
+- **Export**: an issued outgoing document becomes an edXML message (``edoc_for``) and,
+  when it is issued, one outbox row per outside recipient with an OrganId
+  (``queue_issued``); a recall queues a revocation (BussinessDocType 1).
+- **Import**: ``import_message`` turns a received message into an incoming document in
+  the register (channel ``edxml``), or applies a revocation, an update, a replacement
+  or a status. Receipt is idempotent: a message already received changes nothing, and
+  a DocumentId is registered once.
+- **Statuses**: as an incoming document that came by edXML moves, the status codes it
+  has reached (01 arrived, 03 registered, 04 assigned, 05 in progress, 06 done, 02
+  refused) are queued back to its sender, each once (``queue_statuses``). Statuses we
+  receive update the per-recipient tracking of our outgoing document.
+
+Everything here runs inside the caller's transaction: the outbox row commits with the
+domain change that caused it, or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from lxml import etree
+
+from ..core.errors import DomainError, ValidationFailed
+from ..core.permissions import Permission
+from ..core.timeutil import utcnow, vn_today
+from ..documents.history import add_event, events_of
+from ..documents.types import DOC_TYPES, Urgency
+from ..extensions import db
+from ..files.store import ALLOWED_MIME, FileStore, store_file
+from ..org.models import Organisation, User
+from . import edxml
+from .edxml import (
+    VIETNAM_TZ,
+    Attachment,
+    Bussiness,
+    BussinessDocType,
+    Code,
+    DocumentType,
+    EdocMessage,
+    EdxmlError,
+    OtherInfo,
+    PromulgationInfo,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusCode,
+    StatusMessage,
+    TraceHeader,
+)
+from .edxml import Organisation as EdxmlOrganisation
+from .errors import CONFIDENTIAL
+from .models import Correspondent, ExchangeReceipt, OutboxMessage
+from .safexml import parse_xml
+
+# --- vocabulary --------------------------------------------------------------------------
+
+# QCVN 102 OtherInfo/Priority: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ.
+PRIORITY_BY_URGENCY = {
+    Urgency.NORMAL.value: 0, Urgency.KHAN.value: 1, Urgency.THUONG_KHAN.value: 2,
+    Urgency.HOA_TOC.value: 3,
+}
+URGENCY_BY_PRIORITY = {0: Urgency.NORMAL.value, 1: Urgency.KHAN.value,
+                       2: Urgency.THUONG_KHAN.value, 3: Urgency.HOA_TOC.value,
+                       4: Urgency.HOA_TOC.value}
+_TYPE_BY_NAME = {unicodedata.normalize("NFC", t.name).casefold(): t.code for t in DOC_TYPES}
+
+# Where a recipient stands, for "never go backwards" when statuses arrive out of order.
+_RANK = {"": 0, "queued": 0, "failed": 0, "sent": 1, "01": 2, "03": 3, "04": 4, "05": 5,
+         "06": 6, "02": 6, "13": 7, "15": 8, "16": 8}
+
+# The order in which an incoming document reaches the statuses its sender hears about.
+_STATUS_ORDER = (StatusCode.ARRIVED, StatusCode.ACCEPTED, StatusCode.REFUSED,
+                 StatusCode.ASSIGNED, StatusCode.IN_PROGRESS, StatusCode.DONE)
+_CODE_BY_STATUS = {"registered": StatusCode.ACCEPTED, "submitted": StatusCode.ACCEPTED,
+                   "assigned": StatusCode.ASSIGNED, "in_progress": StatusCode.IN_PROGRESS,
+                   "done": StatusCode.DONE, "returned": StatusCode.REFUSED}
+
+# Names under which senders put a confidentiality level (độ mật). The standard has no
+# such field because confidential documents never travel on the exchange; a message
+# that claims one anyway is refused whole.
+_SECRECY_NAMES = frozenset({
+    "secret", "secretlevel", "secrecy", "security", "securitylevel", "confidential",
+    "confidentiality", "confidentialitylevel", "classification", "domat", "mat",
+})
+_NOT_SECRET = frozenset({"", "0", "false", "no", "none", "normal", "thuong", "thường",
+                         "khong", "không"})
+
+# Timeline words for the events this module records (the pages read these tables).
+INCOMING_EVENT_LABELS = {
+    "edxml_received": _l("Nhận qua trục liên thông"),
+    "edxml_updated": _l("Nơi gửi cập nhật văn bản"),
+    "edxml_replaced": _l("Nơi gửi thay thế văn bản"),
+}
+OUTGOING_EVENT_LABELS = {
+    "exchange_sent": _l("Đã gửi qua trục liên thông"),
+    "exchange_status": _l("Trạng thái liên thông"),
+    "exchange_revoke_sent": _l("Đã gửi yêu cầu thu hồi qua trục liên thông"),
+}
+
+
+@dataclass
+class ImportResult:
+    """What a received message did. ``outcome``: registered, duplicate, already,
+    revoked, updated, replaced, status, unmatched."""
+
+    outcome: str
+    document_id: str
+    message: str
+    incoming_document_id: int | None = None
+    outgoing_document_id: int | None = None
+
+
+# --- export ------------------------------------------------------------------------------
+
+def our_party(org: Organisation) -> EdxmlOrganisation:
+    return EdxmlOrganisation(
+        organ_id=org.organ_id, organ_name=org.name,
+        organization_in_charge=org.governing_body or None, organ_add=org.address or None,
+        email=org.email or None, telephone=org.telephone or None,
+    )
+
+
+def document_id_of(doc) -> str:
+    """``OrganId,yyyy/MM/dd,number/notation`` of an issued outgoing document."""
+    org = db.session.get(Organisation, doc.organisation_id)
+    return edxml.make_document_id(org.organ_id, doc.issued_on, Code.from_text(doc.number_symbol))
+
+
+def _page_count(data: bytes) -> int | None:
+    try:
+        from pypdf import PdfReader
+
+        return len(PdfReader(io.BytesIO(data)).pages)
+    except Exception:  # noqa: BLE001 - a count we cannot read is left out, not fatal
+        return None
+
+
+def _competence(position: str) -> str | None:
+    """NĐ30 signing authority from the signer's position (TM. / KT.)."""
+    name = position.casefold()
+    if name == "chủ tịch":
+        return "TM. ỦY BAN NHÂN DÂN"
+    if name.startswith("phó chủ tịch"):
+        return "KT. CHỦ TỊCH"
+    return None
+
+
+def edoc_for(doc, *, revoke: bool = False) -> EdocMessage:
+    """The edXML message of an issued outgoing document (or its revocation)."""
+    if doc.issued_on is None or not doc.number_symbol:
+        raise ValidationFailed("not_issued", str(_l("Văn bản chưa phát hành nên chưa gửi liên thông được.")),
+                               "document_id")
+    org = db.session.get(Organisation, doc.organisation_id)
+    code = Code.from_text(doc.number_symbol)
+    document_id = edxml.make_document_id(org.organ_id, doc.issued_on, code)
+    externals = [r for r in doc.recipients if r.kind == "external" and r.organ_id]
+    signer = doc.signer
+    position = signer.position.name if signer is not None and signer.position else ""
+    pdf = b""
+    attachments = []
+    if doc.issued_file is not None and not revoke:
+        pdf = FileStore.from_app().path_for(doc.issued_file.sha256).read_bytes()
+        attachments.append(Attachment(
+            attachment_name=doc.issued_file.original_name, data=pdf,
+            content_type="application/pdf", description=str(_l("Văn bản đã ký số"))))
+    issuer = doc.issued_by
+    reason = (str(_l("Thu hồi văn bản điện tử: %(r)s", r=doc.recall_reason)) if revoke
+              else str(_l("Văn bản điện tử mới")))
+    issued_at = (doc.issued_at or utcnow()).astimezone(VIETNAM_TZ)
+    return EdocMessage(
+        from_=our_party(org),
+        to=[EdxmlOrganisation(organ_id=r.organ_id, organ_name=r.organ_name or None)
+            for r in externals],
+        document_id=document_id,
+        code=code,
+        promulgation_info=PromulgationInfo(doc.issued_on, place=org.place_name or None),
+        document_type=DocumentType(type=1, type_name=doc.type_name),
+        subject=doc.subject,
+        signer_info=SignerInfo(competence=_competence(position), position=position or None,
+                               full_name=signer.full_name if signer else None) if signer else None,
+        due_date=doc.due_date,
+        other_info=OtherInfo(
+            priority=PRIORITY_BY_URGENCY.get(doc.urgency, 0),
+            promulgation_amount=doc.copies or None,
+            page_amount=_page_count(pdf) if pdf else None,
+        ),
+        to_places=[r.label for r in doc.recipients if r.label],
+        trace_headers=[TraceHeader(org.organ_id, issued_at if not revoke else utcnow())],
+        bussiness=Bussiness(
+            bussiness_doc_type=BussinessDocType.REVOKE if revoke else BussinessDocType.NEW,
+            bussiness_doc_reason=reason, document_id=document_id, paper=0,
+            staff_info=StaffInfo(
+                department=issuer.unit.name if issuer and issuer.unit else None,
+                staff=issuer.full_name if issuer else None,
+                email=(issuer.email or None) if issuer else None,
+            ) if issuer else None,
+        ),
+        attachments=attachments,
+    )
+
+
+def export_edoc(doc) -> bytes:
+    """The bytes of the edXML message for an issued outgoing document."""
+    return edxml.build_edoc(edoc_for(doc))
+
+
+def _outbox(org_id: int, kind: str, destination: str, document_id: str, payload: bytes,
+            **refs) -> OutboxMessage:
+    row = OutboxMessage(
+        organisation_id=org_id, kind=kind, destination=destination,
+        document_id=document_id[:255], payload=payload,
+        sha256=hashlib.sha256(payload).hexdigest(), next_attempt_at=utcnow(), **refs,
+    )
+    db.session.add(row)
+    return row
+
+
+def queue_issued(doc) -> list[OutboxMessage]:
+    """Issued: one outbox row per outside recipient that has an OrganId."""
+    externals = [r for r in doc.recipients if r.kind == "external" and r.organ_id]
+    if not externals:
+        return []
+    msg = edoc_for(doc)
+    payload = edxml.build_edoc(msg)
+    return [_outbox(doc.organisation_id, "edoc", r.organ_id, msg.identity, payload,
+                    bussiness_doc_type=int(BussinessDocType.NEW), outgoing_document_id=doc.id,
+                    recipient_id=r.id)
+            for r in externals]
+
+
+def queue_revocation(doc) -> list[OutboxMessage]:
+    """Recalled: the recipients it went to by edXML get a revocation (BussinessDocType 1)."""
+    sent_to = set(db.session.scalars(
+        sa.select(OutboxMessage.recipient_id).where(
+            OutboxMessage.outgoing_document_id == doc.id, OutboxMessage.kind == "edoc",
+            OutboxMessage.bussiness_doc_type == int(BussinessDocType.NEW))))
+    recipients = [r for r in doc.recipients if r.id in sent_to]
+    if not recipients:
+        return []
+    msg = edoc_for(doc, revoke=True)
+    msg.to = [EdxmlOrganisation(organ_id=r.organ_id, organ_name=r.organ_name or None)
+              for r in recipients]
+    payload = edxml.build_edoc(msg)
+    rows = [_outbox(doc.organisation_id, "edoc", r.organ_id, msg.identity, payload,
+                    bussiness_doc_type=int(BussinessDocType.REVOKE),
+                    outgoing_document_id=doc.id, recipient_id=r.id)
+            for r in recipients]
+    add_event(doc, "outgoing", None, "exchange_revoke_sent",
+              comment=", ".join(r.label for r in recipients),
+              data={"recipients": [r.organ_id for r in recipients]})
+    return rows
+
+
+# --- import ------------------------------------------------------------------------------
+
+def organisation_by_organ_id(organ_id: str) -> Organisation:
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.organ_id == organ_id))
+    if org is None:
+        raise DomainError("unknown_organisation",
+                          str(_l("Không có cơ quan có mã định danh %(o)s.", o=organ_id)), "org")
+    return org
+
+
+def exchange_clerk(org: Organisation, username: str = "") -> User:
+    """Who registers received documents: the configured clerk, or the first active one."""
+    users = list(db.session.scalars(
+        sa.select(User).where(User.organisation_id == org.id, User.active.is_(True))
+        .order_by(User.id)))
+    if username:
+        user = next((u for u in users if u.username == username.lower()), None)
+    else:
+        user = next((u for u in users if u.can(Permission.REGISTER_INCOMING)), None)
+    if user is None or not user.can(Permission.REGISTER_INCOMING):
+        raise DomainError(
+            "no_clerk",
+            str(_l("%(org)s chưa có văn thư đang hoạt động để vào sổ văn bản nhận qua liên thông.",
+                   org=org.name)),
+            "clerk", status=409)
+    return user
+
+
+def claimed_confidentiality(data: bytes) -> str | None:
+    """The confidentiality level a message claims in its header, if any."""
+    root = parse_xml(data)
+    for node in root.iter(tag=etree.Element):
+        local = etree.QName(node).localname if str(node.tag).startswith("{") else \
+            str(node.tag).rpartition(":")[2]
+        if local.casefold() in _SECRECY_NAMES and len(node) == 0:
+            value = unicodedata.normalize("NFC", "".join(node.itertext()).strip())
+            if value.casefold() not in _NOT_SECRET:
+                return value
+    return None
+
+
+def _refuse_confidential(data: bytes) -> None:
+    level = claimed_confidentiality(data)
+    if level is not None:
+        raise EdxmlError(
+            CONFIDENTIAL,
+            f"Gói tin khai báo độ mật “{level}”. Văn bản mật không được gửi, nhận qua trục "
+            "liên thông và không được đưa lên hệ thống: hãy nhận bản giấy theo quy định.",
+            "MessageHeader/OtherInfo",
+        )
+
+
+def import_message(org: Organisation, data: bytes, *, clerk: str = "") -> ImportResult:
+    """Apply one received edXML message to ``org``. Raises ``EdxmlError`` on a message
+    we cannot accept, before anything is stored."""
+    msg = edxml.parse_edxml(data)
+    _refuse_confidential(data)
+    digest = hashlib.sha256(data).hexdigest()
+    if isinstance(msg, StatusMessage):
+        return _apply_status(org, msg, digest)
+    return _apply_edoc(org, msg, data, digest, clerk)
+
+
+def _receipt(org: Organisation, document_id: str, kind: int, code: str, digest: str, sender: str,
+             outcome: str, **refs) -> ExchangeReceipt:
+    row = ExchangeReceipt(organisation_id=org.id, document_id=document_id[:255],
+                          bussiness_doc_type=kind, status_code=code, message_hash=digest,
+                          sender_organ_id=sender[:64], outcome=outcome, **refs)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _already(org: Organisation, document_id: str, kind: int, code: str, digest: str):
+    return db.session.scalar(sa.select(ExchangeReceipt).where(
+        ExchangeReceipt.organisation_id == org.id, ExchangeReceipt.document_id == document_id[:255],
+        ExchangeReceipt.bussiness_doc_type == kind, ExchangeReceipt.status_code == code,
+        ExchangeReceipt.message_hash == digest))
+
+
+def registered_receipt(org_id: int, document_ids: list[str], sender: str | None = None):
+    """The receipt that registered one of these DocumentIds (from this sender)."""
+    query = sa.select(ExchangeReceipt).where(
+        ExchangeReceipt.organisation_id == org_id,
+        ExchangeReceipt.document_id.in_([d[:255] for d in document_ids]),
+        ExchangeReceipt.bussiness_doc_type == int(BussinessDocType.NEW),
+        ExchangeReceipt.outcome == "registered")
+    if sender is not None:
+        query = query.where(ExchangeReceipt.sender_organ_id == sender)
+    return db.session.scalars(query.order_by(ExchangeReceipt.id)).first()
+
+
+def _may_change(sender: str, receipt: ExchangeReceipt) -> bool:
+    """The sender of a revoke/update/replace is the one who sent us the document, or the
+    issuer its DocumentId names (a provincial hub may relay on the issuer's behalf)."""
+    parts = edxml.parse_document_id(receipt.document_id)
+    return sender in {receipt.sender_organ_id, parts.organ_id if parts else None}
+
+
+def correspondent(org: Organisation, party: EdxmlOrganisation) -> Correspondent:
+    """The sender as our register knows it: matched by OrganId, or created."""
+    known = db.session.scalar(sa.select(Correspondent).where(
+        Correspondent.organisation_id == org.id, Correspondent.organ_id == party.organ_id[:64]))
+    if known is None:
+        known = Correspondent(organisation_id=org.id, organ_id=party.organ_id[:64],
+                              name=(party.organ_name or party.organization_in_charge
+                                    or party.organ_id)[:255])
+        db.session.add(known)
+    known.last_seen_at = utcnow()
+    return known
+
+
+def _doc_type_code(msg: EdocMessage) -> str:
+    name = msg.document_type.type_name if msg.document_type else None
+    return _TYPE_BY_NAME.get(unicodedata.normalize("NFC", name or "").casefold(), "cong_van")
+
+
+def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str):
+    from ..incoming.operations import IncomingInput
+
+    today = vn_today()
+    issue_date = msg.promulgation_info.promulgation_date
+    if issue_date > today or issue_date.year < 1945:
+        issue_date = None  # a sender's clock or typo must not stop the document
+    due = msg.due_date if msg.due_date and (issue_date is None or msg.due_date >= issue_date) else None
+    other = msg.other_info or OtherInfo()
+    pages = other.page_amount if other.page_amount and 1 <= other.page_amount <= 10000 else None
+    signer = msg.signer_info
+    return IncomingInput(
+        sender_name=sender_name, number_symbol=str(msg.code).replace(" ", "")[:64],
+        issue_date=issue_date, doc_type=_doc_type_code(msg), subject=msg.subject[:2000],
+        signer=((signer.full_name or "") if signer else "")[:255],
+        urgency=URGENCY_BY_PRIORITY.get(other.priority or 0, Urgency.NORMAL.value),
+        sender_due_date=due, page_count=pages, field=(other.sphere_of_promulgation or "")[:128],
+        sender_organ_id=msg.from_.organ_id[:64], channel="edxml", allow_duplicate=True,
+    )
+
+
+def _store_files(actor: User, doc, files: list[tuple[str, bytes]], raw: bytes, document_id: str,
+                 kind: str = "original") -> tuple[list, list[str]]:
+    """Store received files on the document; the raw package too, as evidence."""
+    from ..incoming.models import IncomingFile
+
+    stored, skipped = [], []
+    for name, content in files:
+        try:
+            item = store_file(content, os.path.basename(name) or "tep",
+                              organisation_id=doc.organisation_id, uploaded_by_id=actor.id,
+                              allowed=set(ALLOWED_MIME))
+        except ValidationFailed as err:
+            skipped.append(f"{os.path.basename(name)}: {err.message}")
+            continue
+        doc.files.append(IncomingFile(stored_file_id=item.id, kind=kind, added_by_id=actor.id))
+        stored.append(item)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in document_id)[:120]
+    try:
+        package = store_file(raw, f"{safe}.edxml", organisation_id=doc.organisation_id,
+                             uploaded_by_id=actor.id, allowed={"application/xml"})
+        doc.files.append(IncomingFile(stored_file_id=package.id, kind="edxml", added_by_id=actor.id))
+    except ValidationFailed as err:
+        skipped.append(f"edXML: {err.message}")
+    db.session.flush()
+    return stored, skipped
+
+
+def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str,
+                clerk: str) -> ImportResult:
+    from ..core import signals
+    from ..incoming.operations import mark_recalled
+
+    kind = msg.doc_type
+    document_id = msg.identity
+    sender = msg.from_.organ_id
+    earlier = _already(org, document_id, int(kind), "", digest)
+    if earlier is not None:
+        return ImportResult("already", document_id, "Gói tin này đã nhận trước đó; không thay đổi gì.",
+                            earlier.incoming_document_id)
+    # Unzip before anything is stored: a broken zip refuses the message whole.
+    files = edxml.expand_attachments(msg.attachments)
+    actor = exchange_clerk(org, clerk)
+    party = correspondent(org, msg.from_)
+
+    if kind is BussinessDocType.NEW:
+        first = registered_receipt(org.id, [document_id])
+        if first is not None:
+            _receipt(org, document_id, int(kind), "", digest, sender, "duplicate",
+                     incoming_document_id=first.incoming_document_id)
+            return ImportResult("duplicate", document_id,
+                                "Văn bản này đã vào sổ trước đó; không vào sổ lần nữa.",
+                                first.incoming_document_id)
+        return _register(org, actor, msg, party, files, digest, raw)
+
+    targets = msg.affected_document_ids()
+    target = registered_receipt(org.id, targets)
+    if target is not None and not _may_change(sender, target):
+        target = None  # nobody but the issuer (or whoever sent it to us) revokes a document
+    if target is None:
+        if kind is BussinessDocType.REVOKE:
+            _receipt(org, document_id, int(kind), "", digest, sender, "unmatched")
+            return ImportResult("unmatched", document_id,
+                                "Không có văn bản đã nhận nào khớp với yêu cầu thu hồi.")
+        # An update or replacement of something we never received: register it as new.
+        return _register(org, actor, msg, party, files, digest, raw)
+
+    from ..incoming.models import IncomingDocument
+
+    doc = db.session.get(IncomingDocument, target.incoming_document_id)
+    reason = (msg.bussiness.bussiness_doc_reason if msg.bussiness else None) or ""
+    if kind is BussinessDocType.REVOKE:
+        mark_recalled(actor, doc.id, doc.number_symbol, reason or "Thu hồi văn bản điện tử")
+        _receipt(org, document_id, int(kind), "", digest, sender, "revoked", incoming_document_id=doc.id)
+        return ImportResult("revoked", document_id,
+                            f"Đã ghi nhận thu hồi văn bản đến số {doc.arrival_label}.", doc.id)
+    version = 1 + db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeReceipt).where(
+        ExchangeReceipt.incoming_document_id == doc.id,
+        ExchangeReceipt.outcome.in_(("updated", "replaced"))))
+    stored, skipped = _store_files(actor, doc, files, raw, document_id)
+    action, outcome = (("edxml_replaced", "replaced") if kind is BussinessDocType.REPLACE
+                       else ("edxml_updated", "updated"))
+    add_event(doc, "incoming", actor, action,
+              comment=f"Phiên bản {version + 1}: {reason}".strip().rstrip(":"),
+              data={"document_id": document_id, "version": version + 1,
+                    "files": [s.original_name for s in stored], "skipped": skipped})
+    _receipt(org, document_id, int(kind), "", digest, sender, outcome, incoming_document_id=doc.id)
+    db.session.flush()
+    signals.incoming_changed.send(doc)
+    return ImportResult(outcome, document_id,
+                        f"Đã cập nhật văn bản đến số {doc.arrival_label} ({len(stored)} tệp mới).", doc.id)
+
+
+def _register(org, actor, msg, party, files, digest, raw) -> ImportResult:
+    from ..core import signals
+    from ..incoming.operations import register_incoming
+
+    document_id = msg.identity
+    doc = register_incoming(actor, _incoming_input(org, msg, party.name))
+    _receipt(org, document_id, int(msg.doc_type), "", digest, msg.from_.organ_id, "registered",
+             incoming_document_id=doc.id)
+    stored, skipped = _store_files(actor, doc, files, raw, document_id)
+    add_event(doc, "incoming", actor, "edxml_received",
+              comment=f"{party.name} ({party.organ_id}) · {document_id}",
+              data={"document_id": document_id, "files": [s.original_name for s in stored],
+                    "skipped": skipped, "addressed": [t.organ_id for t in msg.to],
+                    "signer_position": msg.signer_info.position if msg.signer_info else None})
+    db.session.flush()
+    signals.incoming_changed.send(doc)  # files attached: index them; statuses 01, 03 queued
+    return ImportResult("registered", document_id,
+                        f"Đã vào sổ đến số {doc.arrival_label}: {doc.subject[:120]}", doc.id)
+
+
+# --- statuses we send ----------------------------------------------------------------------
+
+def _reached(doc) -> dict[StatusCode, object]:
+    """The statuses this document has reached, each with the event that reached it."""
+    reached: dict[StatusCode, object] = {}
+    events = events_of("incoming", doc.id)
+    for event in events:
+        code = _CODE_BY_STATUS.get(event.to_status or "")
+        if event.action == "registered":
+            reached.setdefault(StatusCode.ARRIVED, event)
+        if code is not None:
+            reached.setdefault(code, event)
+    code = _CODE_BY_STATUS.get(doc.status)
+    if code is not None:
+        reached.setdefault(code, None)
+    reached.setdefault(StatusCode.ARRIVED, None)
+    return reached
+
+
+_STATUS_TEXT = {
+    StatusCode.ARRIVED: "Đã đến: phần mềm quản lý văn bản đã nhận",
+    StatusCode.ACCEPTED: "Văn thư tiếp nhận, vào sổ văn bản đến số {n}",
+    StatusCode.REFUSED: "Từ chối tiếp nhận: {c}",
+    StatusCode.ASSIGNED: "Lãnh đạo chỉ đạo, phân công xử lý",
+    StatusCode.IN_PROGRESS: "Đang xử lý",
+    StatusCode.DONE: "Hoàn thành xử lý",
+}
+
+
+def queue_statuses(doc) -> list[OutboxMessage]:
+    """Queue every status this edXML document has reached and its sender has not had."""
+    if doc.channel != "edxml":
+        return []
+    receipt = db.session.scalar(sa.select(ExchangeReceipt).where(
+        ExchangeReceipt.incoming_document_id == doc.id, ExchangeReceipt.outcome == "registered"))
+    if receipt is None:
+        return []
+    sent = set(db.session.scalars(sa.select(OutboxMessage.status_code).where(
+        OutboxMessage.incoming_document_id == doc.id, OutboxMessage.kind == "status")))
+    reached = _reached(doc)
+    org = db.session.get(Organisation, doc.organisation_id)
+    rows = []
+    for code in _STATUS_ORDER:
+        if code not in reached or code.value in sent:
+            continue
+        event = reached[code]
+        actor = getattr(event, "actor", None)
+        text = _STATUS_TEXT[code].format(n=doc.arrival_label, c=getattr(event, "comment", "") or "")
+        message = StatusMessage(
+            from_=our_party(org),
+            response_for=ResponseFor(organ_id=receipt.sender_organ_id, code=doc.number_symbol or None,
+                                     promulgation_date=doc.issue_date, document_id=receipt.document_id),
+            status_code=code,
+            timestamp=utcnow(),
+            description=text,
+            staff_info=StaffInfo(department=actor.unit.name if actor and actor.unit else None,
+                                 staff=actor.full_name, email=actor.email or None) if actor else None,
+        )
+        rows.append(_outbox(doc.organisation_id, "status", receipt.sender_organ_id,
+                            receipt.document_id, edxml.build_status(message),
+                            status_code=code.value, incoming_document_id=doc.id))
+    if rows:
+        db.session.flush()
+    return rows
+
+
+# --- statuses we receive -----------------------------------------------------------------
+
+def _outgoing_for(org: Organisation, response: ResponseFor):
+    from ..outgoing.models import OutgoingDocument
+
+    if response.document_id:
+        found = db.session.scalar(sa.select(OutboxMessage.outgoing_document_id).where(
+            OutboxMessage.organisation_id == org.id, OutboxMessage.kind == "edoc",
+            OutboxMessage.document_id == response.document_id[:255]).limit(1))
+        if found:
+            return db.session.get(OutgoingDocument, found)
+        parts = edxml.parse_document_id(response.document_id)
+        organ, day, code = ((parts.organ_id, parts.promulgation_date, parts.code) if parts
+                            else (None, None, None))
+    else:
+        organ, day, code = response.organ_id, response.promulgation_date, response.code
+    if organ != org.organ_id or not code:
+        return None
+    query = sa.select(OutgoingDocument).where(OutgoingDocument.organisation_id == org.id,
+                                              OutgoingDocument.number_symbol == code)
+    if isinstance(day, date):
+        query = query.where(OutgoingDocument.issued_on == day)
+    return db.session.scalars(query).first()
+
+
+def _apply_status(org: Organisation, msg: StatusMessage, digest: str) -> ImportResult:
+    response = msg.response_for
+    key = response.document_id or f"{response.organ_id},,{response.code}"
+    code = StatusCode(msg.status_code)
+    sender = msg.from_.organ_id
+    if _already(org, key, 0, code.value, digest) is not None:
+        return ImportResult("already", key, "Gói tin này đã nhận trước đó; không thay đổi gì.")
+    doc = _outgoing_for(org, response)
+    recipient = next((r for r in doc.recipients if r.kind == "external" and r.organ_id == sender),
+                     None) if doc is not None else None
+    if recipient is None:
+        _receipt(org, key, 0, code.value, digest, sender, "unmatched",
+                 outgoing_document_id=doc.id if doc else None)
+        return ImportResult("unmatched", key,
+                            f"Trạng thái {code.value} của {sender} không khớp văn bản đi nào.")
+    seen = db.session.scalar(sa.select(ExchangeReceipt.id).where(
+        ExchangeReceipt.organisation_id == org.id, ExchangeReceipt.document_id == key[:255],
+        ExchangeReceipt.status_code == code.value, ExchangeReceipt.sender_organ_id == sender,
+        ExchangeReceipt.outcome == "status").limit(1))
+    if seen is not None:
+        _receipt(org, key, 0, code.value, digest, sender, "duplicate", outgoing_document_id=doc.id)
+        return ImportResult("duplicate", key, "Trạng thái này đã ghi nhận trước đó.",
+                            outgoing_document_id=doc.id)
+    if _RANK.get(code.value, 0) >= _RANK.get(recipient.exchange_status, 0):
+        recipient.exchange_status = code.value
+        recipient.exchange_updated_at = utcnow()
+    label = code.label_vi
+    add_event(doc, "outgoing", None, "exchange_status",
+              comment=f"{recipient.label}: {label}" + (f" — {msg.description}" if msg.description else ""),
+              data={"recipient_id": recipient.id, "organ_id": sender, "status_code": code.value,
+                    "at": edxml.format_datetime(msg.timestamp)})
+    _receipt(org, key, 0, code.value, digest, sender, "status", outgoing_document_id=doc.id)
+    return ImportResult("status", key, f"{recipient.label}: {label}", outgoing_document_id=doc.id)
+
+
+def status_trail(doc) -> list[dict]:
+    """Per outside recipient: the statuses received, oldest first (for the document page)."""
+    events = [e for e in events_of("outgoing", doc.id) if e.action == "exchange_status"]
+    trail = []
+    for r in doc.recipients:
+        if r.kind != "external":
+            continue
+        codes = [(e.data.get("status_code"), e.at) for e in events if e.data.get("recipient_id") == r.id]
+        trail.append({"recipient": r, "codes": codes})
+    return trail
+
+
+# --- delivery bookkeeping ---------------------------------------------------------------
+
+def mark_delivered(row: OutboxMessage) -> None:
+    from ..outgoing.models import OutgoingDocument, Recipient
+
+    row.delivered_at = utcnow()
+    row.attempts += 1
+    row.last_error = ""
+    if row.kind != "edoc" or row.recipient_id is None:
+        return
+    recipient = db.session.get(Recipient, row.recipient_id)
+    if row.bussiness_doc_type == int(BussinessDocType.NEW) and recipient is not None:
+        if _RANK.get(recipient.exchange_status, 0) <= _RANK["sent"]:
+            recipient.exchange_status, recipient.exchange_updated_at = "sent", utcnow()
+        doc = db.session.get(OutgoingDocument, row.outgoing_document_id)
+        add_event(doc, "outgoing", None, "exchange_sent", comment=recipient.label,
+                  data={"recipient_id": recipient.id, "organ_id": row.destination})
+
+
+FAILED_AFTER = 5
+
+
+def mark_failed(row: OutboxMessage, error: str, retry_base: float, retry_max: float) -> None:
+    from datetime import timedelta
+
+    from ..outgoing.models import Recipient
+
+    row.attempts += 1
+    row.last_error = error[:2000]
+    delay = min(retry_max, retry_base * (2 ** (row.attempts - 1)))
+    row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    if row.kind == "edoc" and row.recipient_id and row.attempts >= FAILED_AFTER:
+        recipient = db.session.get(Recipient, row.recipient_id)
+        if recipient is not None and recipient.exchange_status in ("queued", ""):
+            recipient.exchange_status, recipient.exchange_updated_at = "failed", utcnow()
+
+
+# --- reading (the exchange page and API) --------------------------------------------------
+
+EXCHANGE_PERMISSIONS = (Permission.MANAGE_INTEGRATION, Permission.ISSUE_OUTGOING,
+                        Permission.REGISTER_INCOMING)
+
+
+def can_view(user: User) -> bool:
+    return user.active and any(user.can(p) for p in EXCHANGE_PERMISSIONS)
+
+
+def overview(actor: User, limit: int = 100) -> dict:
+    """The organisation's outbox and receipts, newest first."""
+    from ..core.errors import PermissionDenied
+
+    if not can_view(actor):
+        raise PermissionDenied("forbidden", str(_l("Bạn không có quyền thực hiện thao tác này.")))
+    org_id = actor.organisation_id
+    outbox = list(db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.organisation_id == org_id).order_by(OutboxMessage.id.desc()).limit(limit)))
+    receipts = list(db.session.scalars(sa.select(ExchangeReceipt).where(
+        ExchangeReceipt.organisation_id == org_id).order_by(ExchangeReceipt.id.desc()).limit(limit)))
+    pending = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.organisation_id == org_id, OutboxMessage.delivered_at.is_(None)))
+    return {"outbox": outbox, "receipts": receipts, "pending": pending}
