@@ -132,6 +132,7 @@ def run_once(cfg: ExchangeSettings | None = None) -> RunReport:
         transport = transport_for(cfg, org)
         if transport is None:
             continue
-        push_outbox(org, transport, cfg, report)
+        # Pull first: the statuses an import queues (01, 03) leave in the same pass.
         pull_inbox(org, transport, cfg, report)
+        push_outbox(org, transport, cfg, report)
     return report
