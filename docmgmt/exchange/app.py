@@ -21,5 +21,4 @@ def init_app(app: Flask) -> None:
         EVENT_LABELS.setdefault(key, label)
     for key, label in ops.OUTGOING_EVENT_LABELS.items():
         ACTION_LABELS.setdefault(key, label)
-    app.jinja_env.globals.update(exchange_trail=ops.status_trail,
-                                 exchange_status_label=status_label)
+    app.jinja_env.globals.update(exchange_trail=ops.status_trail, exchange_status_label=status_label)

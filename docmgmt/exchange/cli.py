@@ -25,8 +25,12 @@ def _edxml_failure(exc: EdxmlError) -> click.ClickException:
 @click.command("export-edxml")
 @with_appcontext
 @click.argument("document_id", type=int)
-@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (default: standard output).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="File to write (default: standard output).",
+)
 def export_edxml(document_id, out):
     """Write the edXML message of an issued outgoing document (by its id)."""
     from ..outgoing.models import OutgoingDocument
@@ -54,8 +58,9 @@ def export_edxml(document_id, out):
 @click.command("import-edxml")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--org", "organ_id", help="Our organisation's OrganId (needed when several "
-              "communes share the database).")
+@click.option(
+    "--org", "organ_id", help="Our organisation's OrganId (needed when several communes share the database)."
+)
 @click.option("--clerk", default="", help="Register as this clerk (default: the first one).")
 def import_edxml(file, organ_id, clerk):
     """Receive an edXML message from a file: register it, or apply it."""
@@ -102,8 +107,9 @@ def exchange_run(once, interval):
 
     cfg = settings()
     if not cfg.configured:
-        raise click.ClickException("exchange not configured: set XASO_EXCHANGE_URL (and a token) "
-                                   "or XASO_EXCHANGE_DIR")
+        raise click.ClickException(
+            "exchange not configured: set XASO_EXCHANGE_URL (and a token) or XASO_EXCHANGE_DIR"
+        )
     while True:
         try:
             report = run_once(cfg)

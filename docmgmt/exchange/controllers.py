@@ -14,12 +14,17 @@ from . import operations as ops
 from .edxml import StatusCode
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
-api_bp = api_blueprint("exchange", __name__, "The provincial edXML exchange: outbox, "
-                       "receipts and per-recipient statuses.")
+api_bp = api_blueprint(
+    "exchange", __name__, "The provincial edXML exchange: outbox, receipts and per-recipient statuses."
+)
 
 OUTCOME_LABELS = {
-    "registered": "Đã vào sổ", "duplicate": "Trùng, không vào sổ lại", "revoked": "Thu hồi",
-    "updated": "Cập nhật", "replaced": "Thay thế", "unmatched": "Không khớp văn bản nào",
+    "registered": "Đã vào sổ",
+    "duplicate": "Trùng, không vào sổ lại",
+    "revoked": "Thu hồi",
+    "updated": "Cập nhật",
+    "replaced": "Thay thế",
+    "unmatched": "Không khớp văn bản nào",
     "status": "Trạng thái xử lý",
 }
 
@@ -35,8 +40,9 @@ def status_label(code: str) -> str:
 @login_required
 def index():
     data = ops.overview(current_user)
-    return render_template("exchange/index.html", **data, outcome_labels=OUTCOME_LABELS,
-                           status_label=status_label)
+    return render_template(
+        "exchange/index.html", **data, outcome_labels=OUTCOME_LABELS, status_label=status_label
+    )
 
 
 class OutboxSchema(Schema):
@@ -95,9 +101,14 @@ class OutgoingStatus(MethodView):
     def get(self, document_id: int):
         """Where each outside recipient of an outgoing document stands (edXML statuses)."""
         doc = outgoing_ops.get_readable(current_user, document_id)
-        return [{"organ_id": t["recipient"].organ_id, "organ_name": t["recipient"].organ_name,
-                 "exchange_status": t["recipient"].exchange_status,
-                 "label": status_label(t["recipient"].exchange_status),
-                 "exchange_updated_at": t["recipient"].exchange_updated_at,
-                 "codes": [c for c, _at in t["codes"]]}
-                for t in ops.status_trail(doc)]
+        return [
+            {
+                "organ_id": t["recipient"].organ_id,
+                "organ_name": t["recipient"].organ_name,
+                "exchange_status": t["recipient"].exchange_status,
+                "label": status_label(t["recipient"].exchange_status),
+                "exchange_updated_at": t["recipient"].exchange_updated_at,
+                "codes": [c for c, _at in t["codes"]],
+            }
+            for t in ops.status_trail(doc)
+        ]

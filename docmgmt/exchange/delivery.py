@@ -35,8 +35,7 @@ class RunReport:
     lines: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        head = (f"{self.pushed} sent, {self.failed} failed, {self.received} received, "
-                f"{self.rejected} rejected")
+        head = f"{self.pushed} sent, {self.failed} failed, {self.received} received, {self.rejected} rejected"
         return "\n".join([head, *self.lines])
 
     @property
@@ -63,12 +62,15 @@ def transport_for(cfg: ExchangeSettings, org: Organisation) -> Transport | None:
     return None
 
 
-def push_outbox(org: Organisation, transport: Transport, cfg: ExchangeSettings,
-                report: RunReport) -> None:
-    rows = list(db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.organisation_id == org.id,
-                                       OutboxMessage.delivered_at.is_(None))
-        .order_by(OutboxMessage.id).limit(BATCH)))
+def push_outbox(org: Organisation, transport: Transport, cfg: ExchangeSettings, report: RunReport) -> None:
+    rows = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.organisation_id == org.id, OutboxMessage.delivered_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(BATCH)
+        )
+    )
     now = utcnow()
     blocked: set[str] = set()
     for row in rows:
@@ -91,15 +93,14 @@ def push_outbox(org: Organisation, transport: Transport, cfg: ExchangeSettings,
         report.pushed += 1
 
 
-def pull_inbox(org: Organisation, transport: Transport, cfg: ExchangeSettings,
-               report: RunReport) -> None:
+def pull_inbox(org: Organisation, transport: Transport, cfg: ExchangeSettings, report: RunReport) -> None:
     try:
         inbound = transport.pull()
     except TransportError as exc:
         report.lines.append(f"PULL FAILED for {org.organ_id}: {exc}")
         return
     for item in inbound:
-        org = db.session.get(Organisation, org.id)
+        org = db.session.get(Organisation, org.id) or org
         try:
             result = import_message(org, item.data, clerk=cfg.clerk)
             db.session.commit()

@@ -56,10 +56,12 @@ class OutboxMessage(OrgScoped, db.Model):
     payload: Mapped[bytes] = mapped_column(sa.LargeBinary)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     outgoing_document_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("outgoing_document.id"), index=True)
+        sa.ForeignKey("outgoing_document.id"), index=True
+    )
     recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_recipient.id"))
     incoming_document_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("incoming_document.id"), index=True)
+        sa.ForeignKey("incoming_document.id"), index=True
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -72,10 +74,17 @@ class ExchangeReceipt(OrgScoped, db.Model):
 
     __tablename__ = "exchange_receipt"
     __table_args__ = (
-        sa.UniqueConstraint("organisation_id", "document_id", "bussiness_doc_type",
-                            "status_code", "message_hash", name="uq_exchange_receipt"),
-        sa.Index("ix_exchange_receipt_lookup", "organisation_id", "document_id",
-                 "bussiness_doc_type", "outcome"),
+        sa.UniqueConstraint(
+            "organisation_id",
+            "document_id",
+            "bussiness_doc_type",
+            "status_code",
+            "message_hash",
+            name="uq_exchange_receipt",
+        ),
+        sa.Index(
+            "ix_exchange_receipt_lookup", "organisation_id", "document_id", "bussiness_doc_type", "outcome"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +96,7 @@ class ExchangeReceipt(OrgScoped, db.Model):
     # registered | duplicate | revoked | updated | replaced | unmatched | status
     outcome: Mapped[str] = mapped_column(sa.String(16))
     incoming_document_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("incoming_document.id"), index=True)
+        sa.ForeignKey("incoming_document.id"), index=True
+    )
     outgoing_document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_document.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

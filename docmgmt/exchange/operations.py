@@ -65,34 +65,74 @@ from .safexml import parse_xml
 
 # QCVN 102 OtherInfo/Priority: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ.
 PRIORITY_BY_URGENCY = {
-    Urgency.NORMAL.value: 0, Urgency.KHAN.value: 1, Urgency.THUONG_KHAN.value: 2,
+    Urgency.NORMAL.value: 0,
+    Urgency.KHAN.value: 1,
+    Urgency.THUONG_KHAN.value: 2,
     Urgency.HOA_TOC.value: 3,
 }
-URGENCY_BY_PRIORITY = {0: Urgency.NORMAL.value, 1: Urgency.KHAN.value,
-                       2: Urgency.THUONG_KHAN.value, 3: Urgency.HOA_TOC.value,
-                       4: Urgency.HOA_TOC.value}
+URGENCY_BY_PRIORITY = {
+    0: Urgency.NORMAL.value,
+    1: Urgency.KHAN.value,
+    2: Urgency.THUONG_KHAN.value,
+    3: Urgency.HOA_TOC.value,
+    4: Urgency.HOA_TOC.value,
+}
 _TYPE_BY_NAME = {unicodedata.normalize("NFC", t.name).casefold(): t.code for t in DOC_TYPES}
 
 # Where a recipient stands, for "never go backwards" when statuses arrive out of order.
-_RANK = {"": 0, "queued": 0, "failed": 0, "sent": 1, "01": 2, "03": 3, "04": 4, "05": 5,
-         "06": 6, "02": 6, "13": 7, "15": 8, "16": 8}
+_RANK = {
+    "": 0,
+    "queued": 0,
+    "failed": 0,
+    "sent": 1,
+    "01": 2,
+    "03": 3,
+    "04": 4,
+    "05": 5,
+    "06": 6,
+    "02": 6,
+    "13": 7,
+    "15": 8,
+    "16": 8,
+}
 
 # The order in which an incoming document reaches the statuses its sender hears about.
-_STATUS_ORDER = (StatusCode.ARRIVED, StatusCode.ACCEPTED, StatusCode.REFUSED,
-                 StatusCode.ASSIGNED, StatusCode.IN_PROGRESS, StatusCode.DONE)
-_CODE_BY_STATUS = {"registered": StatusCode.ACCEPTED, "submitted": StatusCode.ACCEPTED,
-                   "assigned": StatusCode.ASSIGNED, "in_progress": StatusCode.IN_PROGRESS,
-                   "done": StatusCode.DONE, "returned": StatusCode.REFUSED}
+_STATUS_ORDER = (
+    StatusCode.ARRIVED,
+    StatusCode.ACCEPTED,
+    StatusCode.REFUSED,
+    StatusCode.ASSIGNED,
+    StatusCode.IN_PROGRESS,
+    StatusCode.DONE,
+)
+_CODE_BY_STATUS = {
+    "registered": StatusCode.ACCEPTED,
+    "submitted": StatusCode.ACCEPTED,
+    "assigned": StatusCode.ASSIGNED,
+    "in_progress": StatusCode.IN_PROGRESS,
+    "done": StatusCode.DONE,
+    "returned": StatusCode.REFUSED,
+}
 
 # Names under which senders put a confidentiality level (độ mật). The standard has no
 # such field because confidential documents never travel on the exchange; a message
 # that claims one anyway is refused whole.
-_SECRECY_NAMES = frozenset({
-    "secret", "secretlevel", "secrecy", "security", "securitylevel", "confidential",
-    "confidentiality", "confidentialitylevel", "classification", "domat", "mat",
-})
-_NOT_SECRET = frozenset({"", "0", "false", "no", "none", "normal", "thuong", "thường",
-                         "khong", "không"})
+_SECRECY_NAMES = frozenset(
+    {
+        "secret",
+        "secretlevel",
+        "secrecy",
+        "security",
+        "securitylevel",
+        "confidential",
+        "confidentiality",
+        "confidentialitylevel",
+        "classification",
+        "domat",
+        "mat",
+    }
+)
+_NOT_SECRET = frozenset({"", "0", "false", "no", "none", "normal", "thuong", "thường", "khong", "không"})
 
 # Timeline words for the events this module records (the pages read these tables).
 INCOMING_EVENT_LABELS = {
@@ -121,17 +161,27 @@ class ImportResult:
 
 # --- export ------------------------------------------------------------------------------
 
+
+def _organisation(org_id: int) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    assert org is not None, org_id
+    return org
+
+
 def our_party(org: Organisation) -> EdxmlOrganisation:
     return EdxmlOrganisation(
-        organ_id=org.organ_id, organ_name=org.name,
-        organization_in_charge=org.governing_body or None, organ_add=org.address or None,
-        email=org.email or None, telephone=org.telephone or None,
+        organ_id=org.organ_id,
+        organ_name=org.name,
+        organization_in_charge=org.governing_body or None,
+        organ_add=org.address or None,
+        email=org.email or None,
+        telephone=org.telephone or None,
     )
 
 
 def document_id_of(doc) -> str:
     """``OrganId,yyyy/MM/dd,number/notation`` of an issued outgoing document."""
-    org = db.session.get(Organisation, doc.organisation_id)
+    org = _organisation(doc.organisation_id)
     return edxml.make_document_id(org.organ_id, doc.issued_on, Code.from_text(doc.number_symbol))
 
 
@@ -157,9 +207,10 @@ def _competence(position: str) -> str | None:
 def edoc_for(doc, *, revoke: bool = False) -> EdocMessage:
     """The edXML message of an issued outgoing document (or its revocation)."""
     if doc.issued_on is None or not doc.number_symbol:
-        raise ValidationFailed("not_issued", str(_l("Văn bản chưa phát hành nên chưa gửi liên thông được.")),
-                               "document_id")
-    org = db.session.get(Organisation, doc.organisation_id)
+        raise ValidationFailed(
+            "not_issued", str(_l("Văn bản chưa phát hành nên chưa gửi liên thông được.")), "document_id"
+        )
+    org = _organisation(doc.organisation_id)
     code = Code.from_text(doc.number_symbol)
     document_id = edxml.make_document_id(org.organ_id, doc.issued_on, code)
     externals = [r for r in doc.recipients if r.kind == "external" and r.organ_id]
@@ -169,24 +220,36 @@ def edoc_for(doc, *, revoke: bool = False) -> EdocMessage:
     attachments = []
     if doc.issued_file is not None and not revoke:
         pdf = FileStore.from_app().path_for(doc.issued_file.sha256).read_bytes()
-        attachments.append(Attachment(
-            attachment_name=doc.issued_file.original_name, data=pdf,
-            content_type="application/pdf", description=str(_l("Văn bản đã ký số"))))
+        attachments.append(
+            Attachment(
+                attachment_name=doc.issued_file.original_name,
+                data=pdf,
+                content_type="application/pdf",
+                description=str(_l("Văn bản đã ký số")),
+            )
+        )
     issuer = doc.issued_by
-    reason = (str(_l("Thu hồi văn bản điện tử: %(r)s", r=doc.recall_reason)) if revoke
-              else str(_l("Văn bản điện tử mới")))
+    reason = (
+        str(_l("Thu hồi văn bản điện tử: %(r)s", r=doc.recall_reason))
+        if revoke
+        else str(_l("Văn bản điện tử mới"))
+    )
     issued_at = (doc.issued_at or utcnow()).astimezone(VIETNAM_TZ)
     return EdocMessage(
         from_=our_party(org),
-        to=[EdxmlOrganisation(organ_id=r.organ_id, organ_name=r.organ_name or None)
-            for r in externals],
+        to=[EdxmlOrganisation(organ_id=r.organ_id, organ_name=r.organ_name or None) for r in externals],
         document_id=document_id,
         code=code,
         promulgation_info=PromulgationInfo(doc.issued_on, place=org.place_name or None),
         document_type=DocumentType(type=1, type_name=doc.type_name),
         subject=doc.subject,
-        signer_info=SignerInfo(competence=_competence(position), position=position or None,
-                               full_name=signer.full_name if signer else None) if signer else None,
+        signer_info=SignerInfo(
+            competence=_competence(position),
+            position=position or None,
+            full_name=signer.full_name if signer else None,
+        )
+        if signer
+        else None,
         due_date=doc.due_date,
         other_info=OtherInfo(
             priority=PRIORITY_BY_URGENCY.get(doc.urgency, 0),
@@ -197,12 +260,16 @@ def edoc_for(doc, *, revoke: bool = False) -> EdocMessage:
         trace_headers=[TraceHeader(org.organ_id, issued_at if not revoke else utcnow())],
         bussiness=Bussiness(
             bussiness_doc_type=BussinessDocType.REVOKE if revoke else BussinessDocType.NEW,
-            bussiness_doc_reason=reason, document_id=document_id, paper=0,
+            bussiness_doc_reason=reason,
+            document_id=document_id,
+            paper=0,
             staff_info=StaffInfo(
                 department=issuer.unit.name if issuer and issuer.unit else None,
                 staff=issuer.full_name if issuer else None,
                 email=(issuer.email or None) if issuer else None,
-            ) if issuer else None,
+            )
+            if issuer
+            else None,
         ),
         attachments=attachments,
     )
@@ -213,12 +280,18 @@ def export_edoc(doc) -> bytes:
     return edxml.build_edoc(edoc_for(doc))
 
 
-def _outbox(org_id: int, kind: str, destination: str, document_id: str, payload: bytes,
-            **refs) -> OutboxMessage:
+def _outbox(
+    org_id: int, kind: str, destination: str, document_id: str, payload: bytes, **refs
+) -> OutboxMessage:
     row = OutboxMessage(
-        organisation_id=org_id, kind=kind, destination=destination,
-        document_id=document_id[:255], payload=payload,
-        sha256=hashlib.sha256(payload).hexdigest(), next_attempt_at=utcnow(), **refs,
+        organisation_id=org_id,
+        kind=kind,
+        destination=destination,
+        document_id=document_id[:255],
+        payload=payload,
+        sha256=hashlib.sha256(payload).hexdigest(),
+        next_attempt_at=utcnow(),
+        **refs,
     )
     db.session.add(row)
     return row
@@ -231,50 +304,81 @@ def queue_issued(doc) -> list[OutboxMessage]:
         return []
     msg = edoc_for(doc)
     payload = edxml.build_edoc(msg)
-    return [_outbox(doc.organisation_id, "edoc", r.organ_id, msg.identity, payload,
-                    bussiness_doc_type=int(BussinessDocType.NEW), outgoing_document_id=doc.id,
-                    recipient_id=r.id)
-            for r in externals]
+    return [
+        _outbox(
+            doc.organisation_id,
+            "edoc",
+            r.organ_id,
+            msg.identity,
+            payload,
+            bussiness_doc_type=int(BussinessDocType.NEW),
+            outgoing_document_id=doc.id,
+            recipient_id=r.id,
+        )
+        for r in externals
+    ]
 
 
 def queue_revocation(doc) -> list[OutboxMessage]:
     """Recalled: the recipients it went to by edXML get a revocation (BussinessDocType 1)."""
-    sent_to = set(db.session.scalars(
-        sa.select(OutboxMessage.recipient_id).where(
-            OutboxMessage.outgoing_document_id == doc.id, OutboxMessage.kind == "edoc",
-            OutboxMessage.bussiness_doc_type == int(BussinessDocType.NEW))))
+    sent_to = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.recipient_id).where(
+                OutboxMessage.outgoing_document_id == doc.id,
+                OutboxMessage.kind == "edoc",
+                OutboxMessage.bussiness_doc_type == int(BussinessDocType.NEW),
+            )
+        )
+    )
     recipients = [r for r in doc.recipients if r.id in sent_to]
     if not recipients:
         return []
     msg = edoc_for(doc, revoke=True)
-    msg.to = [EdxmlOrganisation(organ_id=r.organ_id, organ_name=r.organ_name or None)
-              for r in recipients]
+    msg.to = [EdxmlOrganisation(organ_id=r.organ_id, organ_name=r.organ_name or None) for r in recipients]
     payload = edxml.build_edoc(msg)
-    rows = [_outbox(doc.organisation_id, "edoc", r.organ_id, msg.identity, payload,
-                    bussiness_doc_type=int(BussinessDocType.REVOKE),
-                    outgoing_document_id=doc.id, recipient_id=r.id)
-            for r in recipients]
-    add_event(doc, "outgoing", None, "exchange_revoke_sent",
-              comment=", ".join(r.label for r in recipients),
-              data={"recipients": [r.organ_id for r in recipients]})
+    rows = [
+        _outbox(
+            doc.organisation_id,
+            "edoc",
+            r.organ_id,
+            msg.identity,
+            payload,
+            bussiness_doc_type=int(BussinessDocType.REVOKE),
+            outgoing_document_id=doc.id,
+            recipient_id=r.id,
+        )
+        for r in recipients
+    ]
+    add_event(
+        doc,
+        "outgoing",
+        None,
+        "exchange_revoke_sent",
+        comment=", ".join(r.label for r in recipients),
+        data={"recipients": [r.organ_id for r in recipients]},
+    )
     return rows
 
 
 # --- import ------------------------------------------------------------------------------
 
+
 def organisation_by_organ_id(organ_id: str) -> Organisation:
     org = db.session.scalar(sa.select(Organisation).where(Organisation.organ_id == organ_id))
     if org is None:
-        raise DomainError("unknown_organisation",
-                          str(_l("Không có cơ quan có mã định danh %(o)s.", o=organ_id)), "org")
+        raise DomainError(
+            "unknown_organisation", str(_l("Không có cơ quan có mã định danh %(o)s.", o=organ_id)), "org"
+        )
     return org
 
 
 def exchange_clerk(org: Organisation, username: str = "") -> User:
     """Who registers received documents: the configured clerk, or the first active one."""
-    users = list(db.session.scalars(
-        sa.select(User).where(User.organisation_id == org.id, User.active.is_(True))
-        .order_by(User.id)))
+    users = list(
+        db.session.scalars(
+            sa.select(User).where(User.organisation_id == org.id, User.active.is_(True)).order_by(User.id)
+        )
+    )
     if username:
         user = next((u for u in users if u.username == username.lower()), None)
     else:
@@ -282,9 +386,15 @@ def exchange_clerk(org: Organisation, username: str = "") -> User:
     if user is None or not user.can(Permission.REGISTER_INCOMING):
         raise DomainError(
             "no_clerk",
-            str(_l("%(org)s chưa có văn thư đang hoạt động để vào sổ văn bản nhận qua liên thông.",
-                   org=org.name)),
-            "clerk", status=409)
+            str(
+                _l(
+                    "%(org)s chưa có văn thư đang hoạt động để vào sổ văn bản nhận qua liên thông.",
+                    org=org.name,
+                )
+            ),
+            "clerk",
+            status=409,
+        )
     return user
 
 
@@ -292,8 +402,9 @@ def claimed_confidentiality(data: bytes) -> str | None:
     """The confidentiality level a message claims in its header, if any."""
     root = parse_xml(data)
     for node in root.iter(tag=etree.Element):
-        local = etree.QName(node).localname if str(node.tag).startswith("{") else \
-            str(node.tag).rpartition(":")[2]
+        local = (
+            etree.QName(node).localname if str(node.tag).startswith("{") else str(node.tag).rpartition(":")[2]
+        )
         if local.casefold() in _SECRECY_NAMES and len(node) == 0:
             value = unicodedata.normalize("NFC", "".join(node.itertext()).strip())
             if value.casefold() not in _NOT_SECRET:
@@ -323,21 +434,34 @@ def import_message(org: Organisation, data: bytes, *, clerk: str = "") -> Import
     return _apply_edoc(org, msg, data, digest, clerk)
 
 
-def _receipt(org: Organisation, document_id: str, kind: int, code: str, digest: str, sender: str,
-             outcome: str, **refs) -> ExchangeReceipt:
-    row = ExchangeReceipt(organisation_id=org.id, document_id=document_id[:255],
-                          bussiness_doc_type=kind, status_code=code, message_hash=digest,
-                          sender_organ_id=sender[:64], outcome=outcome, **refs)
+def _receipt(
+    org: Organisation, document_id: str, kind: int, code: str, digest: str, sender: str, outcome: str, **refs
+) -> ExchangeReceipt:
+    row = ExchangeReceipt(
+        organisation_id=org.id,
+        document_id=document_id[:255],
+        bussiness_doc_type=kind,
+        status_code=code,
+        message_hash=digest,
+        sender_organ_id=sender[:64],
+        outcome=outcome,
+        **refs,
+    )
     db.session.add(row)
     db.session.flush()
     return row
 
 
 def _already(org: Organisation, document_id: str, kind: int, code: str, digest: str):
-    return db.session.scalar(sa.select(ExchangeReceipt).where(
-        ExchangeReceipt.organisation_id == org.id, ExchangeReceipt.document_id == document_id[:255],
-        ExchangeReceipt.bussiness_doc_type == kind, ExchangeReceipt.status_code == code,
-        ExchangeReceipt.message_hash == digest))
+    return db.session.scalar(
+        sa.select(ExchangeReceipt).where(
+            ExchangeReceipt.organisation_id == org.id,
+            ExchangeReceipt.document_id == document_id[:255],
+            ExchangeReceipt.bussiness_doc_type == kind,
+            ExchangeReceipt.status_code == code,
+            ExchangeReceipt.message_hash == digest,
+        )
+    )
 
 
 def registered_receipt(org_id: int, document_ids: list[str], sender: str | None = None):
@@ -346,7 +470,8 @@ def registered_receipt(org_id: int, document_ids: list[str], sender: str | None 
         ExchangeReceipt.organisation_id == org_id,
         ExchangeReceipt.document_id.in_([d[:255] for d in document_ids]),
         ExchangeReceipt.bussiness_doc_type == int(BussinessDocType.NEW),
-        ExchangeReceipt.outcome == "registered")
+        ExchangeReceipt.outcome == "registered",
+    )
     if sender is not None:
         query = query.where(ExchangeReceipt.sender_organ_id == sender)
     return db.session.scalars(query.order_by(ExchangeReceipt.id)).first()
@@ -361,12 +486,17 @@ def _may_change(sender: str, receipt: ExchangeReceipt) -> bool:
 
 def correspondent(org: Organisation, party: EdxmlOrganisation) -> Correspondent:
     """The sender as our register knows it: matched by OrganId, or created."""
-    known = db.session.scalar(sa.select(Correspondent).where(
-        Correspondent.organisation_id == org.id, Correspondent.organ_id == party.organ_id[:64]))
+    known = db.session.scalar(
+        sa.select(Correspondent).where(
+            Correspondent.organisation_id == org.id, Correspondent.organ_id == party.organ_id[:64]
+        )
+    )
     if known is None:
-        known = Correspondent(organisation_id=org.id, organ_id=party.organ_id[:64],
-                              name=(party.organ_name or party.organization_in_charge
-                                    or party.organ_id)[:255])
+        known = Correspondent(
+            organisation_id=org.id,
+            organ_id=party.organ_id[:64],
+            name=(party.organ_name or party.organization_in_charge or party.organ_id)[:255],
+        )
         db.session.add(known)
     known.last_seen_at = utcnow()
     return known
@@ -381,34 +511,46 @@ def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str):
     from ..incoming.operations import IncomingInput
 
     today = vn_today()
-    issue_date = msg.promulgation_info.promulgation_date
-    if issue_date > today or issue_date.year < 1945:
+    issue_date: date | None = msg.promulgation_info.promulgation_date
+    if issue_date is not None and (issue_date > today or issue_date.year < 1945):
         issue_date = None  # a sender's clock or typo must not stop the document
     due = msg.due_date if msg.due_date and (issue_date is None or msg.due_date >= issue_date) else None
     other = msg.other_info or OtherInfo()
     pages = other.page_amount if other.page_amount and 1 <= other.page_amount <= 10000 else None
     signer = msg.signer_info
     return IncomingInput(
-        sender_name=sender_name, number_symbol=str(msg.code).replace(" ", "")[:64],
-        issue_date=issue_date, doc_type=_doc_type_code(msg), subject=msg.subject[:2000],
+        sender_name=sender_name,
+        number_symbol=str(msg.code).replace(" ", "")[:64],
+        issue_date=issue_date,
+        doc_type=_doc_type_code(msg),
+        subject=msg.subject[:2000],
         signer=((signer.full_name or "") if signer else "")[:255],
         urgency=URGENCY_BY_PRIORITY.get(other.priority or 0, Urgency.NORMAL.value),
-        sender_due_date=due, page_count=pages, field=(other.sphere_of_promulgation or "")[:128],
-        sender_organ_id=msg.from_.organ_id[:64], channel="edxml", allow_duplicate=True,
+        sender_due_date=due,
+        page_count=pages,
+        field=(other.sphere_of_promulgation or "")[:128],
+        sender_organ_id=msg.from_.organ_id[:64],
+        channel="edxml",
+        allow_duplicate=True,
     )
 
 
-def _store_files(actor: User, doc, files: list[tuple[str, bytes]], raw: bytes, document_id: str,
-                 kind: str = "original") -> tuple[list, list[str]]:
+def _store_files(
+    actor: User, doc, files: list[tuple[str, bytes]], raw: bytes, document_id: str, kind: str = "original"
+) -> tuple[list, list[str]]:
     """Store received files on the document; the raw package too, as evidence."""
     from ..incoming.models import IncomingFile
 
     stored, skipped = [], []
     for name, content in files:
         try:
-            item = store_file(content, os.path.basename(name) or "tep",
-                              organisation_id=doc.organisation_id, uploaded_by_id=actor.id,
-                              allowed=set(ALLOWED_MIME))
+            item = store_file(
+                content,
+                os.path.basename(name) or "tep",
+                organisation_id=doc.organisation_id,
+                uploaded_by_id=actor.id,
+                allowed=set(ALLOWED_MIME),
+            )
         except ValidationFailed as err:
             skipped.append(f"{os.path.basename(name)}: {err.message}")
             continue
@@ -416,8 +558,13 @@ def _store_files(actor: User, doc, files: list[tuple[str, bytes]], raw: bytes, d
         stored.append(item)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in document_id)[:120]
     try:
-        package = store_file(raw, f"{safe}.edxml", organisation_id=doc.organisation_id,
-                             uploaded_by_id=actor.id, allowed={"application/xml"})
+        package = store_file(
+            raw,
+            f"{safe}.edxml",
+            organisation_id=doc.organisation_id,
+            uploaded_by_id=actor.id,
+            allowed={"application/xml"},
+        )
         doc.files.append(IncomingFile(stored_file_id=package.id, kind="edxml", added_by_id=actor.id))
     except ValidationFailed as err:
         skipped.append(f"edXML: {err.message}")
@@ -425,8 +572,7 @@ def _store_files(actor: User, doc, files: list[tuple[str, bytes]], raw: bytes, d
     return stored, skipped
 
 
-def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str,
-                clerk: str) -> ImportResult:
+def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str, clerk: str) -> ImportResult:
     from ..core import signals
     from ..incoming.operations import mark_recalled
 
@@ -435,8 +581,12 @@ def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str,
     sender = msg.from_.organ_id
     earlier = _already(org, document_id, int(kind), "", digest)
     if earlier is not None:
-        return ImportResult("already", document_id, "Gói tin này đã nhận trước đó; không thay đổi gì.",
-                            earlier.incoming_document_id)
+        return ImportResult(
+            "already",
+            document_id,
+            "Gói tin này đã nhận trước đó; không thay đổi gì.",
+            earlier.incoming_document_id,
+        )
     # Unzip before anything is stored: a broken zip refuses the message whole.
     files = edxml.expand_attachments(msg.attachments)
     actor = exchange_clerk(org, clerk)
@@ -445,11 +595,22 @@ def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str,
     if kind is BussinessDocType.NEW:
         first = registered_receipt(org.id, [document_id])
         if first is not None:
-            _receipt(org, document_id, int(kind), "", digest, sender, "duplicate",
-                     incoming_document_id=first.incoming_document_id)
-            return ImportResult("duplicate", document_id,
-                                "Văn bản này đã vào sổ trước đó; không vào sổ lần nữa.",
-                                first.incoming_document_id)
+            _receipt(
+                org,
+                document_id,
+                int(kind),
+                "",
+                digest,
+                sender,
+                "duplicate",
+                incoming_document_id=first.incoming_document_id,
+            )
+            return ImportResult(
+                "duplicate",
+                document_id,
+                "Văn bản này đã vào sổ trước đó; không vào sổ lần nữa.",
+                first.incoming_document_id,
+            )
         return _register(org, actor, msg, party, files, digest, raw)
 
     targets = msg.affected_document_ids()
@@ -459,35 +620,60 @@ def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str,
     if target is None:
         if kind is BussinessDocType.REVOKE:
             _receipt(org, document_id, int(kind), "", digest, sender, "unmatched")
-            return ImportResult("unmatched", document_id,
-                                "Không có văn bản đã nhận nào khớp với yêu cầu thu hồi.")
+            return ImportResult(
+                "unmatched", document_id, "Không có văn bản đã nhận nào khớp với yêu cầu thu hồi."
+            )
         # An update or replacement of something we never received: register it as new.
         return _register(org, actor, msg, party, files, digest, raw)
 
     from ..incoming.models import IncomingDocument
 
     doc = db.session.get(IncomingDocument, target.incoming_document_id)
+    assert doc is not None  # receipts are never deleted, nor are incoming documents
     reason = (msg.bussiness.bussiness_doc_reason if msg.bussiness else None) or ""
     if kind is BussinessDocType.REVOKE:
         mark_recalled(actor, doc.id, doc.number_symbol, reason or "Thu hồi văn bản điện tử")
         _receipt(org, document_id, int(kind), "", digest, sender, "revoked", incoming_document_id=doc.id)
-        return ImportResult("revoked", document_id,
-                            f"Đã ghi nhận thu hồi văn bản đến số {doc.arrival_label}.", doc.id)
-    version = 1 + db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeReceipt).where(
-        ExchangeReceipt.incoming_document_id == doc.id,
-        ExchangeReceipt.outcome.in_(("updated", "replaced"))))
+        return ImportResult(
+            "revoked", document_id, f"Đã ghi nhận thu hồi văn bản đến số {doc.arrival_label}.", doc.id
+        )
+    version = 1 + (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ExchangeReceipt)
+            .where(
+                ExchangeReceipt.incoming_document_id == doc.id,
+                ExchangeReceipt.outcome.in_(("updated", "replaced")),
+            )
+        )
+        or 0
+    )
     stored, skipped = _store_files(actor, doc, files, raw, document_id)
-    action, outcome = (("edxml_replaced", "replaced") if kind is BussinessDocType.REPLACE
-                       else ("edxml_updated", "updated"))
-    add_event(doc, "incoming", actor, action,
-              comment=f"Phiên bản {version + 1}: {reason}".strip().rstrip(":"),
-              data={"document_id": document_id, "version": version + 1,
-                    "files": [s.original_name for s in stored], "skipped": skipped})
+    action, outcome = (
+        ("edxml_replaced", "replaced") if kind is BussinessDocType.REPLACE else ("edxml_updated", "updated")
+    )
+    add_event(
+        doc,
+        "incoming",
+        actor,
+        action,
+        comment=f"Phiên bản {version + 1}: {reason}".strip().rstrip(":"),
+        data={
+            "document_id": document_id,
+            "version": version + 1,
+            "files": [s.original_name for s in stored],
+            "skipped": skipped,
+        },
+    )
     _receipt(org, document_id, int(kind), "", digest, sender, outcome, incoming_document_id=doc.id)
     db.session.flush()
     signals.incoming_changed.send(doc)
-    return ImportResult(outcome, document_id,
-                        f"Đã cập nhật văn bản đến số {doc.arrival_label} ({len(stored)} tệp mới).", doc.id)
+    return ImportResult(
+        outcome,
+        document_id,
+        f"Đã cập nhật văn bản đến số {doc.arrival_label} ({len(stored)} tệp mới).",
+        doc.id,
+    )
 
 
 def _register(org, actor, msg, party, files, digest, raw) -> ImportResult:
@@ -496,21 +682,40 @@ def _register(org, actor, msg, party, files, digest, raw) -> ImportResult:
 
     document_id = msg.identity
     doc = register_incoming(actor, _incoming_input(org, msg, party.name))
-    _receipt(org, document_id, int(msg.doc_type), "", digest, msg.from_.organ_id, "registered",
-             incoming_document_id=doc.id)
+    _receipt(
+        org,
+        document_id,
+        int(msg.doc_type),
+        "",
+        digest,
+        msg.from_.organ_id,
+        "registered",
+        incoming_document_id=doc.id,
+    )
     stored, skipped = _store_files(actor, doc, files, raw, document_id)
-    add_event(doc, "incoming", actor, "edxml_received",
-              comment=f"{party.name} ({party.organ_id}) · {document_id}",
-              data={"document_id": document_id, "files": [s.original_name for s in stored],
-                    "skipped": skipped, "addressed": [t.organ_id for t in msg.to],
-                    "signer_position": msg.signer_info.position if msg.signer_info else None})
+    add_event(
+        doc,
+        "incoming",
+        actor,
+        "edxml_received",
+        comment=f"{party.name} ({party.organ_id}) · {document_id}",
+        data={
+            "document_id": document_id,
+            "files": [s.original_name for s in stored],
+            "skipped": skipped,
+            "addressed": [t.organ_id for t in msg.to],
+            "signer_position": msg.signer_info.position if msg.signer_info else None,
+        },
+    )
     db.session.flush()
     signals.incoming_changed.send(doc)  # files attached: index them; statuses 01, 03 queued
-    return ImportResult("registered", document_id,
-                        f"Đã vào sổ đến số {doc.arrival_label}: {doc.subject[:120]}", doc.id)
+    return ImportResult(
+        "registered", document_id, f"Đã vào sổ đến số {doc.arrival_label}: {doc.subject[:120]}", doc.id
+    )
 
 
 # --- statuses we send ----------------------------------------------------------------------
+
 
 def _reached(doc) -> dict[StatusCode, object]:
     """The statuses this document has reached, each with the event that reached it."""
@@ -543,14 +748,22 @@ def queue_statuses(doc) -> list[OutboxMessage]:
     """Queue every status this edXML document has reached and its sender has not had."""
     if doc.channel != "edxml":
         return []
-    receipt = db.session.scalar(sa.select(ExchangeReceipt).where(
-        ExchangeReceipt.incoming_document_id == doc.id, ExchangeReceipt.outcome == "registered"))
+    receipt = db.session.scalar(
+        sa.select(ExchangeReceipt).where(
+            ExchangeReceipt.incoming_document_id == doc.id, ExchangeReceipt.outcome == "registered"
+        )
+    )
     if receipt is None:
         return []
-    sent = set(db.session.scalars(sa.select(OutboxMessage.status_code).where(
-        OutboxMessage.incoming_document_id == doc.id, OutboxMessage.kind == "status")))
+    sent = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.status_code).where(
+                OutboxMessage.incoming_document_id == doc.id, OutboxMessage.kind == "status"
+            )
+        )
+    )
     reached = _reached(doc)
-    org = db.session.get(Organisation, doc.organisation_id)
+    org = _organisation(doc.organisation_id)
     rows = []
     for code in _STATUS_ORDER:
         if code not in reached or code.value in sent:
@@ -560,17 +773,34 @@ def queue_statuses(doc) -> list[OutboxMessage]:
         text = _STATUS_TEXT[code].format(n=doc.arrival_label, c=getattr(event, "comment", "") or "")
         message = StatusMessage(
             from_=our_party(org),
-            response_for=ResponseFor(organ_id=receipt.sender_organ_id, code=doc.number_symbol or None,
-                                     promulgation_date=doc.issue_date, document_id=receipt.document_id),
+            response_for=ResponseFor(
+                organ_id=receipt.sender_organ_id,
+                code=doc.number_symbol or None,
+                promulgation_date=doc.issue_date,
+                document_id=receipt.document_id,
+            ),
             status_code=code,
             timestamp=utcnow(),
             description=text,
-            staff_info=StaffInfo(department=actor.unit.name if actor and actor.unit else None,
-                                 staff=actor.full_name, email=actor.email or None) if actor else None,
+            staff_info=StaffInfo(
+                department=actor.unit.name if actor and actor.unit else None,
+                staff=actor.full_name,
+                email=actor.email or None,
+            )
+            if actor
+            else None,
         )
-        rows.append(_outbox(doc.organisation_id, "status", receipt.sender_organ_id,
-                            receipt.document_id, edxml.build_status(message),
-                            status_code=code.value, incoming_document_id=doc.id))
+        rows.append(
+            _outbox(
+                doc.organisation_id,
+                "status",
+                receipt.sender_organ_id,
+                receipt.document_id,
+                edxml.build_status(message),
+                status_code=code.value,
+                incoming_document_id=doc.id,
+            )
+        )
     if rows:
         db.session.flush()
     return rows
@@ -578,24 +808,33 @@ def queue_statuses(doc) -> list[OutboxMessage]:
 
 # --- statuses we receive -----------------------------------------------------------------
 
+
 def _outgoing_for(org: Organisation, response: ResponseFor):
     from ..outgoing.models import OutgoingDocument
 
     if response.document_id:
-        found = db.session.scalar(sa.select(OutboxMessage.outgoing_document_id).where(
-            OutboxMessage.organisation_id == org.id, OutboxMessage.kind == "edoc",
-            OutboxMessage.document_id == response.document_id[:255]).limit(1))
+        found = db.session.scalar(
+            sa.select(OutboxMessage.outgoing_document_id)
+            .where(
+                OutboxMessage.organisation_id == org.id,
+                OutboxMessage.kind == "edoc",
+                OutboxMessage.document_id == response.document_id[:255],
+            )
+            .limit(1)
+        )
         if found:
             return db.session.get(OutgoingDocument, found)
         parts = edxml.parse_document_id(response.document_id)
-        organ, day, code = ((parts.organ_id, parts.promulgation_date, parts.code) if parts
-                            else (None, None, None))
+        organ, day, code = (
+            (parts.organ_id, parts.promulgation_date, parts.code) if parts else (None, None, None)
+        )
     else:
         organ, day, code = response.organ_id, response.promulgation_date, response.code
     if organ != org.organ_id or not code:
         return None
-    query = sa.select(OutgoingDocument).where(OutgoingDocument.organisation_id == org.id,
-                                              OutgoingDocument.number_symbol == code)
+    query = sa.select(OutgoingDocument).where(
+        OutgoingDocument.organisation_id == org.id, OutgoingDocument.number_symbol == code
+    )
     if isinstance(day, date):
         query = query.where(OutgoingDocument.issued_on == day)
     return db.session.scalars(query).first()
@@ -609,29 +848,51 @@ def _apply_status(org: Organisation, msg: StatusMessage, digest: str) -> ImportR
     if _already(org, key, 0, code.value, digest) is not None:
         return ImportResult("already", key, "Gói tin này đã nhận trước đó; không thay đổi gì.")
     doc = _outgoing_for(org, response)
-    recipient = next((r for r in doc.recipients if r.kind == "external" and r.organ_id == sender),
-                     None) if doc is not None else None
+    recipient = (
+        next((r for r in doc.recipients if r.kind == "external" and r.organ_id == sender), None)
+        if doc is not None
+        else None
+    )
     if recipient is None:
-        _receipt(org, key, 0, code.value, digest, sender, "unmatched",
-                 outgoing_document_id=doc.id if doc else None)
-        return ImportResult("unmatched", key,
-                            f"Trạng thái {code.value} của {sender} không khớp văn bản đi nào.")
-    seen = db.session.scalar(sa.select(ExchangeReceipt.id).where(
-        ExchangeReceipt.organisation_id == org.id, ExchangeReceipt.document_id == key[:255],
-        ExchangeReceipt.status_code == code.value, ExchangeReceipt.sender_organ_id == sender,
-        ExchangeReceipt.outcome == "status").limit(1))
+        _receipt(
+            org, key, 0, code.value, digest, sender, "unmatched", outgoing_document_id=doc.id if doc else None
+        )
+        return ImportResult(
+            "unmatched", key, f"Trạng thái {code.value} của {sender} không khớp văn bản đi nào."
+        )
+    seen = db.session.scalar(
+        sa.select(ExchangeReceipt.id)
+        .where(
+            ExchangeReceipt.organisation_id == org.id,
+            ExchangeReceipt.document_id == key[:255],
+            ExchangeReceipt.status_code == code.value,
+            ExchangeReceipt.sender_organ_id == sender,
+            ExchangeReceipt.outcome == "status",
+        )
+        .limit(1)
+    )
     if seen is not None:
         _receipt(org, key, 0, code.value, digest, sender, "duplicate", outgoing_document_id=doc.id)
-        return ImportResult("duplicate", key, "Trạng thái này đã ghi nhận trước đó.",
-                            outgoing_document_id=doc.id)
+        return ImportResult(
+            "duplicate", key, "Trạng thái này đã ghi nhận trước đó.", outgoing_document_id=doc.id
+        )
     if _RANK.get(code.value, 0) >= _RANK.get(recipient.exchange_status, 0):
         recipient.exchange_status = code.value
         recipient.exchange_updated_at = utcnow()
     label = code.label_vi
-    add_event(doc, "outgoing", None, "exchange_status",
-              comment=f"{recipient.label}: {label}" + (f" — {msg.description}" if msg.description else ""),
-              data={"recipient_id": recipient.id, "organ_id": sender, "status_code": code.value,
-                    "at": edxml.format_datetime(msg.timestamp)})
+    add_event(
+        doc,
+        "outgoing",
+        None,
+        "exchange_status",
+        comment=f"{recipient.label}: {label}" + (f" — {msg.description}" if msg.description else ""),
+        data={
+            "recipient_id": recipient.id,
+            "organ_id": sender,
+            "status_code": code.value,
+            "at": edxml.format_datetime(msg.timestamp),
+        },
+    )
     _receipt(org, key, 0, code.value, digest, sender, "status", outgoing_document_id=doc.id)
     return ImportResult("status", key, f"{recipient.label}: {label}", outgoing_document_id=doc.id)
 
@@ -650,6 +911,7 @@ def status_trail(doc) -> list[dict]:
 
 # --- delivery bookkeeping ---------------------------------------------------------------
 
+
 def mark_delivered(row: OutboxMessage) -> None:
     from ..outgoing.models import OutgoingDocument, Recipient
 
@@ -663,8 +925,14 @@ def mark_delivered(row: OutboxMessage) -> None:
         if _RANK.get(recipient.exchange_status, 0) <= _RANK["sent"]:
             recipient.exchange_status, recipient.exchange_updated_at = "sent", utcnow()
         doc = db.session.get(OutgoingDocument, row.outgoing_document_id)
-        add_event(doc, "outgoing", None, "exchange_sent", comment=recipient.label,
-                  data={"recipient_id": recipient.id, "organ_id": row.destination})
+        add_event(
+            doc,
+            "outgoing",
+            None,
+            "exchange_sent",
+            comment=recipient.label,
+            data={"recipient_id": recipient.id, "organ_id": row.destination},
+        )
 
 
 FAILED_AFTER = 5
@@ -687,8 +955,11 @@ def mark_failed(row: OutboxMessage, error: str, retry_base: float, retry_max: fl
 
 # --- reading (the exchange page and API) --------------------------------------------------
 
-EXCHANGE_PERMISSIONS = (Permission.MANAGE_INTEGRATION, Permission.ISSUE_OUTGOING,
-                        Permission.REGISTER_INCOMING)
+EXCHANGE_PERMISSIONS = (
+    Permission.MANAGE_INTEGRATION,
+    Permission.ISSUE_OUTGOING,
+    Permission.REGISTER_INCOMING,
+)
 
 
 def can_view(user: User) -> bool:
@@ -702,10 +973,25 @@ def overview(actor: User, limit: int = 100) -> dict:
     if not can_view(actor):
         raise PermissionDenied("forbidden", str(_l("Bạn không có quyền thực hiện thao tác này.")))
     org_id = actor.organisation_id
-    outbox = list(db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.organisation_id == org_id).order_by(OutboxMessage.id.desc()).limit(limit)))
-    receipts = list(db.session.scalars(sa.select(ExchangeReceipt).where(
-        ExchangeReceipt.organisation_id == org_id).order_by(ExchangeReceipt.id.desc()).limit(limit)))
-    pending = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.organisation_id == org_id, OutboxMessage.delivered_at.is_(None)))
+    outbox = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.organisation_id == org_id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+    receipts = list(
+        db.session.scalars(
+            sa.select(ExchangeReceipt)
+            .where(ExchangeReceipt.organisation_id == org_id)
+            .order_by(ExchangeReceipt.id.desc())
+            .limit(limit)
+        )
+    )
+    pending = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.organisation_id == org_id, OutboxMessage.delivered_at.is_(None))
+    )
     return {"outbox": outbox, "receipts": receipts, "pending": pending}

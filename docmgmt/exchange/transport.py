@@ -61,8 +61,9 @@ class HttpTransport:
         try:
             response = self.session.request(method, self.url + path, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise TransportError(f"không kết nối được trục liên thông {self.url}: "
-                                 f"{type(exc).__name__}") from exc
+            raise TransportError(
+                f"không kết nối được trục liên thông {self.url}: {type(exc).__name__}"
+            ) from exc
         if response.status_code >= 400:
             try:
                 error = response.json().get("error", {})
@@ -71,21 +72,26 @@ class HttpTransport:
                 detail = response.text[:300]
             # 4xx other than auth/rate: the hub will never take this message as it is.
             permanent = 400 <= response.status_code < 500 and response.status_code not in (401, 403, 408, 429)
-            raise TransportError(f"trục liên thông trả lỗi {response.status_code} ({detail})",
-                                 permanent=permanent)
+            raise TransportError(
+                f"trục liên thông trả lỗi {response.status_code} ({detail})", permanent=permanent
+            )
         return response
 
     def push(self, destination: str, data: bytes) -> None:
-        self._call("POST", "/messages", params={"to": destination}, data=data,
-                   headers={"Content-Type": "application/xml"})
+        self._call(
+            "POST",
+            "/messages",
+            params={"to": destination},
+            data=data,
+            headers={"Content-Type": "application/xml"},
+        )
 
     def pull(self) -> list[Inbound]:
         body = self._call("GET", "/messages", params={"organ_id": self.organ_id}).json()
         return [Inbound(str(m["id"]), base64.b64decode(m["data"])) for m in body.get("messages", [])]
 
     def ack(self, message_id: str, rejected: str | None = None) -> None:
-        self._call("POST", f"/messages/{message_id}/ack",
-                   json={"rejected": rejected} if rejected else {})
+        self._call("POST", f"/messages/{message_id}/ack", json={"rejected": rejected} if rejected else {})
 
 
 class DirectoryTransport:
@@ -120,8 +126,14 @@ class DirectoryTransport:
         inbox = self.root / "in"
         if not inbox.is_dir():
             return []
-        files = sorted((p for p in inbox.iterdir() if p.is_file() and p.suffix in (".edxml", ".xml")
-                        and not p.name.startswith(".")), key=lambda p: (p.stat().st_mtime, p.name))
+        files = sorted(
+            (
+                p
+                for p in inbox.iterdir()
+                if p.is_file() and p.suffix in (".edxml", ".xml") and not p.name.startswith(".")
+            ),
+            key=lambda p: (p.stat().st_mtime, p.name),
+        )
         return [Inbound(p.name, p.read_bytes()) for p in files]
 
     def ack(self, message_id: str, rejected: str | None = None) -> None:
@@ -137,5 +149,6 @@ class DirectoryTransport:
 
 def to_json(messages: list[Inbound]) -> str:
     """The hub's pull format (used by the hub and its tests)."""
-    return json.dumps({"messages": [{"id": m.id, "data": base64.b64encode(m.data).decode()}
-                                    for m in messages]})
+    return json.dumps(
+        {"messages": [{"id": m.id, "data": base64.b64encode(m.data).decode()} for m in messages]}
+    )
