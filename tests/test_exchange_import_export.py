@@ -377,3 +377,21 @@ def test_export_and_import_commands(ctx, app, tmp_path):
     assert refused.exit_code != 0 and "edxml_malformed" in refused.output
     ambiguous = runner.invoke(args=["import-edxml", str(out)])
     assert ambiguous.exit_code != 0 and "--org" in ambiguous.output
+
+
+def test_a_hostile_pdf_received_by_edxml_is_set_aside_and_the_rest_registered(ctx):
+    """The sandbox that guards uploads guards the exchange too."""
+    from tests.files_helpers import make_pdf
+    from tests.hostile_pdfs import cyclic_page_tree
+
+    msg = edxml.parse_edxml(reference("edoc_new.edxml"))
+    msg.attachments = [
+        edxml.Attachment(attachment_name="van-ban.pdf", data=make_pdf("Công văn"),
+                         content_id="a1", content_type="application/pdf"),
+        edxml.Attachment(attachment_name="doc-hai.pdf", data=cyclic_page_tree(),
+                         content_id="a2", content_type="application/pdf"),
+    ]
+    receive(KIM_BOI, edxml.build_edoc(msg))
+    doc = incoming_of(org(KIM_BOI).id)[-1]
+    assert [name for name, _data in file_bytes(doc)] == ["van-ban.pdf"]
+    assert any("Không lưu: doc-hai.pdf" in e.comment for e in events_of("incoming", doc.id))

@@ -535,6 +535,23 @@ def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str):
     )
 
 
+def _hostile_pdf(content: bytes) -> str | None:
+    """A received PDF goes through the same sandbox as an uploaded one (time and memory
+    limits); a broken or hostile one is set aside, with the reason in the history."""
+    if not content.lstrip()[:1024].startswith(b"%PDF-"):
+        return None
+    import tempfile
+    from pathlib import Path
+
+    from ..files.sandbox import inspect_pdf
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(content)
+        tmp.flush()
+        info = inspect_pdf(Path(tmp.name))
+    return None if info.ok else str(_l("tệp PDF hỏng hoặc có dấu hiệu độc hại (%(e)s)", e=info.error))
+
+
 def _store_files(
     actor: User, doc, files: list[tuple[str, bytes]], raw: bytes, document_id: str, kind: str = "original"
 ) -> tuple[list, list[str]]:
@@ -543,6 +560,9 @@ def _store_files(
 
     stored, skipped = [], []
     for name, content in files:
+        if (problem := _hostile_pdf(content)) is not None:
+            skipped.append(f"{os.path.basename(name)}: {problem}")
+            continue
         try:
             item = store_file(
                 content,
@@ -657,7 +677,8 @@ def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str, cl
         "incoming",
         actor,
         action,
-        comment=f"Phiên bản {version + 1}: {reason}".strip().rstrip(":"),
+        comment=f"Phiên bản {version + 1}: {reason}".strip().rstrip(":")
+        + (" · " + str(_l("Không lưu: %(files)s", files="; ".join(skipped))) if skipped else ""),
         data={
             "document_id": document_id,
             "version": version + 1,
@@ -698,7 +719,8 @@ def _register(org, actor, msg, party, files, digest, raw) -> ImportResult:
         "incoming",
         actor,
         "edxml_received",
-        comment=f"{party.name} ({party.organ_id}) · {document_id}",
+        comment=f"{party.name} ({party.organ_id}) · {document_id}"
+        + (" · " + str(_l("Không lưu: %(files)s", files="; ".join(skipped))) if skipped else ""),
         data={
             "document_id": document_id,
             "files": [s.original_name for s in stored],
