@@ -75,6 +75,9 @@ NAV: list[NavItem] = [
     NavItem("outgoing.register_book", _l("Sổ đi"), "journal-arrow-up",
             (Permission.VIEW_ALL_DOCUMENTS, Permission.ISSUE_OUTGOING), OUTGOING),
     NavItem("signatures.verify", _l("Kiểm tra chữ ký số"), "patch-check", None, OUTGOING),
+    # the same permissions exchange.operations.can_view asks for
+    NavItem("exchange.index", _l("Liên thông"), "arrow-left-right",
+            (Permission.MANAGE_INTEGRATION, Permission.ISSUE_OUTGOING, Permission.REGISTER_INCOMING)),
     NavItem("admin.users", _l("Người dùng"), "people", Permission.MANAGE_USERS),
     NavItem("admin.units", _l("Đơn vị"), "diagram-3", Permission.MANAGE_ORGANISATION),
     NavItem("admin.audit", _l("Nhật ký"), "journal-check", Permission.VIEW_AUDIT),
