@@ -122,19 +122,43 @@ def build_schema() -> fields.Schema:
 
 
 def date_key(value: date | datetime) -> int:
+    """yyyymmddHHMMSS as an integer (arithmetic; same as ``int(strftime(…))``)."""
+    key = (value.year * 100 + value.month) * 100 + value.day
     if isinstance(value, datetime):
-        return int(value.strftime("%Y%m%d%H%M%S"))
-    return int(value.strftime("%Y%m%d")) * 1_000_000
+        return ((key * 100 + value.hour) * 100 + value.minute) * 100 + value.second
+    return key * 1_000_000
 
 
 Impacts = tuple[list[str], list[float]]
+
+
+def _count_elements_py(mapping: Counter[str], iterable: list[str]) -> None:
+    get = mapping.get
+    for elem in iterable:
+        mapping[elem] = get(elem, 0) + 1
+
+
+try:  # Counter.update's C helper, without its per-call isinstance(Mapping) check
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - other Python implementations
+    _count_elements = _count_elements_py
+# Largest term count for which ``_impacts`` builds a lookup table.
+_IMPACT_TABLE_MAX = 4096
 
 
 def _impacts(tf: Counter[str], doc_len: int) -> Impacts:
     """(terms, impacts): BM25 term-frequency saturation with length normalisation."""
     norm = K1 * (1.0 - B + B * doc_len / AVG_LEN)
     k = K1 + 1.0
-    return list(tf), [c * k / (c + norm) for c in tf.values()]
+    if not tf:
+        return [], []
+    top = max(tf.values())
+    if top > _IMPACT_TABLE_MAX:
+        return list(tf), [c * k / (c + norm) for c in tf.values()]
+    # Counts are small integers: compute each distinct impact once (the same
+    # expression, so the same floats) and look them up in C.
+    table = [c * k / (c + norm) for c in range(top + 1)]
+    return list(tf), list(map(table.__getitem__, tf.values()))
 
 
 def doc_fields(doc: IndexedDoc) -> dict[str, Any]:
@@ -144,22 +168,24 @@ def doc_fields(doc: IndexedDoc) -> dict[str, Any]:
     number_symbol = nfc(doc.number_symbol or "")
     content = nfc(doc.content or "")
 
-    folded: list[str] = []
-    exact: list[str] = []
-    pairs: list[str] = []
+    tf_folded: Counter[str] = Counter()
+    tf_exact: Counter[str] = Counter()
+    tf_pairs: Counter[str] = Counter()
+    doc_len = 0
     # Parts are tokenised separately so that no bigram spans two of them; the subject
-    # is repeated to weigh it. One Counter per view keeps the counting in C.
+    # is counted several times to weigh it. The counting runs in C.
     for text, weight in ((subject, SUBJECT_WEIGHT), (number_symbol, 1), (sender, 1), (content, 1)):
         if not text:
             continue
-        raw, fold_ = token_views(text)
+        raw, fold_ = token_views(text, is_nfc=True)
         dia = diacritic_tokens(raw)
         bi = bigrams(fold_)
         for _ in range(weight):
-            folded += fold_
-            exact += dia
-            pairs += bi
-    doc_len = max(1, len(folded))
+            _count_elements(tf_folded, fold_)
+            _count_elements(tf_exact, dia)
+            _count_elements(tf_pairs, bi)
+        doc_len += weight * len(fold_)
+    doc_len = max(1, doc_len)
     numbers = Counter({t: SUBJECT_WEIGHT for t in symbol_terms(number_symbol)})
 
     fields_: dict[str, Any] = {
@@ -172,9 +198,9 @@ def doc_fields(doc: IndexedDoc) -> dict[str, Any]:
         "status": doc.status,
         "searchable": "1" if doc.text_searchable else "0",
         "date": date_key(doc.date),
-        "f": _impacts(Counter(folded), doc_len),
-        "x": _impacts(Counter(exact), doc_len),
-        "b": _impacts(Counter(pairs), doc_len),
+        "f": _impacts(tf_folded, doc_len),
+        "x": _impacts(tf_exact, doc_len),
+        "b": _impacts(tf_pairs, doc_len),
         "n": _impacts(numbers, 1),
         "subject": subject,
         "number_symbol": number_symbol,
