@@ -225,15 +225,12 @@ def edoc_for(doc, *, revoke: bool = False) -> EdocMessage:
                 attachment_name=doc.issued_file.original_name,
                 data=pdf,
                 content_type="application/pdf",
-                description=str(_l("Văn bản đã ký số")),
+                description="Văn bản đã ký số",
             )
         )
     issuer = doc.issued_by
-    reason = (
-        str(_l("Thu hồi văn bản điện tử: %(r)s", r=doc.recall_reason))
-        if revoke
-        else str(_l("Văn bản điện tử mới"))
-    )
+    # What other agencies read is always Vietnamese, whatever the clerk's UI language.
+    reason = f"Thu hồi văn bản điện tử: {doc.recall_reason}" if revoke else "Văn bản điện tử mới"
     issued_at = (doc.issued_at or utcnow()).astimezone(VIETNAM_TZ)
     return EdocMessage(
         from_=our_party(org),
