@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from docmgmt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from docmgmt.core.timeutil import vn_today
+from docmgmt.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from docmgmt.documents.history import events_of
 from docmgmt.extensions import db
 from docmgmt.files.store import FileStore
@@ -167,8 +165,9 @@ def test_sign_number_and_issue_with_signatures_that_verify(ctx):
     reports = verify_pdf(pdf)
     assert len(reports) == 2
     assert all(r.intact and r.valid for r in reports)
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}
     assert any("01/UBND-KT" in str(f.get("/V", "")) for f in fields.values())
@@ -208,8 +207,9 @@ def test_a_failed_issuance_burns_no_number(ctx, monkeypatch):
         raise SigningError("hsm_unavailable", "Không kết nối được thiết bị ký")
 
     monkeypatch.setattr(signing, "sign_as_organisation", broken)
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError) as err:
         ops.issue(user("vanthu"), doc)
+    assert "Ký số không thành công" in err.value.message or err.value.code == "hsm_unavailable"
     db.session.rollback()
     monkeypatch.undo()
     doc = db.session.get(OutgoingDocument, doc.id)
