@@ -339,3 +339,34 @@ def test_acl_mirrors_the_assignments(ctx):
     assert acl_of(doc) == ["perm:all", f"unit:{vhxh}", f"head:{vhxh}"]
     ops.delegate(user("truongvhxh"), doc.main_assignment, user("cv.vhxh").id)
     assert acl_of(doc) == ["perm:all", f"u:{user('cv.vhxh').id}", f"head:{vhxh}"]
+
+
+def test_a_registered_pdf_is_read_once_not_again_for_the_index(app, monkeypatch):
+    """Registration already extracted the text in its sandbox; indexing reuses it."""
+    import sqlalchemy as sa
+
+    from docmgmt.extensions import db
+    from docmgmt.incoming import operations as incoming_ops
+    from docmgmt.org.models import User
+    from docmgmt.searching import indexing
+    from docmgmt.searching.models import BlobText
+    calls = []
+    real_extract = indexing.extract
+    monkeypatch.setattr(indexing, "extract", lambda *a, **k: calls.append(a) or real_extract(*a, **k))
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    doc.add_font("Serif", "", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+    doc.set_font("Serif", size=12)
+    doc.cell(text="Kế hoạch chuyển đổi số xã Kim Bôi")
+    pdf = bytes(doc.output())
+    with app.test_request_context():
+        clerk = db.session.scalar(sa.select(User).where(User.username == "vanthu"))
+        registered = incoming_ops.register_incoming(clerk, incoming_ops.IncomingInput(
+            sender_name="Sở Khoa học và Công nghệ", subject="Về việc kế hoạch chuyển đổi số"),
+            [incoming_ops.Upload(pdf, "ke-hoach.pdf")])
+        db.session.commit()
+        cached = db.session.get(BlobText, registered.files[0].stored.sha256)
+        assert cached is not None and "chuyển đổi số" in cached.text
+    assert calls == []  # the index took the text from the cache

@@ -228,6 +228,10 @@ def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]
                 "files",
             )
         pages = info.pages
+        # The text is in hand: the search index reuses it instead of reading the PDF again.
+        from ..searching.indexing import remember_text
+
+        remember_text(db.session, stored.sha256, info.text)
     return stored, pages
 
 

@@ -20,6 +20,7 @@ The path of a change::
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -163,6 +164,15 @@ def file_text(session: Session, stored: StoredFile) -> BlobText:
                    reason=result.reason[:128], extracted_at=utcnow())
     _insert_once(session, row)
     return row
+
+
+def remember_text(session: Session, sha256: str, text: str) -> None:
+    """Keep text already extracted elsewhere (the registration's sandboxed PDF check), so
+    indexing does not read the same file a second time. Empty text is not kept: a scan
+    without a text layer still goes through extract() (and OCR where installed)."""
+    if text.strip():
+        _insert_once(session, BlobText(sha256=sha256, text=unicodedata.normalize("NFC", text),
+                                       text_searchable=True, reason="ok", extracted_at=utcnow()))
 
 
 def _insert_once(session: Session, row: BlobText) -> None:
