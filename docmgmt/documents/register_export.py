@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import abort, current_app, request, send_file
 
-from ..core.timeutil import format_date
+from ..core.timeutil import format_date, vn_today
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_MIME = "application/pdf"
@@ -220,3 +220,22 @@ def send_register(register: Register, fmt: str):
                          download_name=register.filename(fmt), max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- what the doors ask of a register request ---------------------------------------------
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def register_year(year: int | None) -> int:
+    """The register's year (this year if none is given); 404 outside the years kept."""
+    year = year or vn_today().year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
+    return year
+
+
+def confidential_requested() -> bool:
+    """``?confidential=1`` or ``?mat=1`` (as the register pages link it): the mật series."""
+    value = request.args.get("confidential") or request.args.get("mat") or ""
+    return value.lower() in {"1", "true", "yes", "on"}

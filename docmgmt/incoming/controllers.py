@@ -16,6 +16,7 @@ from ..core.forms import show_error
 from ..core.permissions import Permission
 from ..core.timeutil import vn_today
 from ..documents.history import events_of
+from ..documents.register_export import confidential_requested, register_year
 from ..documents.types import BY_CODE, Confidentiality, Urgency
 from ..extensions import db
 from ..org.operations import require
@@ -383,10 +384,8 @@ def index():
 @bp.get("/register/<int:year>")
 @login_required
 def register_book(year: int | None):
-    year = year or vn_today().year
-    if not 2000 <= year <= 2100:
-        abort(404)
-    confidential = request.args.get("mat") == "1"
+    year = register_year(year)
+    confidential = confidential_requested()
     docs = ops.register_documents(current_user, year, confidential)
     return render_template("incoming/register.html", docs=docs, year=year,
                            confidential=confidential, this_year=vn_today().year)

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, request
+from flask import Blueprint
 from flask_login import current_user, login_required
 
 from ..core.timeutil import format_date, to_vn
 from ..documents import register_export as book
-from ..documents.register_export import PDF_MIME, XLSX_MIME, Column, cell_text
+from ..documents.register_export import PDF_MIME, XLSX_MIME, Column, cell_text, confidential_requested, register_year
 from ..documents.types import Urgency
 from ..extensions import db
 from ..org.models import Organisation, User
@@ -162,29 +162,24 @@ FORMATS = {"xlsx": (to_xlsx, XLSX_MIME), "pdf": (to_pdf, PDF_MIME)}
 
 
 def export_response(user: User, year: int, fmt: str, confidential: bool = False):
-    if not 2000 <= year <= 2100:
-        abort(404)
+    year = register_year(year)
     return book.send_register(register_export(user, year, confidential).sheet(), fmt)
 
 
 bp = Blueprint("incoming_export", __name__)
 
 
-def _confidential_arg() -> bool:
-    """``?confidential=1`` (or ``?mat=1``, as the register page links it)."""
-    value = request.args.get("confidential") or request.args.get("mat") or ""
-    return value.lower() in {"1", "true", "yes", "on"}
 
 
 @bp.route("/incoming/register/<int:year>/export.xlsx")
 @login_required
 def export_xlsx(year: int):
     """Sổ đến of the year as XLSX (``?confidential=1`` or ``?mat=1``: the confidential series)."""
-    return export_response(current_user, year, "xlsx", _confidential_arg())
+    return export_response(current_user, year, "xlsx", confidential_requested())
 
 
 @bp.route("/incoming/register/<int:year>/export.pdf")
 @login_required
 def export_pdf(year: int):
     """Sổ đến of the year as PDF, landscape A4, header repeated on every page."""
-    return export_response(current_user, year, "pdf", _confidential_arg())
+    return export_response(current_user, year, "pdf", confidential_requested())

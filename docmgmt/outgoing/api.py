@@ -16,11 +16,11 @@ from flask import request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort
 
 from ..api import api_blueprint
 from ..core.errors import ValidationFailed
 from ..documents.history import events_of
+from ..documents.register_export import register_year
 from . import operations as ops
 from .export import as_dicts, export_response, register_of
 from .schemas import (
@@ -249,9 +249,7 @@ class DocumentSignatures(MethodView):
 # --- the register (sổ đi) -------------------------------------------------------------------
 
 def _year(year: int) -> int:
-    if not 2000 <= year <= 2100:
-        abort(404)
-    return year
+    return register_year(year)
 
 
 @bp.route("/outgoing/register/<int:year>")

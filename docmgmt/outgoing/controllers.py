@@ -8,7 +8,7 @@ shown on the page they came from.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,6 +18,7 @@ from ..core.forms import show_error
 from ..core.permissions import Permission
 from ..core.timeutil import vn_today
 from ..documents.history import events_of
+from ..documents.register_export import confidential_requested, register_year
 from ..documents.types import BY_CODE, Urgency
 from ..extensions import db
 from ..incoming import operations as incoming_ops
@@ -329,10 +330,8 @@ def index():
 @bp.get("/register/<int:year>")
 @login_required
 def register_book(year: int | None):
-    year = year or vn_today().year
-    if not 2000 <= year <= 2100:
-        abort(404)
-    confidential = request.args.get("mat") == "1"
+    year = register_year(year)
+    confidential = confidential_requested()
     docs = ops.register_documents(current_user, year, confidential)
     return render_template("outgoing/register.html", docs=docs, rows=[(d, row_of(d)) for d in docs],
                            columns=COLUMNS, year=year, confidential=confidential,

@@ -7,11 +7,18 @@ writer as the sổ đến. Web door: ``/outgoing/register/<year>/export.xlsx|pdf
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint
 from flask_login import current_user, login_required
 
 from ..core.timeutil import format_date
-from ..documents.register_export import Column, Register, cell_text, send_register
+from ..documents.register_export import (
+    Column,
+    Register,
+    cell_text,
+    confidential_requested,
+    register_year,
+    send_register,
+)
 from ..documents.types import Urgency
 from ..extensions import db
 from ..org.models import Organisation, User
@@ -74,28 +81,24 @@ def as_dicts(register: Register) -> list[dict]:
 
 
 def export_response(user: User, year: int, fmt: str, confidential: bool = False):
-    if not 2000 <= year <= 2100:
-        abort(404)
+    year = register_year(year)
     return send_register(register_of(user, year, confidential), fmt)
 
 
 bp = Blueprint("outgoing_export", __name__)
 
 
-def _confidential_arg() -> bool:
-    value = request.args.get("confidential") or request.args.get("mat") or ""
-    return value.lower() in {"1", "true", "yes", "on"}
 
 
 @bp.route("/outgoing/register/<int:year>/export.xlsx")
 @login_required
 def export_xlsx(year: int):
     """Sổ đi of the year as XLSX: ``So-di-<year>.xlsx``."""
-    return export_response(current_user, year, "xlsx", _confidential_arg())
+    return export_response(current_user, year, "xlsx", confidential_requested())
 
 
 @bp.route("/outgoing/register/<int:year>/export.pdf")
 @login_required
 def export_pdf(year: int):
     """Sổ đi of the year as PDF, landscape A4, headings repeated on every page."""
-    return export_response(current_user, year, "pdf", _confidential_arg())
+    return export_response(current_user, year, "pdf", confidential_requested())
