@@ -105,17 +105,42 @@ class Direction_:
 
 # --- reading -------------------------------------------------------------------------
 
+def reader_tokens(user: User) -> set[str]:
+    """Who this person is, for reading documents: themselves, their unit, the unit they
+    head, and "perm:all" when their role reads every document."""
+    tokens = {f"u:{user.id}"}
+    if user.unit_id is not None:
+        tokens.add(f"unit:{user.unit_id}")
+        if user.has_role(Role.HEAD_OF_UNIT):
+            tokens.add(f"head:{user.unit_id}")
+    if user.can(Permission.VIEW_ALL_DOCUMENTS):
+        tokens.add("perm:all")
+    return tokens
+
+
+def readers_of(doc: IncomingDocument) -> list[str]:
+    """Who may open a (non-confidential) document, as tokens: everyone whose role reads
+    every document; every assignee, past ones too — a person, or a unit while it has not
+    handed the work on (``Assignment.concerns``); and the head of an assigned unit, who
+    keeps sight of what they handed to one of their people. The search index stores
+    exactly this list, so search and pages can never disagree."""
+    tokens = ["perm:all"]
+    for a in doc.assignments:
+        if a.assignee_user_id is not None:
+            tokens.append(f"u:{a.assignee_user_id}")
+        elif a.assignee_unit_id is not None:
+            tokens.append(f"unit:{a.assignee_unit_id}")
+        if a.assignee_unit_id is not None:
+            tokens.append(f"head:{a.assignee_unit_id}")
+    return list(dict.fromkeys(tokens))
+
+
 def can_read(user: User, doc: IncomingDocument) -> bool:
     if doc.organisation_id != user.organisation_id or not user.active:
         return False
     if doc.is_confidential:
         return user.can(Permission.VIEW_CONFIDENTIAL)
-    if user.can(Permission.VIEW_ALL_DOCUMENTS):
-        return True
-    # The head of an assigned unit keeps sight of what they handed to one of their people.
-    head = user.has_role(Role.HEAD_OF_UNIT) and user.unit_id is not None
-    return any(a.concerns(user) or (head and a.assignee_unit_id == user.unit_id)
-               for a in doc.assignments)
+    return not reader_tokens(user).isdisjoint(readers_of(doc))
 
 
 def get_readable(user: User, document_id: int) -> IncomingDocument:

@@ -92,24 +92,11 @@ def _forget_pending(session: Session, previous) -> None:
 # --- from a document to what the index sees ------------------------------------------------
 
 def acl_of(doc: IncomingDocument) -> list[str]:
-    """The principals that may open ``doc``, mirroring ``incoming.operations.can_read``
-    (tests/test_search_app.py checks the two agree for every user and document):
+    """The principals that may open ``doc``: the domain's own answer
+    (``incoming.operations.readers_of``, the same tokens ``can_read`` decides by)."""
+    from ..incoming.operations import readers_of
 
-    * "perm:all" — anyone with VIEW_ALL_DOCUMENTS;
-    * every assignee, past ones too (can_read looks at every assignment, superseded or
-      not): an assignment names a person ("u:12") or, while not yet handed on, a unit
-      ("unit:3") — exactly ``Assignment.concerns``;
-    * "head:3" — the head of an assigned unit, who keeps sight of what they delegated.
-    """
-    acl = ["perm:all"]
-    for a in doc.assignments:
-        if a.assignee_user_id is not None:
-            acl.append(f"u:{a.assignee_user_id}")
-        elif a.assignee_unit_id is not None:
-            acl.append(f"unit:{a.assignee_unit_id}")
-        if a.assignee_unit_id is not None:
-            acl.append(f"head:{a.assignee_unit_id}")
-    return list(dict.fromkeys(acl))
+    return readers_of(doc)
 
 
 def _unit_of(doc: IncomingDocument) -> str:

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from search.backend import Hit, SearchQuery, SearchResults
 
 from ..core.errors import DomainError, ValidationFailed
-from ..core.permissions import Permission, Role
 from ..documents.types import TYPE_CODES
+from ..incoming.operations import reader_tokens
 from ..incoming.workflow import Status
 from ..org.models import User
 from .backend import get_backend
@@ -35,24 +35,13 @@ MAX_QUERY_CHARS = 500
 
 
 def principals_of(user: User) -> set[str]:
-    """The tokens a user holds; a document is found only through one of them.
-
-    Mirrors ``can_read``: VIEW_ALL_DOCUMENTS sees every (non-confidential) document of
-    the organisation ("perm:all"; the organisation itself is a separate restriction of
-    every query), anyone else what was assigned to them or to their unit, and a head of
-    unit also what their unit handed on to one of its people (``head:``). No
-    organisation-wide token: no document is readable by everyone in the commune.
-    Confidential entries are not in the index at all."""
+    """The tokens a user holds; a document is found only through one of them. They are
+    the domain's own (``incoming.operations.reader_tokens``, what ``can_read`` decides
+    by); the organisation is a separate restriction of every query, and confidential
+    entries are not in the index at all."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return set()
-    tokens = {f"u:{user.id}"}
-    if user.unit_id is not None:
-        tokens.add(f"unit:{user.unit_id}")
-        if user.has_role(Role.HEAD_OF_UNIT):
-            tokens.add(f"head:{user.unit_id}")
-    if user.can(Permission.VIEW_ALL_DOCUMENTS):
-        tokens.add("perm:all")
-    return tokens
+    return reader_tokens(user)
 
 
 @dataclass
