@@ -63,6 +63,9 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     from .exchange.app import init_app as init_exchange
 
     init_exchange(app)
+    from meetings import init_app as init_meetings
+
+    init_meetings(app)
     _import_models()
     return app
 

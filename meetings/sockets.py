@@ -1,0 +1,245 @@
+"""The live room's Socket.IO door: one namespace (/meetings), one room per meeting.
+
+Every event is a thin call onto meetings.operations, committed on its own; the reply
+(the Socket.IO acknowledgement) is ``{"ok": true, "seq": n}`` or ``{"ok": false,
+"error": {"code", "message", "field"}}`` with the same codes and Vietnamese messages as
+the pages and the API. Broadcasts go out as ``"event"`` after the commit (meetings.live).
+
+Async mode: ``threading`` (simple-websocket under Werkzeug or gunicorn's gthread
+worker), websocket transport only. Why not gevent: see README "Meetings at scale".
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+from flask_socketio import SocketIO, join_room, leave_room
+
+from docmgmt.core.errors import DomainError, ValidationFailed
+from docmgmt.extensions import db
+
+from . import live
+from . import operations as ops
+
+NAMESPACE = "/meetings"
+SERVER_ID = ops.new_server_id()
+REFRESH_SECONDS = 20
+
+log = logging.getLogger(__name__)
+socketio = SocketIO()
+_sweeper_started = threading.Event()
+
+
+def init_app(app: Flask) -> None:
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        manage_session=False,  # Flask's signed-cookie session and Flask-Login, as on every page
+        transports=["websocket"],
+        max_http_buffer_size=64 * 1024,
+        ping_interval=10,
+        ping_timeout=10,
+        logger=False,
+        engineio_logger=False,
+    )
+    live.set_emitter(lambda target, payload: socketio.emit("event", payload, to=target, namespace=NAMESPACE))
+
+
+# --- checking what comes in ---------------------------------------------------------------------
+
+def _int(payload: dict, key: str, required: bool = True) -> int | None:
+    value = payload.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed("invalid_payload", f"«{key}» phải là một số nguyên.", key)
+    return value
+
+
+def _str(payload: dict, key: str) -> str:
+    value = payload.get(key, "")
+    if not isinstance(value, str):
+        raise ValidationFailed("invalid_payload", f"«{key}» phải là văn bản.", key)
+    return value
+
+
+def _error(exc: DomainError) -> dict:
+    return {"ok": False, **exc.as_dict()}
+
+
+def event(name: str):
+    """Register a room event: checks the session and the payload, loads the meeting the
+    user may enter, runs the operation in its own transaction and replies."""
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def handler(payload=None):
+            if not current_user.is_authenticated:
+                return {"ok": False, "error": {"code": "unauthenticated", "field": None,
+                                               "message": "Phiên đăng nhập đã hết, hãy đăng nhập lại."}}
+            try:
+                if not isinstance(payload, dict):
+                    raise ValidationFailed("invalid_payload", "Dữ liệu gửi lên phải là một đối tượng JSON.")
+                meeting = ops.get_for_room(current_user, _int(payload, "meeting_id"))
+                result = fn(meeting, payload)
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                return _error(exc)
+            except Exception:
+                db.session.rollback()
+                log.exception("meeting event %s failed", name)
+                return {"ok": False, "error": {"code": "internal_error", "field": None,
+                                               "message": "Lỗi máy chủ, thao tác chưa được lưu. Hãy thử lại."}}
+            reply = {"ok": True, "seq": meeting.seq}
+            if isinstance(result, dict):
+                reply.update(result)
+            return reply
+
+        socketio.on_event(name, handler, namespace=NAMESPACE)
+        return fn
+
+    return decorator
+
+
+# --- connection and state ----------------------------------------------------------------------
+
+@socketio.on("connect", namespace=NAMESPACE)
+def _connect(auth=None):
+    if not current_user.is_authenticated:
+        raise ConnectionRefusedError("unauthenticated")
+    _start_sweeper(current_app._get_current_object())
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def _disconnect(*_args):
+    try:
+        ops.disconnect(request.sid)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("presence update on disconnect failed")
+
+
+@event("join")
+def _join(meeting, payload):
+    """Enter the meeting's room; the reply carries the whole current state."""
+    ops.connect(current_user, meeting, request.sid, SERVER_ID)
+    join_room(live.room(meeting.id))
+    return {"state": live.snapshot(meeting, current_user)}
+
+
+@event("leave")
+def _leave(meeting, payload):
+    leave_room(live.room(meeting.id))
+    ops.disconnect(request.sid)
+
+
+@event("sync")
+def _sync(meeting, payload):
+    """The full current state, for a client that saw a gap in the sequence numbers."""
+    return {"state": live.snapshot(meeting, current_user)}
+
+
+# --- the room's actions -------------------------------------------------------------------------
+
+@event("start")
+def _start(meeting, payload):
+    ops.transition(current_user, meeting, "start")
+
+
+@event("end")
+def _end(meeting, payload):
+    ops.transition(current_user, meeting, "end")
+
+
+@event("check_in")
+def _check_in(meeting, payload):
+    ops.check_in(current_user, meeting, _int(payload, "user_id", required=False))
+
+
+@event("move_item")
+def _move_item(meeting, payload):
+    ops.move_item(current_user, meeting, _int(payload, "item_id"))
+
+
+@event("present")
+def _present(meeting, payload):
+    ops.present(current_user, meeting, _int(payload, "file_id"), _int(payload, "page"))
+
+
+@event("request_speech")
+def _request_speech(meeting, payload):
+    return {"request_id": ops.request_speech(current_user, meeting, _str(payload, "topic")).id}
+
+
+for _name in ("grant_speech", "end_speech", "decline_speech", "withdraw_speech"):
+    def _speech(meeting, payload, _op=getattr(ops, _name)):
+        _op(current_user, meeting, _int(payload, "request_id"))
+
+    event(_name)(_speech)
+
+
+@event("open_vote")
+def _open_vote(meeting, payload):
+    options = payload.get("options")
+    if options is not None and not isinstance(options, list):
+        raise ValidationFailed("invalid_options", "Phương án biểu quyết phải là một danh sách.", "options")
+    vote = ops.open_vote(current_user, meeting, _int(payload, "item_id"), _str(payload, "question"),
+                         options, payload.get("secret", False))
+    return {"vote_id": vote.id}
+
+
+@event("cast_ballot")
+def _cast_ballot(meeting, payload):
+    ops.cast_ballot(current_user, meeting, _int(payload, "vote_id"), _int(payload, "option_id"))
+
+
+@event("close_vote")
+def _close_vote(meeting, payload):
+    ops.close_vote(current_user, meeting, _int(payload, "vote_id"))
+
+
+@event("save_note")
+def _save_note(meeting, payload):
+    ops.save_note(current_user, meeting, _int(payload, "item_id"), _str(payload, "text"))
+
+
+@event("save_conclusion")
+def _save_conclusion(meeting, payload):
+    ops.save_conclusion(current_user, meeting, _int(payload, "item_id"), _str(payload, "text"))
+
+
+@event("timer")
+def _timer(meeting, payload):
+    ops.timer(current_user, meeting, _int(payload, "item_id"), _str(payload, "action"),
+              _int(payload, "minutes", required=False) or 0)
+
+
+# --- presence across processes ---------------------------------------------------------------------
+
+def _start_sweeper(app: Flask) -> None:
+    """Once per process: refresh this process's connections and drop those of processes
+    that died (their rows stop being refreshed)."""
+    if _sweeper_started.is_set():
+        return
+    _sweeper_started.set()
+
+    def sweep() -> None:
+        while True:
+            time.sleep(REFRESH_SECONDS)
+            with app.app_context():
+                try:
+                    ops.refresh_connections(SERVER_ID)
+                    db.session.commit()
+                except Exception:
+                    db.session.rollback()
+                    log.exception("presence sweep failed")
+
+    socketio.start_background_task(sweep)
