@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 v=docmgmt/static/vendor
-rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons,htmx,socket.io}
+rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons,htmx,socket.io,pdfjs}
 cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js "$v/bootstrap/"
 cp -r node_modules/bootstrap-icons/font "$v/bootstrap-icons/"
 cp node_modules/htmx.org/dist/htmx.min.js "$v/htmx/"
 cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map "$v/socket.io/"
+# pdf.js for the meeting room's presenter view: ES modules, the worker loaded by the page.
+cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs "$v/pdfjs/"
