@@ -59,6 +59,7 @@ OUTGOING = _l("Văn bản đi")
 NAV: list[NavItem] = [
     NavItem("home.index", _l("Trang chủ"), "house"),
     NavItem("incoming.mine", _l("Việc của tôi"), "inbox", Permission.HANDLE_ASSIGNED),
+    NavItem("meetings.index", _l("Cuộc họp"), "calendar-event"),
     NavItem("incoming.awaiting", _l("Chờ chỉ đạo"), "hourglass-split", Permission.DIRECT_INCOMING),
     NavItem("incoming.index", _l("Văn bản đến"), "envelope-open", Permission.VIEW_ALL_DOCUMENTS),
     NavItem("incoming.new", _l("Vào sổ"), "journal-plus", Permission.REGISTER_INCOMING),

@@ -23,3 +23,4 @@ def init_app(app: Flask) -> None:
     except ImportError:  # pages not built yet
         return
     app.register_blueprint(bp)
+    from . import home as _home  # noqa: F401 - registers the home-page panel

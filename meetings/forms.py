@@ -1,0 +1,99 @@
+"""Forms for the meeting pages. They parse input; the operations decide."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from docmgmt.core.text import clean
+
+# A date typed by hand in Vietnamese order is accepted too (some tablets lack a picker).
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M", "%H.%M"]
+BAD_DATE = _l("Ngày không hợp lệ (nhập dạng ngày/tháng/năm).")
+BAD_TIME = _l("Giờ không hợp lệ (nhập dạng giờ:phút, ví dụ 08:00).")
+BAD_NUMBER = _l("Hãy nhập một số.")
+
+
+def optional_int(value):
+    """Select values arrive as text; "" means none chosen."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MeetingForm(FlaskForm):
+    """Lịch họp: time in Vietnam time, people from the commune's active users."""
+
+    title = StringField(_l("Tên cuộc họp"), filters=[clean],
+                        validators=[DataRequired(_l("Hãy nhập tên cuộc họp.")), Length(max=500)])
+    day = DateField(_l("Ngày họp"), format=DATE_FORMATS, invalid_value_message=BAD_DATE,
+                    validators=[DataRequired(_l("Hãy chọn ngày họp."))])
+    start_time = TimeField(_l("Giờ bắt đầu"), format=TIME_FORMATS, invalid_value_message=BAD_TIME,
+                           validators=[DataRequired(_l("Hãy nhập giờ bắt đầu."))])
+    end_time = TimeField(_l("Giờ kết thúc"), format=TIME_FORMATS, invalid_value_message=BAD_TIME,
+                         validators=[Optional()])
+    location = StringField(_l("Phòng họp, địa điểm"), filters=[clean], validators=[Length(max=255)])
+    online_link = StringField(_l("Đường dẫn họp trực tuyến (nếu có)"), filters=[clean],
+                              validators=[Length(max=500)])
+    description = TextAreaField(_l("Nội dung, ghi chú"), filters=[clean], validators=[Length(max=4000)])
+    chair_id = SelectField(_l("Chủ trì"), coerce=optional_int, validate_choice=False)
+    secretary_id = SelectField(_l("Thư ký"), coerce=optional_int, validate_choice=False)
+    members = MultiCheckboxField(_l("Thành phần tham dự (biểu quyết)"), coerce=int, validate_choice=False)
+    guests = MultiCheckboxField(_l("Khách mời (không biểu quyết)"), coerce=int, validate_choice=False)
+
+
+class RsvpForm(FlaskForm):
+    answer = RadioField(_l("Trả lời giấy mời"), choices=[
+        ("attend", _l("Tham dự")), ("absent", _l("Vắng mặt")), ("delegate", _l("Cử người dự thay"))],
+        validate_choice=False)
+    reason = StringField(_l("Lý do vắng mặt"), filters=[clean], validators=[Length(max=2000)])
+    delegate_id = SelectField(_l("Người dự thay"), coerce=optional_int, validate_choice=False)
+
+
+class ItemForm(FlaskForm):
+    title = StringField(_l("Nội dung"), filters=[clean])
+    presenter_id = SelectField(_l("Người trình bày"), coerce=optional_int, validate_choice=False)
+    duration_minutes = IntegerField(_l("Thời lượng (phút)"), default=15, invalid_value_message=BAD_NUMBER,
+                                    validators=[Optional()])
+
+
+class AttachForm(FlaskForm):
+    """One of three sources: an incoming document, an outgoing one, or a PDF upload."""
+
+    source = HiddenField()
+    incoming_id = SelectField(_l("Văn bản đến"), coerce=optional_int, validate_choice=False)
+    outgoing_id = SelectField(_l("Văn bản đi"), coerce=optional_int, validate_choice=False)
+    file = FileField(_l("Tải lên tệp PDF"), render_kw={"accept": ".pdf,application/pdf"})
+
+
+class TaskForm(FlaskForm):
+    """Giao việc từ kết luận: a person ``u:ID`` or a unit ``unit:ID``."""
+
+    assignee = SelectField(_l("Giao cho"), validate_choice=False)
+    deadline = DateField(_l("Hạn giải quyết"), format=DATE_FORMATS, invalid_value_message=BAD_DATE,
+                         validators=[Optional()])
+    text = TextAreaField(_l("Nội dung công việc"), filters=[clean])
+
