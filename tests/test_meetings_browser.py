@@ -1,0 +1,134 @@
+"""The live meeting room in a real browser: the chair and a member each in their own
+browser context (Debian chromium through Playwright), following each other over
+Socket.IO without reloading the page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.meetings_support import build_meeting, user
+from tests.test_incoming_browser import signed_in
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"viewport": {"width": 1280, "height": 900}}
+
+
+def two_page_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def live_meeting(app, db_session):
+    """A live meeting whose second agenda item carries a two-page PDF, committed before
+    the server starts; no session keeps the SQLite write lock."""
+    from meetings import operations as ops
+    from meetings.models import Meeting
+
+    # The broadcast state holds document URLs (url_for): build it as inside a request.
+    with app.test_request_context():
+        meeting_id = build_meeting(status="live")
+        meeting = db_session.get(Meeting, meeting_id)
+        ops.attach_document(user("thuky"), meeting.items[1],
+                            upload=(two_page_pdf(), "bao-cao-chuyen-doi-so.pdf"))
+        db_session.commit()
+        info = {"id": meeting_id, "titles": [i.title for i in meeting.items],
+                "member": user("phochutich.kt").full_name, "other": user("phochutich.vx").full_name}
+    db_session.close()
+    return info
+
+
+def in_room(browser, server, username, meeting_id):
+    context, page = signed_in(browser, server, username, **TABLET)
+    page.goto(f"{server.url}/meetings/{meeting_id}/room")
+    connection = page.get_by_test_id("connection")
+    from playwright.sync_api import expect
+
+    expect(connection).to_have_text("Đã kết nối", timeout=15000)
+    return context, page
+
+
+def test_member_follows_the_chair_without_reloading(live_meeting, live_server, browser):
+    from playwright.sync_api import expect
+
+    first, second, _third = live_meeting["titles"]
+    chair_ctx, chair = in_room(browser, live_server, "chutich", live_meeting["id"])
+    member_ctx, member = in_room(browser, live_server, "phochutich.kt", live_meeting["id"])
+    errors: list[str] = []
+    for page in (chair, member):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.type + ": " + msg.text) if msg.type in ("error", "warning") or "Warning" in msg.text else None)
+    member.evaluate("window.__stillHere = 'yes'")
+
+    # The agenda starts at its first item on both screens; the chair moves on.
+    expect(chair.get_by_test_id("current-item")).to_have_text(first)
+    expect(member.get_by_test_id("current-item")).to_have_text(first)
+    assert member.get_by_test_id("next-item").count() == 0  # members do not run the meeting
+    chair.get_by_test_id("next-item").click()
+    expect(member.get_by_test_id("current-item")).to_have_text(second)
+    expect(chair.get_by_test_id("current-item")).to_have_text(second)
+    assert member.evaluate("window.__stillHere") == "yes"  # no reload, no navigation
+
+    # Both check in; the count moves on both screens.
+    member.get_by_test_id("check-in").click()
+    expect(chair.locator('[data-user-id] .badge', has_text="Có mặt")).to_have_count(1)
+    expect(member.get_by_test_id("attendance")).to_contain_text("Có mặt 1/")
+
+    # The chair presents the item's PDF and turns to page 2: the member's viewer follows.
+    chair.get_by_role("button", name="bao-cao-chuyen-doi-so.pdf").click()
+    expect(member.get_by_test_id("viewer")).to_have_attribute("data-page", "1", timeout=15000)
+    expect(chair.get_by_test_id("viewer")).to_have_attribute("data-page", "1", timeout=15000)
+    expect(member.get_by_test_id("page-label")).to_have_text("Trang 1 / 2")
+    chair.get_by_role("button", name="Trang sau").click()
+    expect(member.get_by_test_id("viewer")).to_have_attribute("data-page", "2")
+    # The member stops following, goes back a page alone, then follows again.
+    member.get_by_label("Theo dõi người trình bày").uncheck()
+    member.get_by_role("button", name="Trang trước").click()
+    expect(member.get_by_test_id("viewer")).to_have_attribute("data-page", "1")
+    expect(chair.get_by_test_id("viewer")).to_have_attribute("data-page", "2")
+    member.get_by_label("Theo dõi người trình bày").check()
+    expect(member.get_by_test_id("viewer")).to_have_attribute("data-page", "2")
+
+    # A refusal shows the server's message: two options that are the same.
+    chair.get_by_label("Phương án (mỗi dòng một phương án)").fill("Đồng ý\nĐồng ý")
+    chair.get_by_role("button", name="Mở biểu quyết").click()
+    expect(chair.get_by_test_id("toast")).to_contain_text("Cần từ 2 đến 10 phương án khác nhau.")
+    assert member.get_by_test_id("vote").count() == 0
+
+    # The chair opens a vote with the default options; the member votes; the tally shows 1.
+    chair.get_by_label("Phương án (mỗi dòng một phương án)").fill("")
+    chair.get_by_role("button", name="Mở biểu quyết").click()
+    vote = member.get_by_test_id("vote")
+    expect(vote).to_have_attribute("data-status", "open")
+    vote.get_by_role("button", name="Tán thành", exact=True).click()
+    expect(vote.get_by_test_id("voted")).to_have_text("Đã biểu quyết")
+    tally = chair.get_by_test_id("vote").locator("li", has_text="Tán thành").first
+    expect(tally.get_by_test_id("option-count")).to_have_text("1")
+    # The chair sees who has not voted yet: the other voting members, not the member.
+    expect(chair.get_by_test_id("not-voted")).to_contain_text(live_meeting["other"])
+    expect(chair.get_by_test_id("not-voted")).not_to_contain_text(live_meeting["member"])
+
+    # The member asks to speak; the chair gives the floor; everyone sees who speaks.
+    member.get_by_label("Nội dung phát biểu").fill("Ý kiến về tiến độ số hóa")
+    member.get_by_role("button", name="Đăng ký").click()
+    expect(chair.get_by_test_id("queued")).to_contain_text(live_meeting["member"])
+    chair.get_by_role("button", name="Mời phát biểu").click()
+    expect(member.get_by_test_id("speaking")).to_contain_text(live_meeting["member"])
+
+    expect(chair.get_by_test_id("connection")).to_have_text("Đã kết nối")
+    expect(member.get_by_test_id("connection")).to_have_text("Đã kết nối")
+    assert member.evaluate("window.__stillHere") == "yes"
+    # No script error, no Content-Security-Policy refusal, no pdf.js fallback warning
+    # (its worker runs under script-src 'self').
+    assert not errors, errors
+    for ctx in (chair_ctx, member_ctx):
+        ctx.close()
