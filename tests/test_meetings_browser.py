@@ -64,9 +64,14 @@ def test_member_follows_the_chair_without_reloading(live_meeting, live_server, b
     chair_ctx, chair = in_room(browser, live_server, "chutich", live_meeting["id"])
     member_ctx, member = in_room(browser, live_server, "phochutich.kt", live_meeting["id"])
     errors: list[str] = []
+
+    def complaint(msg) -> None:
+        if msg.type in ("error", "warning") or "Warning" in msg.text:
+            errors.append(f"{msg.type}: {msg.text}")
+
     for page in (chair, member):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.type + ": " + msg.text) if msg.type in ("error", "warning") or "Warning" in msg.text else None)
+        page.on("console", complaint)
     member.evaluate("window.__stillHere = 'yes'")
 
     # The agenda starts at its first item on both screens; the chair moves on.
@@ -123,6 +128,20 @@ def test_member_follows_the_chair_without_reloading(live_meeting, live_server, b
     expect(chair.get_by_test_id("queued")).to_contain_text(live_meeting["member"])
     chair.get_by_role("button", name="Mời phát biểu").click()
     expect(member.get_by_test_id("speaking")).to_contain_text(live_meeting["member"])
+
+    # The big screen on the room's TV shows the same state, read-only.
+    screen = chair_ctx.new_page()
+    screen.on("pageerror", lambda exc: errors.append(str(exc)))
+    screen.on("console", complaint)
+    screen.set_viewport_size({"width": 1920, "height": 1080})
+    screen.goto(f"{live_server.url}/meetings/{live_meeting['id']}/screen")
+    expect(screen.get_by_test_id("connection")).to_have_text("Đã kết nối", timeout=15000)
+    expect(screen.get_by_test_id("current-item")).to_have_text(second)
+    expect(screen.get_by_test_id("viewer")).to_have_attribute("data-page", "2", timeout=15000)
+    expect(screen.get_by_test_id("screen-option").filter(has_text="Tán thành").first).to_contain_text("1")
+    expect(screen.get_by_test_id("speaking")).to_contain_text(live_meeting["member"])
+    expect(screen.get_by_test_id("attendance")).to_contain_text("Có mặt 1/")
+    assert screen.get_by_role("button").count() == 0  # nothing to press on the TV
 
     expect(chair.get_by_test_id("connection")).to_have_text("Đã kết nối")
     expect(member.get_by_test_id("connection")).to_have_text("Đã kết nối")

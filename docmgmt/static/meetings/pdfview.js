@@ -18,7 +18,8 @@ function pdfjs(moduleUrl, workerUrl) {
 }
 
 export class PdfViewer {
-  // root: the viewer element; options: {moduleUrl, workerUrl, fit: "width" | "contain"}
+  // root: the viewer element; options: {moduleUrl, workerUrl, fit: "width" | "contain"}.
+  // The root gets the class has-document while it shows (or loads) one.
   constructor(root, options) {
     this.root = root;
     this.options = options;
@@ -40,6 +41,7 @@ export class PdfViewer {
   clear(text) {
     this.token += 1;
     this.stage.replaceChildren();
+    this.root.classList.remove("has-document");
     this.shown = { fileId: null, page: null, width: 0 };
     delete this.root.dataset.fileId;
     delete this.root.dataset.page;
@@ -61,6 +63,7 @@ export class PdfViewer {
   // (the page clamped to the document), or null when something newer was asked for.
   async show(doc, page, force) {
     if (!doc) { this.clear(""); return null; }
+    this.root.classList.add("has-document"); // the stage takes its full size before it is measured
     const width = this.stage.clientWidth || 800;
     if (!force && this.shown.fileId === doc.file_id && this.shown.page === page &&
         Math.abs(this.shown.width - width) < 2) {

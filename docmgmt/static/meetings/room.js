@@ -11,7 +11,7 @@ const region = function (name) { return root.querySelector('[data-region="' + na
 
 const meetingId = Number(root.dataset.meetingId);
 const viewer = new PdfViewer(root.querySelector('[data-testid="viewer"]'), {
-  moduleUrl: root.dataset.pdfjs, workerUrl: root.dataset.pdfjsWorker, fit: "width",
+  moduleUrl: root.dataset.pdfjs, workerUrl: root.dataset.pdfjsWorker, fit: "contain",
 });
 
 const ui = {
@@ -451,7 +451,7 @@ function renderSpeakers(state) {
   list.replaceChildren();
   const queued = speakers.filter(function (s) { return s.status === "queued"; });
   if (!queued.length) {
-    list.appendChild(el("li", { class: "text-body-secondary small" }, ["Chưa có ai đăng ký phát biểu."]));
+    list.appendChild(el("li", { class: "text-body-secondary small" }, ["Không có ai chờ phát biểu."]));
   }
   queued.forEach(function (s, index) {
     const actions = el("div", { class: "d-flex gap-1 flex-wrap mt-1" });

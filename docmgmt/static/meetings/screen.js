@@ -1,0 +1,130 @@
+// Xã Số, the big screen (templates/meetings/screen.html): the room's state, read-only,
+// always following the presenter. Shares the connection and helpers with the room.
+
+import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, remaining } from "./live.js";
+import { PdfViewer } from "./pdfview.js";
+
+const root = document.querySelector("[data-meeting-screen]");
+const region = function (name) { return root.querySelector('[data-region="' + name + '"]'); };
+const viewer = new PdfViewer(root.querySelector('[data-testid="viewer"]'), {
+  moduleUrl: root.dataset.pdfjs, workerUrl: root.dataset.pdfjsWorker, fit: "contain",
+});
+
+const client = connectRoom({
+  namespace: root.dataset.namespace,
+  meetingId: Number(root.dataset.meetingId),
+  onState: render,
+  onStatus: showStatus,
+  onError: function (error) { viewer.say(error && error.message); },
+});
+
+function showStatus(status) {
+  const box = root.querySelector('[data-testid="connection"]');
+  box.dataset.state = status;
+  box.replaceChildren(icon(status === "connected" ? "wifi" : status === "syncing" ? "arrow-repeat" : "wifi-off"),
+    " " + STATUS_TEXT[status]);
+}
+
+function render() {
+  const state = client.state;
+  if (!state) { return; }
+  region("title").textContent = state.meeting.title;
+  region("status").textContent = state.meeting.status_label;
+  const people = state.participants || [];
+  root.querySelector('[data-testid="attendance"]').textContent =
+    "Có mặt " + people.filter(function (p) { return p.checked_in; }).length + "/" + people.length;
+  const item = currentItem(state);
+  root.querySelector('[data-testid="current-item"]').textContent = item ? item.title : "—";
+  region("presenter").textContent = item && item.presenter ? "Trình bày: " + item.presenter.name : "";
+  renderCountdown();
+  renderPresentation(state);
+  renderVote(state);
+  renderSpeakers(state);
+}
+
+function renderCountdown() {
+  const item = client.state && currentItem(client.state);
+  const box = region("countdown");
+  const note = region("countdown-note");
+  if (!item) { box.textContent = "--:--"; note.textContent = ""; return; }
+  const left = remaining(item.timer, client.now());
+  box.textContent = clock(left);
+  box.classList.toggle("over", left < 0);
+  box.classList.toggle("paused", !item.timer.running);
+  note.textContent = left < 0 ? "Quá giờ" : item.timer.running ? "Còn lại" : "Đang dừng";
+}
+
+function renderPresentation(state) {
+  const p = state.presentation || {};
+  let doc = null;
+  if (p.file_id) {
+    for (const item of state.agenda.items) {
+      doc = item.documents.find(function (d) { return d.file_id === p.file_id; }) || null;
+      if (doc) { break; }
+    }
+  }
+  if (!doc) {
+    viewer.clear("Chưa có tài liệu nào được trình chiếu.");
+    region("presentation").textContent = "";
+    return;
+  }
+  region("presentation").textContent = doc.title + " · trang " + p.page + (p.by_name ? " · " + p.by_name : "");
+  viewer.show(doc, p.page);
+}
+
+function renderVote(state) {
+  const votes = state.votes || [];
+  const item = currentItem(state);
+  // The open vote, or else the last one closed on the current item (its result).
+  const vote = openVote(state) || votes.filter(function (v) {
+    return item && v.item_id === item.id && v.status === "closed";
+  }).pop();
+  const panel = region("vote-panel");
+  panel.hidden = !vote;
+  if (!vote) { return; }
+  const open = vote.status === "open";
+  region("vote-label").textContent = (open ? "Đang biểu quyết" : "Kết quả biểu quyết") +
+    (vote.secret ? " (kín)" : "");
+  region("vote-question").textContent = vote.question;
+  const voters = (state.participants || []).filter(function (p) { return p.votes; }).length;
+  const tally = region("tally");
+  tally.replaceChildren();
+  vote.options.forEach(function (option) {
+    const known = option.count !== null && option.count !== undefined;
+    const fill = el("span");
+    fill.style.width = (known && voters ? Math.round(100 * option.count / voters) : 0) + "%";
+    tally.appendChild(el("li", { "data-testid": "screen-option" }, [
+      el("span", {}, [option.label]),
+      el("span", { class: "count" }, [known ? String(option.count) : "—"]),
+      el("div", { class: "bar" }, [fill]),
+    ]));
+  });
+  region("vote-cast").textContent = "Đã có " + vote.cast + "/" + voters + " phiếu" +
+    (vote.secret && open ? " — kết quả công bố khi kết thúc" : "");
+}
+
+function renderSpeakers(state) {
+  const speakers = state.speakers || [];
+  const speaking = speakers.find(function (s) { return s.status === "speaking"; });
+  const box = region("speaking");
+  box.replaceChildren();
+  if (speaking) {
+    box.append(icon("mic-fill"), " " + speaking.user.name);
+    if (speaking.topic) { box.appendChild(el("div", { class: "presenter" }, [speaking.topic])); }
+  } else {
+    box.appendChild(el("span", { class: "label" }, ["Chưa có người phát biểu"]));
+  }
+  const queue = region("queue");
+  queue.replaceChildren();
+  speakers.filter(function (s) { return s.status === "queued"; }).slice(0, 6).forEach(function (s) {
+    queue.appendChild(el("li", {}, [s.user.name]));
+  });
+}
+
+window.setInterval(function () { if (client.state) { renderCountdown(); } }, 500);
+let resizeTimer = null;
+window.addEventListener("resize", function () {
+  window.clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(function () { if (client.state) { viewer.shown.width = 0; render(); } }, 250);
+});
+showStatus(client.status);
