@@ -62,6 +62,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("XASO_RATELIMIT_STORAGE", "memory://")
         self.DEMO_MODE = _env_bool("XASO_DEMO", False)
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("XASO_MESSAGE_QUEUE") or None
+        # Processes sharing one Redis but serving different deployments use their own channel.
+        self.SOCKETIO_CHANNEL = os.environ.get("XASO_MESSAGE_QUEUE_CHANNEL", "xaso-meetings")
         # E-mail (reminders): off unless XASO_SMTP_HOST and XASO_SMTP_FROM are set.
         # XASO_SMTP_SECURITY: "starttls", "ssl" or "none"; default "ssl" on port 465,
         # otherwise STARTTLS whenever the server offers it.

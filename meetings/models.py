@@ -286,3 +286,5 @@ class MeetingTask(db.Model):
     incoming_id: Mapped[int] = mapped_column(sa.ForeignKey("incoming_document.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    incoming = relationship("IncomingDocument")

@@ -17,6 +17,7 @@ import threading
 import time
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room, leave_room
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         app,
         async_mode="threading",
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        channel=app.config.get("SOCKETIO_CHANNEL", "xaso-meetings"),
         manage_session=False,  # Flask's signed-cookie session and Flask-Login, as on every page
         transports=["websocket"],
         max_http_buffer_size=64 * 1024,
@@ -58,14 +60,14 @@ def _int(payload: dict, key: str, required: bool = True) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed("invalid_payload", f"«{key}» phải là một số nguyên.", key)
+        raise ValidationFailed("invalid_payload", _("«%(k)s» phải là một số nguyên.", k=key), key)
     return value
 
 
 def _str(payload: dict, key: str) -> str:
     value = payload.get(key, "")
     if not isinstance(value, str):
-        raise ValidationFailed("invalid_payload", f"«{key}» phải là văn bản.", key)
+        raise ValidationFailed("invalid_payload", _("«%(k)s» phải là văn bản.", k=key), key)
     return value
 
 
@@ -82,10 +84,10 @@ def event(name: str):
         def handler(payload=None):
             if not current_user.is_authenticated:
                 return {"ok": False, "error": {"code": "unauthenticated", "field": None,
-                                               "message": "Phiên đăng nhập đã hết, hãy đăng nhập lại."}}
+                                               "message": _("Phiên đăng nhập đã hết, hãy đăng nhập lại.")}}
             try:
                 if not isinstance(payload, dict):
-                    raise ValidationFailed("invalid_payload", "Dữ liệu gửi lên phải là một đối tượng JSON.")
+                    raise ValidationFailed("invalid_payload", _("Dữ liệu gửi lên phải là một đối tượng JSON."))
                 meeting = ops.get_for_room(current_user, _int(payload, "meeting_id"))
                 result = fn(meeting, payload)
                 db.session.commit()
@@ -96,7 +98,7 @@ def event(name: str):
                 db.session.rollback()
                 log.exception("meeting event %s failed", name)
                 return {"ok": False, "error": {"code": "internal_error", "field": None,
-                                               "message": "Lỗi máy chủ, thao tác chưa được lưu. Hãy thử lại."}}
+                                               "message": _("Lỗi máy chủ, thao tác chưa được lưu. Hãy thử lại.")}}
             reply = {"ok": True, "seq": meeting.seq}
             if isinstance(result, dict):
                 reply.update(result)
@@ -179,18 +181,22 @@ def _request_speech(meeting, payload):
     return {"request_id": ops.request_speech(current_user, meeting, _str(payload, "topic")).id}
 
 
-for _name in ("grant_speech", "end_speech", "decline_speech", "withdraw_speech"):
-    def _speech(meeting, payload, _op=getattr(ops, _name)):
-        _op(current_user, meeting, _int(payload, "request_id"))
+def _speech_door(operation):
+    def door(meeting, payload):
+        operation(current_user, meeting, _int(payload, "request_id"))
 
-    event(_name)(_speech)
+    return door
+
+
+for _op in (ops.grant_speech, ops.end_speech, ops.decline_speech, ops.withdraw_speech):
+    event(_op.__name__)(_speech_door(_op))
 
 
 @event("open_vote")
 def _open_vote(meeting, payload):
     options = payload.get("options")
     if options is not None and not isinstance(options, list):
-        raise ValidationFailed("invalid_options", "Phương án biểu quyết phải là một danh sách.", "options")
+        raise ValidationFailed("invalid_options", _("Phương án biểu quyết phải là một danh sách."), "options")
     vote = ops.open_vote(current_user, meeting, _int(payload, "item_id"), _str(payload, "question"),
                          options, payload.get("secret", False))
     return {"vote_id": vote.id}

@@ -179,6 +179,25 @@ def pg_url():
     admin.dispose()
 
 
+# --- Redis -------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("XASO_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis server running on this machine (the Socket.IO message queue)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        if IN_CI:
+            pytest.fail(f"Redis is required under CI=true but unreachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis server not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL
+
+
 # --- a real server process, for the browser and for multi-process tests ---------------
 
 def free_port() -> int:
@@ -188,8 +207,8 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, instance: Path, extra_env: dict | None = None):
-        self.port = free_port()
+    def __init__(self, instance: Path, extra_env: dict | None = None, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "XASO_INSTANCE": str(instance), "XASO_DEMO": "1", **(extra_env or {})}
         self.proc = subprocess.Popen(
@@ -214,6 +233,11 @@ class LiveServer:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start within 30 s")
+
+    def kill(self) -> None:
+        """Die as a crash would: SIGKILL, no cleanup."""
+        self.proc.kill()
+        self.proc.wait(10)
 
     def stop(self) -> None:
         self.proc.terminate()

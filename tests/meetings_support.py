@@ -45,3 +45,75 @@ def build_meeting(status: str = "live", items: int = 3, title: str = "Họp giao
         ops.transition(chair, m, "start")
     db.session.commit()
     return m.id
+
+
+# --- a participant's browser tab, as a python-socketio client over a real websocket ------------
+
+class RoomClient:
+    """Logs in through the login form, connects to /meetings over a websocket with the
+    session cookie, and keeps every broadcast it receives."""
+
+    def __init__(self, base_url: str, username: str, password: str = "xaso2026"):
+        import re
+        import threading
+
+        import requests
+        import socketio
+
+        self.base_url, self.username = base_url, username
+        http = requests.Session()
+        html = http.get(base_url + "/login", timeout=10).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        r = http.post(base_url + "/login", data={"username": username, "password": password,
+                                                 "csrf_token": token}, timeout=10)
+        assert r.ok and "/login" not in r.url, f"login failed for {username}"
+        self.cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+        self.events: list[dict] = []
+        self._arrived = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("event", self._on_event, namespace="/meetings")
+        self.connect()
+
+    _closing = None
+
+    def connect(self) -> None:
+        if self._closing is not None:
+            self._closing.join(10)
+            self._closing = None
+        self.sio.connect(self.base_url, namespaces=["/meetings"], transports=["websocket"],
+                         headers={"Cookie": self.cookie}, wait_timeout=10)
+
+    def _on_event(self, payload: dict) -> None:
+        with self._arrived:
+            self.events.append(payload)
+            self._arrived.notify_all()
+
+    def call(self, event: str, data: dict | None = None, timeout: float = 10) -> dict:
+        return self.sio.call(event, data, namespace="/meetings", timeout=timeout)
+
+    def wait_for(self, predicate, timeout: float = 10) -> dict:
+        """The first received broadcast matching ``predicate``."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                for e in self.events:
+                    if predicate(e):
+                        return e
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"{self.username}: no matching broadcast in {timeout}s; got "
+                                         f"{[(e['seq'], e['kind']) for e in self.events]}")
+                self._arrived.wait(left)
+
+    def close(self) -> None:
+        """Disconnect without waiting out websocket-client's 3 s close handshake, which
+        Werkzeug's development server never answers (the server has already seen the
+        Engine.IO close packet and dropped the connection by then)."""
+        import threading
+
+        if self.sio.connected:
+            self._closing = threading.Thread(target=self.sio.disconnect, daemon=True)
+            self._closing.start()
+            self._closing.join(0.3)

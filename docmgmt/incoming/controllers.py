@@ -53,6 +53,7 @@ EVENT_LABELS = {
     "completed": _l("Hoàn thành"),
     "returned": _l("Trả lại nơi gửi"),
     "received_internal": _l("Nhận văn bản nội bộ"),
+    "task_assigned": _l("Giao việc từ kết luận cuộc họp"),
     "recalled_by_sender": _l("Nơi ban hành thu hồi"),
 }
 ROLE_LABELS = {"main": _l("Chủ trì"), "co": _l("Phối hợp"), "info": "Để biết"}

@@ -507,6 +507,20 @@ def direct(actor: User, doc: IncomingDocument, direction: Direction_) -> list[As
     return created
 
 
+def assign_task(actor: User, doc: IncomingDocument, direction: Direction_) -> list[Assignment]:
+    """A task the commune gives itself (a meeting's conclusion): assigned at once by the
+    person who records it, through the same assignments, queues and reminders as a
+    directed document."""
+    old = doc.status
+    created = _make_assignments(actor, doc, direction)
+    doc.status = Status.ASSIGNED.value
+    add_event(doc, DIRECTION, actor, "task_assigned", from_status=old, to_status=doc.status,
+              comment=doc.direction_text, data=_assignment_data(created, doc))
+    _notify_assignees(doc, created)
+    signals.incoming_registered.send(doc)
+    return created
+
+
 def reassign(actor: User, doc: IncomingDocument, direction: Direction_, reason: str = "") -> list[Assignment]:
     target = _check_transition(actor, doc, "reassign")
     now = utcnow()
