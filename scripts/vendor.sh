@@ -9,5 +9,8 @@ cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js "$v/bootstr
 cp -r node_modules/bootstrap-icons/font "$v/bootstrap-icons/"
 cp node_modules/htmx.org/dist/htmx.min.js "$v/htmx/"
 cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map "$v/socket.io/"
-# pdf.js for the meeting room's presenter view: ES modules, the worker loaded by the page.
+# pdf.js for the meeting room's presenter view: ES modules, the worker loaded by the page,
+# and the data it fetches on demand (CJK character maps, the 14 standard fonts when a PDF
+# does not embed them, JPEG 2000/JBIG2 decoders for scans).
 cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs "$v/pdfjs/"
+cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts node_modules/pdfjs-dist/wasm "$v/pdfjs/"

@@ -4,8 +4,6 @@ Socket.IO without reloading the page."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from tests.meetings_support import build_meeting, user
@@ -17,14 +15,16 @@ TABLET = {"viewport": {"width": 1280, "height": 900}}
 
 
 def two_page_pdf() -> bytes:
-    from pypdf import PdfWriter
+    """Two A4 pages in Helvetica, a standard font the PDF does not embed: pdf.js must
+    fetch its replacement from the vendored standard_fonts/."""
+    from fpdf import FPDF
 
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=28)
+    for number in (1, 2):
+        pdf.add_page()
+        pdf.cell(text=f"Bao cao chuyen doi so - trang {number}")
+    return bytes(pdf.output())
 
 
 @pytest.fixture
@@ -178,6 +178,20 @@ def test_room_catches_up_after_a_missed_change_and_a_lost_connection(app, live_m
     expect(chair.get_by_test_id("current-item")).to_have_text(third)
     chair.get_by_role("button", name="+5 phút").click()
     expect(member.get_by_test_id("current-item")).to_have_text(third)
+
+    # A private note is saved (debounced, and on leaving the box) and survives a reload;
+    # the chair's conclusion reaches the member.
+    member.get_by_label("Ghi chú riêng của tôi").fill("Hỏi lại kinh phí rét đậm")
+    expect(member.get_by_test_id("note-status")).to_have_text("Đã lưu")
+    chair.get_by_label("Kết luận", exact=True).fill("Giao phòng Kinh tế lập phương án trước 15/12.")
+    chair.get_by_role("button", name="Lưu kết luận").click()
+    expect(member.locator('[data-region="conclusion-read"]')).to_have_text(
+        "Giao phòng Kinh tế lập phương án trước 15/12.")
+    assert chair.get_by_text("Ghi chú riêng của tôi").is_visible()
+    expect(chair.get_by_label("Ghi chú riêng của tôi")).to_have_value("")  # notes are private
+    member.reload()
+    expect(member.get_by_label("Ghi chú riêng của tôi")).to_have_value("Hỏi lại kinh phí rét đậm")
+    member.evaluate("window.__stillHere = 'yes'")
 
     # The connection drops: the indicator says so and the actions wait; it comes back
     # by itself and the room joins again.

@@ -18,7 +18,7 @@ function pdfjs(moduleUrl, workerUrl) {
 }
 
 export class PdfViewer {
-  // root: the viewer element; options: {moduleUrl, workerUrl, fit: "width" | "contain"}.
+  // root: the viewer element; options: {moduleUrl, workerUrl, dataUrl, fit: "width" | "contain"}.
   // The root gets the class has-document while it shows (or loads) one.
   constructor(root, options) {
     this.root = root;
@@ -52,7 +52,12 @@ export class PdfViewer {
   load(lib, url) {
     let promise = this.documents.get(url);
     if (!promise) {
-      promise = lib.getDocument({ url: url, isEvalSupported: false, withCredentials: true }).promise;
+      const data = this.options.dataUrl; // vendor/pdfjs/: cmaps/, standard_fonts/, wasm/
+      promise = lib.getDocument({
+        url: url, isEvalSupported: false, withCredentials: true,
+        cMapUrl: data && data + "cmaps/", cMapPacked: true,
+        standardFontDataUrl: data && data + "standard_fonts/", wasmUrl: data && data + "wasm/",
+      }).promise;
       this.documents.set(url, promise);
       promise.catch(() => { this.documents.delete(url); });
     }

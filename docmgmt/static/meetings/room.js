@@ -11,7 +11,7 @@ const region = function (name) { return root.querySelector('[data-region="' + na
 
 const meetingId = Number(root.dataset.meetingId);
 const viewer = new PdfViewer(root.querySelector('[data-testid="viewer"]'), {
-  moduleUrl: root.dataset.pdfjs, workerUrl: root.dataset.pdfjsWorker, fit: "contain",
+  moduleUrl: root.dataset.pdfjs, workerUrl: root.dataset.pdfjsWorker, dataUrl: root.dataset.pdfjsData, fit: "contain",
 });
 
 const ui = {

@@ -7,7 +7,7 @@ import { PdfViewer } from "./pdfview.js";
 const root = document.querySelector("[data-meeting-screen]");
 const region = function (name) { return root.querySelector('[data-region="' + name + '"]'); };
 const viewer = new PdfViewer(root.querySelector('[data-testid="viewer"]'), {
-  moduleUrl: root.dataset.pdfjs, workerUrl: root.dataset.pdfjsWorker, fit: "contain",
+  moduleUrl: root.dataset.pdfjs, workerUrl: root.dataset.pdfjsWorker, dataUrl: root.dataset.pdfjsData, fit: "contain",
 });
 
 const client = connectRoom({
