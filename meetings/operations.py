@@ -91,9 +91,9 @@ def get_visible(user: User, meeting_id: int) -> Meeting:
 def get_for_room(user: User, meeting_id: int) -> Meeting:
     """Only participants enter the live room (the chair and secretary are participants)."""
     m = db.session.get(Meeting, meeting_id)
-    if m is None or m.organisation_id != user.organisation_id:
+    if m is None or not can_view(user, m):  # whoever may not see it learns nothing of it
         raise NotFound("not_found", _("Không tìm thấy cuộc họp."))
-    if not m.is_participant(user):
+    if not m.is_participant(user):  # an organiser who is not invited
         raise PermissionDenied("not_participant", _("Chỉ người được mời mới vào được phòng họp này."))
     return m
 
