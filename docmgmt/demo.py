@@ -167,6 +167,9 @@ def seed_documents(org: Organisation) -> None:
     ops.register_incoming(clerk, ops.IncomingInput(
         sender_name="Công an tỉnh Phú Thọ", number_symbol="112/CAT-PV01", confidentiality="mat",
         issue_date=today - timedelta(days=1), paper_holder="Bùi Văn Khánh (Chủ tịch)"))
+    from meetings.demo import seed_meetings
+
+    seed_meetings(org)
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

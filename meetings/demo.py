@@ -1,0 +1,63 @@
+"""Demo meetings for the demo commune: one in session now, one invited for later in the
+week, one held last week with its votes and conclusions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from docmgmt.core.timeutil import VN_TZ
+from docmgmt.extensions import db
+from docmgmt.org.models import Organisation, User
+
+from . import operations as ops
+
+
+def seed_meetings(org: Organisation) -> None:
+    def user(name: str) -> User:
+        return db.session.scalar(sa.select(User).where(User.organisation_id == org.id, User.username == name))
+
+    chair, secretary = user("chutich"), user("thuky")
+    members = [user(u).id for u in ("phochutich.kt", "phochutich.vx", "chanhvp", "truongkt", "truongvhxh")]
+    guests = [user(u).id for u in ("cv.vp", "giamdoc.hcc")]
+    now = datetime.now(VN_TZ).replace(tzinfo=None, second=0, microsecond=0)
+
+    def meeting(title: str, starts: datetime, location: str, items: list[tuple[str, str, int]]):
+        m = ops.create_meeting(secretary, ops.MeetingInput(
+            title=title, starts_at=starts, ends_at=starts + timedelta(hours=2), location=location,
+            chair_id=chair.id, secretary_id=secretary.id, members=members, guests=guests))
+        for text, presenter, minutes in items:
+            ops.add_item(secretary, m, text, user(presenter).id, minutes)
+        return m
+
+    held = meeting("Họp đánh giá công tác phòng, chống thiên tai năm 2026", now - timedelta(days=7),
+                   "Phòng họp tầng 2, trụ sở UBND xã",
+                   [("Báo cáo thiệt hại do mưa lũ và kết quả khắc phục", "phochutich.kt", 20),
+                    ("Đề xuất khen thưởng tập thể, cá nhân có thành tích", "chanhvp", 15)])
+    ops.transition(secretary, held, "invite")
+    ops.transition(chair, held, "start")
+    for uid in members + [chair.id, secretary.id]:
+        ops.check_in(secretary, held, uid)
+    vote = ops.open_vote(chair, held, held.items[1].id, "Thông qua danh sách đề nghị khen thưởng")
+    for name, choice in (("chutich", 0), ("phochutich.kt", 0), ("phochutich.vx", 0), ("chanhvp", 0),
+                         ("truongkt", 2)):
+        ops.cast_ballot(user(name), held, vote.id, vote.options[choice].id)
+    ops.close_vote(chair, held, vote.id)
+    ops.save_conclusion(secretary, held, held.items[0].id,
+                        "Giao Phòng Kinh tế rà soát các điểm sạt lở, báo cáo UBND xã trước ngày 30/11.")
+    ops.save_conclusion(secretary, held, held.items[1].id, "Thống nhất danh sách đề nghị khen thưởng.")
+    ops.transition(chair, held, "end")
+
+    live = meeting("Họp giao ban UBND xã tuần này", now - timedelta(minutes=20), "Phòng họp tầng 2, trụ sở UBND xã",
+                   [("Tình hình thực hiện nhiệm vụ kinh tế – xã hội trong tuần", "phochutich.kt", 15),
+                    ("Tiến độ chuyển đổi số, thay thế văn bản giấy trước 30/9", "chanhvp", 20),
+                    ("Công tác chuẩn bị phòng chống rét cho cây trồng, vật nuôi", "truongkt", 10)])
+    ops.transition(secretary, live, "invite")
+    ops.transition(chair, live, "start")
+
+    later = meeting("Hội nghị triển khai Kế hoạch chuyển đổi số năm 2027", now + timedelta(days=3),
+                    "Hội trường UBND xã",
+                    [("Quán triệt Kế hoạch chuyển đổi số của tỉnh", "phochutich.vx", 30),
+                     ("Phân công nhiệm vụ các bộ phận", "chanhvp", 20)])
+    ops.transition(secretary, later, "invite")
