@@ -28,6 +28,7 @@ export class PdfViewer {
     this.documents = new Map(); // url → Promise<PDFDocumentProxy>
     this.token = 0;
     this.task = null;
+    this.pending = null; // {fileId, page, width, promise} being drawn
     this.shown = { fileId: null, page: null, width: 0 };
   }
 
@@ -40,6 +41,7 @@ export class PdfViewer {
 
   clear(text) {
     this.token += 1;
+    this.pending = null;
     this.stage.replaceChildren();
     this.root.classList.remove("has-document");
     this.shown = { fileId: null, page: null, width: 0 };
@@ -74,7 +76,21 @@ export class PdfViewer {
         Math.abs(this.shown.width - width) < 2) {
       return { page: page, pages: Number(this.root.dataset.pages) || null };
     }
+    // The same page already on its way (the state changes often: presence, votes…).
+    if (!force && this.pending && this.pending.fileId === doc.file_id && this.pending.page === page &&
+        this.pending.width === width) {
+      return this.pending.promise;
+    }
     const token = ++this.token;
+    const pending = { fileId: doc.file_id, page: page, width: width };
+    pending.promise = this.draw(doc, page, width, token).finally(() => {
+      if (this.pending === pending) { this.pending = null; }
+    });
+    this.pending = pending;
+    return pending.promise;
+  }
+
+  async draw(doc, page, width, token) {
     if (doc.mime && doc.mime !== "application/pdf") {
       this.stage.replaceChildren();
       this.say("Tệp này không phải PDF: hãy mở tệp để xem.");
