@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -140,7 +140,8 @@ def participants_section(m: Meeting) -> list[dict]:
 
 def _document(d) -> dict:
     return {"id": d.id, "title": d.title, "file_id": d.stored_file_id, "mime": d.stored.mime,
-            "url": url_for("files.download", file_id=d.stored_file_id, inline=1),
+            # A path, not url_for: broadcasts are also built outside requests (CLI, workers).
+            "url": f"{request.script_root if has_request_context() else ''}/files/{d.stored_file_id}?inline=1",
             "incoming_id": d.incoming_id, "outgoing_id": d.outgoing_id}
 
 
