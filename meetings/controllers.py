@@ -28,6 +28,7 @@ from docmgmt.org.models import User
 from . import operations as ops
 from .forms import AttachForm, ItemForm, MeetingForm, RsvpForm, TaskForm
 from .models import AgendaItem, Meeting
+from .room_strings import room_strings
 from .sockets import NAMESPACE
 from .workflow import EDITABLE, TRANSITIONS, Status
 
@@ -624,7 +625,8 @@ def add_task(meeting_id: int, item_id: int):
 def room(meeting_id: int):
     """The live room: everything on it arrives over Socket.IO."""
     meeting = ops.get_for_room(current_user, meeting_id)
-    return render_template("meetings/room.html", meeting=meeting, namespace=NAMESPACE)
+    return render_template("meetings/room.html", meeting=meeting, namespace=NAMESPACE,
+                           strings=room_strings())
 
 
 @bp.get("/<int:meeting_id>/screen")
@@ -632,4 +634,5 @@ def room(meeting_id: int):
 def screen(meeting_id: int):
     """The big-screen view for the room's TV: read-only, large type."""
     meeting = ops.get_for_room(current_user, meeting_id)
-    return render_template("meetings/screen.html", meeting=meeting, namespace=NAMESPACE)
+    return render_template("meetings/screen.html", meeting=meeting, namespace=NAMESPACE,
+                           strings=room_strings())

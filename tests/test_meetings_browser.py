@@ -142,6 +142,10 @@ def test_member_follows_the_chair_without_reloading(live_meeting, live_server, b
     expect(screen.get_by_test_id("speaking")).to_contain_text(live_meeting["member"])
     expect(screen.get_by_test_id("attendance")).to_contain_text("Có mặt 1/")
     assert screen.get_by_role("button").count() == 0  # nothing to press on the TV
+    # The texts come in a JSON data block (meetings/room_strings.py): not a script the
+    # Content-Security-Policy would refuse; the errors checked below would say so.
+    for page in (chair, screen):
+        assert page.locator('script#room-strings[type="application/json"]').count() == 1
 
     expect(chair.get_by_test_id("connection")).to_have_text("Đã kết nối")
     expect(member.get_by_test_id("connection")).to_have_text("Đã kết nối")

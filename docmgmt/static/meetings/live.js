@@ -8,12 +8,32 @@
 
 const ACK_TIMEOUT_MS = 10000;
 
+// --- texts: from the translation catalogue (meetings/room_strings.py) ---------------------------
+//
+// The page embeds {Vietnamese source: translation} as <script type="application/json"
+// id="room-strings">. t("Có mặt %(present)s/%(total)s", {present: 3, total: 7}) looks the
+// source up (falls back to it) and fills in the Python-style named placeholders.
+
+let strings = null;
+
+export function t(source, params) {
+  if (strings === null) {
+    const block = document.getElementById("room-strings");
+    try { strings = block ? JSON.parse(block.textContent) : {}; } catch (e) { strings = {}; }
+  }
+  const text = Object.prototype.hasOwnProperty.call(strings, source) ? strings[source] : source;
+  if (!params) { return text; }
+  return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+    return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+  });
+}
+
 export const STATUS_TEXT = {
-  connecting: "Đang kết nối…",
-  connected: "Đã kết nối",
-  disconnected: "Mất kết nối, đang kết nối lại…",
-  syncing: "Đang đồng bộ",
-  refused: "Không vào được phòng họp",
+  connecting: t("Đang kết nối…"),
+  connected: t("Đã kết nối"),
+  disconnected: t("Mất kết nối, đang kết nối lại…"),
+  syncing: t("Đang đồng bộ"),
+  refused: t("Không vào được phòng họp"),
 };
 
 // "2025-11-20T08:00:00.123456+00:00" → milliseconds (at most three fractional digits,
@@ -60,13 +80,13 @@ export function connectRoom(options) {
     return new Promise(function (resolve) {
       if (!socket.connected) {
         resolve({ ok: false, error: { code: "disconnected", field: null,
-          message: "Mất kết nối với máy chủ, thao tác chưa được gửi. Hãy thử lại khi đã kết nối." } });
+          message: t("Mất kết nối với máy chủ, thao tác chưa được gửi. Hãy thử lại khi đã kết nối.") } });
         return;
       }
       socket.timeout(ACK_TIMEOUT_MS).emit(name, body, function (err, ack) {
         if (err || !ack) {
           resolve({ ok: false, error: { code: "timeout", field: null,
-            message: "Máy chủ không trả lời, thao tác có thể chưa được lưu." } });
+            message: t("Máy chủ không trả lời, thao tác có thể chưa được lưu.") } });
           return;
         }
         resolve(ack);

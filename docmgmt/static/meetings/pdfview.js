@@ -4,6 +4,8 @@
 // The viewer's root element carries what it shows: data-file-id, data-page and
 // data-pages are set once the page is on screen.
 
+import { t } from "./live.js";
+
 let library = null;
 
 function pdfjs(moduleUrl, workerUrl) {
@@ -93,10 +95,10 @@ export class PdfViewer {
   async draw(doc, page, width, token) {
     if (doc.mime && doc.mime !== "application/pdf") {
       this.stage.replaceChildren();
-      this.say("Tệp này không phải PDF: hãy mở tệp để xem.");
+      this.say(t("Tệp này không phải PDF: hãy mở tệp để xem."));
       return null;
     }
-    if (this.shown.fileId !== doc.file_id) { this.say("Đang tải tài liệu…"); }
+    if (this.shown.fileId !== doc.file_id) { this.say(t("Đang tải tài liệu…")); }
     try {
       const lib = await pdfjs(this.options.moduleUrl, this.options.workerUrl);
       const pdf = await this.load(lib, doc.url);
@@ -115,7 +117,7 @@ export class PdfViewer {
       canvas.width = Math.floor(viewport.width);
       canvas.height = Math.floor(viewport.height);
       canvas.className = "pdf-page";
-      canvas.setAttribute("aria-label", (doc.title || "Tài liệu") + ", trang " + number);
+      canvas.setAttribute("aria-label", t("%(title)s, trang %(page)s", { title: doc.title || t("Tài liệu"), page: number }));
       if (this.task) { this.task.cancel(); }
       this.task = pdfPage.render({ canvas: canvas, viewport: viewport });
       await this.task.promise;
@@ -131,7 +133,7 @@ export class PdfViewer {
       if (error && error.name === "RenderingCancelledException") { return null; }
       if (token === this.token) {
         this.stage.replaceChildren();
-        this.say("Không mở được tài liệu này.");
+        this.say(t("Không mở được tài liệu này."));
       }
       return null;
     }

@@ -2,7 +2,7 @@
 // live.js keeps and sends the room's actions. Every refusal shows the server's message.
 // Text goes in with textContent only: nothing from the state is parsed as HTML.
 
-import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, remaining } from "./live.js";
+import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, remaining, t } from "./live.js";
 import { PdfViewer } from "./pdfview.js";
 
 const root = document.querySelector("[data-meeting-room]");
@@ -44,11 +44,11 @@ const client = connectRoom({
 // --- helpers -------------------------------------------------------------------------------
 
 function toast(error, kind) {
-  const text = typeof error === "string" ? error : (error && error.message) || "Thao tác không thành công.";
+  const text = typeof error === "string" ? error : (error && error.message) || t("Thao tác không thành công.");
   const box = el("div", { class: "alert alert-" + (kind || "danger") + " alert-dismissible shadow mb-2",
     role: "alert", "data-testid": "toast" }, [
     text,
-    el("button", { type: "button", class: "btn-close", "data-bs-dismiss": "alert", "aria-label": "Đóng" }),
+    el("button", { type: "button", class: "btn-close", "data-bs-dismiss": "alert", "aria-label": t("Đóng") }),
   ]);
   region("toasts").appendChild(box);
   window.setTimeout(function () { box.remove(); }, 8000);
@@ -114,26 +114,26 @@ function render() {
 function renderHeader(state) {
   region("title").textContent = state.meeting.title;
   region("status").textContent = state.meeting.status_label;
-  document.title = "Phòng họp: " + state.meeting.title + " · Xã Số";
+  document.title = t("Phòng họp: %(title)s", { title: state.meeting.title }) + " · " + t("Xã Số");
   const box = region("lifecycle");
   box.replaceChildren();
   if (!me().runs) { return; }
   const status = state.meeting.status;
   if (status === "draft" || status === "invited") {
-    box.appendChild(button("Bắt đầu họp", { cls: "btn-success", icon: "play-fill", testid: "start-meeting",
+    box.appendChild(button(t("Bắt đầu họp"), { cls: "btn-success", icon: "play-fill", testid: "start-meeting",
       onClick: function () { act("start"); } }));
   } else if (status === "live") {
-    box.appendChild(button("Kết thúc họp", { cls: "btn-outline-danger", icon: "stop-fill", testid: "end-meeting",
+    box.appendChild(button(t("Kết thúc họp"), { cls: "btn-outline-danger", icon: "stop-fill", testid: "end-meeting",
       onClick: function () {
-        if (window.confirm("Kết thúc cuộc họp? Biểu quyết đang mở sẽ được đóng.")) { act("end"); }
+        if (window.confirm(t("Kết thúc cuộc họp? Biểu quyết đang mở sẽ được đóng."))) { act("end"); }
       } }));
   }
 }
 
 function renderCurrent(state) {
   const item = currentItem(state);
-  $('[data-testid="current-item"]').textContent = item ? item.title : "Chưa bắt đầu mục nào";
-  region("presenter").textContent = item && item.presenter ? "Trình bày: " + item.presenter.name : "";
+  $('[data-testid="current-item"]').textContent = item ? item.title : t("Chưa bắt đầu mục nào");
+  region("presenter").textContent = item && item.presenter ? t("Trình bày: %(name)s", { name: item.presenter.name }) : "";
   renderCountdown();
   const controls = region("item-controls");
   controls.replaceChildren();
@@ -141,7 +141,7 @@ function renderCurrent(state) {
   const items = state.agenda.items;
   const index = item ? items.indexOf(item) : -1;
   const next = items[index + 1];
-  controls.appendChild(button(next ? "Mục tiếp theo" : "Đã đến mục cuối", {
+  controls.appendChild(button(next ? t("Mục tiếp theo") : t("Đã đến mục cuối"), {
     cls: "btn-primary btn-lg", icon: "skip-forward-fill", testid: "next-item", disabled: !next,
     onClick: function () { act("move_item", { item_id: next.id }); },
   }));
@@ -149,13 +149,13 @@ function renderCurrent(state) {
   const timer = function (action, minutes) {
     return function () { act("timer", { item_id: item.id, action: action, minutes: minutes }); };
   };
-  controls.appendChild(button("+5 phút", { icon: "plus-circle", onClick: timer("extend", 5) }));
+  controls.appendChild(button(t("+5 phút"), { icon: "plus-circle", onClick: timer("extend", 5) }));
   if (item.timer.running) {
-    controls.appendChild(button("Tạm dừng", { icon: "pause-fill", onClick: timer("pause") }));
+    controls.appendChild(button(t("Tạm dừng"), { icon: "pause-fill", onClick: timer("pause") }));
   } else {
-    controls.appendChild(button("Tiếp tục", { icon: "play-fill", onClick: timer("resume") }));
+    controls.appendChild(button(t("Tiếp tục"), { icon: "play-fill", onClick: timer("resume") }));
   }
-  controls.appendChild(button("Đặt lại", { icon: "arrow-counterclockwise", onClick: timer("restart") }));
+  controls.appendChild(button(t("Đặt lại"), { icon: "arrow-counterclockwise", onClick: timer("restart") }));
 }
 
 function renderCountdown() {
@@ -168,7 +168,7 @@ function renderCountdown() {
   box.textContent = clock(left);
   box.classList.toggle("over", left < 0);
   box.classList.toggle("paused", !item.timer.running);
-  note.textContent = left < 0 ? "Quá giờ" : item.timer.running ? "Còn lại" : "Đang dừng";
+  note.textContent = left < 0 ? t("Quá giờ") : item.timer.running ? t("Còn lại") : t("Đang dừng");
 }
 
 function renderAgenda(state) {
@@ -179,18 +179,18 @@ function renderAgenda(state) {
     const li = el("li", { class: "list-group-item agenda-item" + (current ? " current" : ""),
       "aria-current": current ? "step" : null, dataset: { itemId: String(item.id) } });
     const title = el("button", { type: "button", class: "btn btn-link text-start p-0 agenda-title",
-      title: "Xem ghi chú, kết luận của mục này",
+      title: t("Xem ghi chú, kết luận của mục này"),
       on: { click: function () { ui.noteItemId = item.id; renderNotes(client.state); } } },
     [String(index + 1) + ". " + item.title]);
     const meta = el("div", { class: "small text-body-secondary" }, [
       item.presenter ? item.presenter.name + " · " : "",
-      (item.duration_minutes + item.extra_minutes) + " phút",
-      item.documents.length ? " · " + item.documents.length + " tài liệu" : "",
+      t("%(minutes)s phút", { minutes: item.duration_minutes + item.extra_minutes }),
+      item.documents.length ? " · " + t("%(count)s tài liệu", { count: item.documents.length }) : "",
     ]);
     li.append(title, meta);
-    if (current) { li.appendChild(el("span", { class: "badge text-bg-success" }, ["Đang thảo luận"])); }
+    if (current) { li.appendChild(el("span", { class: "badge text-bg-success" }, [t("Đang thảo luận")])); }
     if (me().runs && isLive() && !current) {
-      li.appendChild(button("Chuyển đến", { cls: "btn-outline-primary btn-sm mt-1", icon: "arrow-right-circle",
+      li.appendChild(button(t("Chuyển đến"), { cls: "btn-outline-primary btn-sm mt-1", icon: "arrow-right-circle",
         onClick: function () { act("move_item", { item_id: item.id }); } }));
     }
     list.appendChild(li);
@@ -224,7 +224,7 @@ function renderDocuments(state) {
   const box = region("documents");
   box.replaceChildren();
   if (!docs.length) {
-    box.appendChild(el("span", { class: "text-body-secondary" }, ["Mục này không có tài liệu."]));
+    box.appendChild(el("span", { class: "text-body-secondary" }, [t("Mục này không có tài liệu.")]));
   }
   docs.forEach(function (doc) {
     const active = ui.follow ? shown && shown.doc.file_id === doc.file_id : ui.local.fileId === doc.file_id;
@@ -233,12 +233,14 @@ function renderDocuments(state) {
       "data-document": String(doc.file_id),
       on: { click: function () { chooseDocument(doc); } } }, [icon("file-earmark-text"), " ", doc.title]));
     group.appendChild(el("a", { class: "btn btn-outline-secondary", href: doc.url, target: "_blank", rel: "noopener",
-      title: "Mở tệp trong cửa sổ mới", "aria-label": "Mở tệp " + doc.title }, [icon("box-arrow-up-right")]));
+      title: t("Mở tệp trong cửa sổ mới"), "aria-label": t("Mở tệp %(title)s", { title: doc.title }) }, [icon("box-arrow-up-right")]));
     box.appendChild(group);
   });
   region("presentation").textContent = shown
-    ? "Đang trình chiếu: " + shown.doc.title + ", trang " + shown.page + (shown.by ? " (" + shown.by + ")" : "")
-    : "Chưa có tài liệu nào được trình chiếu.";
+    ? (shown.by
+      ? t("Đang trình chiếu: %(title)s, trang %(page)s (%(name)s)", { title: shown.doc.title, page: shown.page, name: shown.by })
+      : t("Đang trình chiếu: %(title)s, trang %(page)s", { title: shown.doc.title, page: shown.page }))
+    : t("Chưa có tài liệu nào được trình chiếu.");
   $("[data-follow]").checked = ui.follow;
   showPage();
 }
@@ -257,7 +259,7 @@ function wanted() {
 function showPage() {
   const target = wanted();
   if (!target) {
-    viewer.clear(ui.follow ? "Chưa có tài liệu nào được trình chiếu." : "Chọn một tài liệu để xem.");
+    viewer.clear(ui.follow ? t("Chưa có tài liệu nào được trình chiếu.") : t("Chọn một tài liệu để xem."));
     ui.pages = null;
     updatePager();
     return;
@@ -274,7 +276,8 @@ function showPage() {
 
 function updatePager() {
   const page = Number(viewer.root.dataset.page) || null;
-  region("page-label").textContent = page ? "Trang " + page + (ui.pages ? " / " + ui.pages : "") : "–";
+  region("page-label").textContent = !page ? "–"
+    : ui.pages ? t("Trang %(page)s / %(pages)s", { page: page, pages: ui.pages }) : t("Trang %(page)s", { page: page });
   root.querySelectorAll("[data-page-step]").forEach(function (b) {
     const step = Number(b.dataset.pageStep);
     b.disabled = !page || (step < 0 ? page <= 1 : ui.pages != null && page >= ui.pages) ||
@@ -343,7 +346,7 @@ function renderVotes(state) {
     return v.status === "open" || (item && v.item_id === item.id);
   }).reverse();
   if (!votes.length) {
-    box.appendChild(el("p", { class: "text-body-secondary mb-0" }, ["Chưa có biểu quyết nào cho mục này."]));
+    box.appendChild(el("p", { class: "text-body-secondary mb-0" }, [t("Chưa có biểu quyết nào cho mục này.")]));
   }
   votes.forEach(function (vote) { box.appendChild(voteCard(state, vote)); });
   const form = $("[data-open-vote]");
@@ -358,14 +361,14 @@ function voteCard(state, vote) {
     dataset: { voteId: String(vote.id), status: vote.status } });
   card.appendChild(el("div", { class: "d-flex flex-wrap align-items-center gap-2 mb-2" }, [
     el("strong", { class: "me-auto" }, [vote.question]),
-    vote.secret ? el("span", { class: "badge text-bg-dark" }, [icon("incognito"), " Biểu quyết kín"]) : null,
+    vote.secret ? el("span", { class: "badge text-bg-dark" }, [icon("incognito"), " " + t("Biểu quyết kín")]) : null,
     el("span", { class: "badge " + (open ? "text-bg-warning" : "text-bg-secondary") },
-      [open ? "Đang biểu quyết" : "Đã kết thúc"]),
+      [open ? t("Đang biểu quyết") : t("Đã kết thúc")]),
   ]));
   if (open && me().votes) {
     if (voted) {
       card.appendChild(el("div", { class: "alert alert-success py-2 mb-2", "data-testid": "voted" },
-        [icon("check-circle-fill"), " Đã biểu quyết"]));
+        [icon("check-circle-fill"), " " + t("Đã biểu quyết")]));
     } else {
       const choices = el("div", { class: "d-flex flex-wrap gap-2 mb-2" });
       vote.options.forEach(function (option) {
@@ -395,14 +398,15 @@ function voteCard(state, vote) {
   card.appendChild(tally);
   const voters = (state.participants || []).filter(function (p) { return p.votes; });
   card.appendChild(el("div", { class: "small text-body-secondary", "data-testid": "cast" },
-    ["Đã có " + vote.cast + "/" + voters.length + " phiếu" +
-      (vote.secret && open ? " (kết quả công bố khi kết thúc)" : "")]));
+    [vote.secret && open
+      ? t("Đã có %(cast)s/%(total)s phiếu (kết quả công bố khi kết thúc)", { cast: vote.cast, total: voters.length })
+      : t("Đã có %(cast)s/%(total)s phiếu", { cast: vote.cast, total: voters.length })]));
   if (me().runs && open) {
     const missing = voters.filter(function (p) { return vote.voted.indexOf(p.id) < 0; });
     card.appendChild(el("div", { class: "small mt-1", "data-testid": "not-voted" }, [
-      missing.length ? "Chưa biểu quyết: " + missing.map(function (p) { return p.name; }).join(", ")
-        : "Mọi thành viên đã biểu quyết."]));
-    card.appendChild(el("div", { class: "mt-2" }, [button("Kết thúc biểu quyết", {
+      missing.length ? t("Chưa biểu quyết: %(names)s", { names: missing.map(function (p) { return p.name; }).join(", ") })
+        : t("Mọi thành viên đã biểu quyết.")]));
+    card.appendChild(el("div", { class: "mt-2" }, [button(t("Kết thúc biểu quyết"), {
       cls: "btn-outline-danger", icon: "stop-circle", testid: "close-vote",
       onClick: function () { act("close_vote", { vote_id: vote.id }); } })]));
   }
@@ -412,7 +416,7 @@ function voteCard(state, vote) {
       return participantName(Number(uid)) + ": " + (option ? option.label : "?");
     });
     if (names.length) {
-      card.appendChild(el("details", { class: "small mt-1" }, [el("summary", {}, ["Ai chọn gì"]),
+      card.appendChild(el("details", { class: "small mt-1" }, [el("summary", {}, [t("Ai chọn gì")]),
         el("div", {}, [names.join("; ")])]));
     }
   }
@@ -422,7 +426,7 @@ function voteCard(state, vote) {
 $("[data-open-vote]").addEventListener("submit", function (event) {
   event.preventDefault();
   const item = currentItem(client.state);
-  if (!item) { toast("Chưa có mục chương trình nào đang thảo luận."); return; }
+  if (!item) { toast(t("Chưa có mục chương trình nào đang thảo luận.")); return; }
   const form = event.target;
   const lines = form.options.value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
   const payload = { item_id: item.id, question: form.question.value.trim(), secret: form.secret.checked };
@@ -441,9 +445,9 @@ function renderSpeakers(state) {
   box.replaceChildren();
   if (speaking) {
     box.appendChild(el("div", { class: "speaking p-2 rounded", "data-testid": "speaking" }, [
-      icon("mic-fill"), " Đang phát biểu: ", el("strong", {}, [speaking.user.name]),
+      icon("mic-fill"), " " + t("Đang phát biểu:") + " ", el("strong", {}, [speaking.user.name]),
       speaking.topic ? el("div", { class: "small" }, [speaking.topic]) : null,
-      me().runs ? el("div", { class: "mt-1" }, [button("Kết thúc lượt", { cls: "btn-outline-dark btn-sm",
+      me().runs ? el("div", { class: "mt-1" }, [button(t("Kết thúc lượt"), { cls: "btn-outline-dark btn-sm",
         onClick: function () { act("end_speech", { request_id: speaking.id }); } })]) : null,
     ]));
   }
@@ -451,18 +455,18 @@ function renderSpeakers(state) {
   list.replaceChildren();
   const queued = speakers.filter(function (s) { return s.status === "queued"; });
   if (!queued.length) {
-    list.appendChild(el("li", { class: "text-body-secondary small" }, ["Không có ai chờ phát biểu."]));
+    list.appendChild(el("li", { class: "text-body-secondary small" }, [t("Không có ai chờ phát biểu.")]));
   }
   queued.forEach(function (s, index) {
     const actions = el("div", { class: "d-flex gap-1 flex-wrap mt-1" });
     if (me().runs) {
-      actions.appendChild(button("Mời phát biểu", { cls: "btn-success btn-sm",
+      actions.appendChild(button(t("Mời phát biểu"), { cls: "btn-success btn-sm",
         onClick: function () { act("grant_speech", { request_id: s.id }); } }));
-      actions.appendChild(button("Từ chối", { cls: "btn-outline-secondary btn-sm",
+      actions.appendChild(button(t("Từ chối"), { cls: "btn-outline-secondary btn-sm",
         onClick: function () { act("decline_speech", { request_id: s.id }); } }));
     }
     if (s.user.id === me().id) {
-      actions.appendChild(button("Rút đăng ký", { cls: "btn-outline-danger btn-sm",
+      actions.appendChild(button(t("Rút đăng ký"), { cls: "btn-outline-danger btn-sm",
         onClick: function () { act("withdraw_speech", { request_id: s.id }); } }));
     }
     list.appendChild(el("li", { class: "queued mb-2", "data-testid": "queued" }, [
@@ -488,35 +492,35 @@ $("[data-speech-form]").addEventListener("submit", function (event) {
 function renderParticipants(state) {
   const people = state.participants || [];
   const present = people.filter(function (p) { return p.checked_in; }).length;
-  $('[data-testid="attendance"]').textContent = "Có mặt " + present + "/" + people.length;
+  $('[data-testid="attendance"]').textContent = t("Có mặt %(present)s/%(total)s", { present: present, total: people.length });
   const self = people.find(function (p) { return p.id === me().id; });
   const selfBox = region("self-check-in");
   selfBox.replaceChildren();
   const open = state.meeting.status === "live" || state.meeting.status === "invited";
   if (self && !self.checked_in && open) {
-    selfBox.appendChild(button("Điểm danh", { cls: "btn-success btn-lg w-100 mb-3", icon: "person-check",
+    selfBox.appendChild(button(t("Điểm danh"), { cls: "btn-success btn-lg w-100 mb-3", icon: "person-check",
       testid: "check-in", onClick: function () { act("check_in"); } }));
   }
   const list = region("participants");
   list.replaceChildren();
   people.forEach(function (p) {
-    const role = p.id === (state.meeting.chair || {}).id ? "Chủ trì"
-      : p.id === (state.meeting.secretary || {}).id ? "Thư ký" : p.role === "guest" ? "Khách mời" : "";
+    const role = p.id === (state.meeting.chair || {}).id ? t("Chủ trì")
+      : p.id === (state.meeting.secretary || {}).id ? t("Thư ký") : p.role === "guest" ? t("Khách mời") : "";
     const li = el("li", { class: "list-group-item d-flex align-items-center gap-2", dataset: { userId: String(p.id) } }, [
       el("span", { class: "presence " + (p.online ? "online" : "offline"),
-        title: p.online ? "Đang trực tuyến" : "Không trực tuyến",
-        role: "img", "aria-label": p.online ? "Đang trực tuyến" : "Không trực tuyến" }),
+        title: p.online ? t("Đang trực tuyến") : t("Không trực tuyến"),
+        role: "img", "aria-label": p.online ? t("Đang trực tuyến") : t("Không trực tuyến") }),
       el("div", { class: "me-auto" }, [
         el("div", {}, [p.name]),
         el("div", { class: "small text-body-secondary" }, [
-          [p.position, role, p.delegate_for ? "dự thay " + p.delegate_for.name : "",
-            p.rsvp === "absent" ? "vắng: " + (p.rsvp_reason || "") : ""].filter(Boolean).join(" · ")]),
+          [p.position, role, p.delegate_for ? t("dự thay %(name)s", { name: p.delegate_for.name }) : "",
+            p.rsvp === "absent" ? t("vắng: %(reason)s", { reason: p.rsvp_reason || "" }) : ""].filter(Boolean).join(" · ")]),
       ]),
     ]);
     if (p.checked_in) {
-      li.appendChild(el("span", { class: "badge text-bg-success" }, [icon("check"), " Có mặt"]));
+      li.appendChild(el("span", { class: "badge text-bg-success" }, [icon("check"), " " + t("Có mặt")]));
     } else if (me().runs && open && p.id !== me().id) {
-      li.appendChild(button("Điểm danh", { cls: "btn-outline-success btn-sm",
+      li.appendChild(button(t("Điểm danh"), { cls: "btn-outline-success btn-sm",
         onClick: function () { act("check_in", { user_id: p.id }); } }));
     }
     list.appendChild(li);
@@ -534,7 +538,8 @@ function renderNotes(state) {
   const id = noteItemId();
   const item = id != null ? itemById(id) : null;
   region("notes-item").textContent = item
-    ? (id === state.agenda.current_item_id ? "Mục đang thảo luận: " : "Mục: ") + item.title : "";
+    ? (id === state.agenda.current_item_id ? t("Mục đang thảo luận: %(title)s", { title: item.title })
+      : t("Mục: %(title)s", { title: item.title })) : "";
   note.disabled = !item;
   if (noteShownFor !== id) {
     if (ui.noteDirty) { saveNote(); }
@@ -549,7 +554,7 @@ function renderNotes(state) {
     (state.meeting.status === "live" || state.meeting.status === "ended");
   form.hidden = !writable;
   conclusionRead.hidden = Boolean(writable);
-  conclusionRead.textContent = item && item.conclusion ? item.conclusion : "Chưa có kết luận.";
+  conclusionRead.textContent = item && item.conclusion ? item.conclusion : t("Chưa có kết luận.");
   if (writable && (ui.conclusionItemId !== id || (document.activeElement !== area && !area.dataset.dirty))) {
     area.value = item.conclusion || "";
     ui.conclusionItemId = id;
@@ -561,17 +566,17 @@ function saveNote() {
   window.clearTimeout(ui.noteTimer);
   const id = noteShownFor;
   if (id == null || !ui.noteDirty) { return; }
-  if (!client.connected) { noteStatus.textContent = "Chưa lưu: mất kết nối, sẽ lưu khi kết nối lại."; return; }
+  if (!client.connected) { noteStatus.textContent = t("Chưa lưu: mất kết nối, sẽ lưu khi kết nối lại."); return; }
   const text = note.value;
   ui.noteDirty = false;
-  noteStatus.textContent = "Đang lưu…";
+  noteStatus.textContent = t("Đang lưu…");
   noteSaving = client.call("save_note", { item_id: id, text: text }).then(function (ack) {
     if (ack.ok) {
       ui.notes[String(id)] = text;
-      if (!ui.noteDirty && noteShownFor === id) { noteStatus.textContent = "Đã lưu"; }
+      if (!ui.noteDirty && noteShownFor === id) { noteStatus.textContent = t("Đã lưu"); }
     } else {
       ui.noteDirty = true;
-      noteStatus.textContent = "Chưa lưu: " + ack.error.message;
+      noteStatus.textContent = t("Chưa lưu: %(message)s", { message: ack.error.message });
       if (ack.error.code !== "disconnected") { toast(ack.error); }
     }
   });
@@ -581,7 +586,7 @@ function saveNote() {
 note.addEventListener("input", function () {
   ui.noteDirty = true;
   ui.notes[String(noteShownFor)] = note.value;
-  noteStatus.textContent = "Đang soạn…";
+  noteStatus.textContent = t("Đang soạn…");
   window.clearTimeout(ui.noteTimer);
   ui.noteTimer = window.setTimeout(saveNote, 1500);
 });
@@ -593,9 +598,9 @@ $("[data-conclusion]").addEventListener("submit", function (event) {
   const id = noteItemId();
   const area = $("#conclusion");
   const status = region("conclusion-status");
-  status.textContent = "Đang lưu…";
+  status.textContent = t("Đang lưu…");
   act("save_conclusion", { item_id: id, text: area.value }).then(function (ack) {
-    if (ack.ok) { delete area.dataset.dirty; status.textContent = "Đã lưu kết luận"; }
+    if (ack.ok) { delete area.dataset.dirty; status.textContent = t("Đã lưu kết luận"); }
     else { status.textContent = ""; }
   });
 });

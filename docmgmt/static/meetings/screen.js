@@ -1,7 +1,7 @@
 // Xã Số, the big screen (templates/meetings/screen.html): the room's state, read-only,
 // always following the presenter. Shares the connection and helpers with the room.
 
-import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, remaining } from "./live.js";
+import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, remaining, t } from "./live.js";
 import { PdfViewer } from "./pdfview.js";
 
 const root = document.querySelector("[data-meeting-screen]");
@@ -32,10 +32,11 @@ function render() {
   region("status").textContent = state.meeting.status_label;
   const people = state.participants || [];
   root.querySelector('[data-testid="attendance"]').textContent =
-    "Có mặt " + people.filter(function (p) { return p.checked_in; }).length + "/" + people.length;
+    t("Có mặt %(present)s/%(total)s", {
+      present: people.filter(function (p) { return p.checked_in; }).length, total: people.length });
   const item = currentItem(state);
   root.querySelector('[data-testid="current-item"]').textContent = item ? item.title : "—";
-  region("presenter").textContent = item && item.presenter ? "Trình bày: " + item.presenter.name : "";
+  region("presenter").textContent = item && item.presenter ? t("Trình bày: %(name)s", { name: item.presenter.name }) : "";
   renderCountdown();
   renderPresentation(state);
   renderVote(state);
@@ -51,7 +52,7 @@ function renderCountdown() {
   box.textContent = clock(left);
   box.classList.toggle("over", left < 0);
   box.classList.toggle("paused", !item.timer.running);
-  note.textContent = left < 0 ? "Quá giờ" : item.timer.running ? "Còn lại" : "Đang dừng";
+  note.textContent = left < 0 ? t("Quá giờ") : item.timer.running ? t("Còn lại") : t("Đang dừng");
 }
 
 function renderPresentation(state) {
@@ -64,11 +65,12 @@ function renderPresentation(state) {
     }
   }
   if (!doc) {
-    viewer.clear("Chưa có tài liệu nào được trình chiếu.");
+    viewer.clear(t("Chưa có tài liệu nào được trình chiếu."));
     region("presentation").textContent = "";
     return;
   }
-  region("presentation").textContent = doc.title + " · trang " + p.page + (p.by_name ? " · " + p.by_name : "");
+  region("presentation").textContent = t("%(title)s · trang %(page)s", { title: doc.title, page: p.page }) +
+    (p.by_name ? " · " + p.by_name : "");
   viewer.show(doc, p.page);
 }
 
@@ -83,8 +85,8 @@ function renderVote(state) {
   panel.hidden = !vote;
   if (!vote) { return; }
   const open = vote.status === "open";
-  region("vote-label").textContent = (open ? "Đang biểu quyết" : "Kết quả biểu quyết") +
-    (vote.secret ? " (kín)" : "");
+  const label = open ? t("Đang biểu quyết") : t("Kết quả biểu quyết");
+  region("vote-label").textContent = vote.secret ? t("%(label)s (kín)", { label: label }) : label;
   region("vote-question").textContent = vote.question;
   const voters = (state.participants || []).filter(function (p) { return p.votes; }).length;
   const tally = region("tally");
@@ -99,8 +101,9 @@ function renderVote(state) {
       el("div", { class: "bar" }, [fill]),
     ]));
   });
-  region("vote-cast").textContent = "Đã có " + vote.cast + "/" + voters + " phiếu" +
-    (vote.secret && open ? " — kết quả công bố khi kết thúc" : "");
+  region("vote-cast").textContent = vote.secret && open
+    ? t("Đã có %(cast)s/%(total)s phiếu — kết quả công bố khi kết thúc", { cast: vote.cast, total: voters })
+    : t("Đã có %(cast)s/%(total)s phiếu", { cast: vote.cast, total: voters });
 }
 
 function renderSpeakers(state) {
@@ -112,7 +115,7 @@ function renderSpeakers(state) {
     box.append(icon("mic-fill"), " " + speaking.user.name);
     if (speaking.topic) { box.appendChild(el("div", { class: "presenter" }, [speaking.topic])); }
   } else {
-    box.appendChild(el("span", { class: "label" }, ["Chưa có người phát biểu"]));
+    box.appendChild(el("span", { class: "label" }, [t("Chưa có người phát biểu")]));
   }
   const queue = region("queue");
   queue.replaceChildren();
