@@ -631,25 +631,30 @@ class BaselineDriver:
         await self.ws.close()
 
 
-async def run_rounds(pairs: list[tuple[object, Phase]], rounds: int, pause: float, timeout: float,
-                     compression: str | None) -> list[list[tuple[int, float, float]]]:
-    """Alternate one round of each (driver, phase): both see the same machine load."""
+async def run_rounds(pairs: list[tuple[object, Phase, list[int]]], rounds: int, pause: float,
+                     timeout: float, compression: str | None) -> tuple[list[list], list[float]]:
+    """Alternate one round of each (driver, phase, server pids): all see the same machine
+    load. Returns the rounds (seq, t0, t_ack) and each one's server CPU seconds spent from
+    just before the change until the last client had it."""
     loop = asyncio.get_running_loop()
     out: list[list] = [[] for _ in pairs]
-    for driver, _ in pairs:
+    busy = [0.0 for _ in pairs]
+    for driver, _, _ in pairs:
         await driver.open(compression)
     try:
         for r in range(rounds):
-            for k, (driver, phase) in enumerate(pairs):
+            for k, (driver, phase, pids) in enumerate(pairs):
+                cpu0 = sum(cpu_seconds(p) for p in pids)
                 seq, t0, t_ack = await driver.round(r)
                 out[k].append((seq, t0, t_ack))
                 await loop.run_in_executor(None, phase.wait_round, seq, t0, timeout)
+                busy[k] += sum(cpu_seconds(p) for p in pids) - cpu0
                 await asyncio.sleep(pause)
     finally:
-        for driver, _ in pairs:
+        for driver, _, _ in pairs:
             with contextlib.suppress(Exception):
                 await driver.close()
-    return out
+    return out, busy
 
 
 def _template(sample: str | None) -> str:
@@ -746,7 +751,7 @@ def run(bench: Bench, cookies: dict[str, str]) -> dict[str, dict]:
     app_phase.wait_ready()
     app_driver = AppDriver(bench, urls[0], cookies[CHAIR])
     # Warm-up: first-time code paths, and a real frame for the baseline to copy.
-    asyncio.run(run_rounds([(app_driver, app_phase)], args.warmup, args.pause, args.timeout, compression))
+    asyncio.run(run_rounds([(app_driver, app_phase, [])], args.warmup, args.pause, args.timeout, compression))
     _, sample, _ = app_phase.report()
     template = _template(sample)
     log(f"agenda.current frame: {len(sample or '')} bytes as the app sends it")
@@ -770,21 +775,24 @@ def run(bench: Bench, cookies: dict[str, str]) -> dict[str, dict]:
     log(f"{args.rounds} rounds, one of each in turn ({', '.join(c.key for c in contenders)}), "
         f"{args.pause} s apart")
     cpu0 = [c.cpu() for c in contenders]
-    results = asyncio.run(run_rounds([(c.driver, c.phase) for c in contenders], args.rounds,
-                                     args.pause, args.timeout, compression))
+    results, busy = asyncio.run(run_rounds([(c.driver, c.phase, c.server_pids) for c in contenders],
+                                           args.rounds, args.pause, args.timeout, compression))
     cpu1 = [c.cpu() for c in contenders]
     if args.keep:
-        input("everything still up; press Enter to go on ")
+        log(f"everything stays up for {args.keep:g} s (servers: pids above)")
+        time.sleep(args.keep)
     out = {}
-    for c, rounds, before, after in zip(contenders, results, cpu0, cpu1, strict=True):
+    for c, rounds, before, after, spent in zip(contenders, results, cpu0, cpu1, busy, strict=True):
         arrivals, _, dropped = c.phase.report()
         c.phase.close()
         if dropped:
             log(f"{c.key}: {dropped} client connections closed during the run")
         res = summarise(c.label, args.clients, rounds, arrivals, args.timeout)
-        res["server_cpu_ms"] = round((after[0] - before[0]) * 1000 / args.rounds, 1)
+        res["server_cpu_ms"] = round(spent * 1000 / args.rounds, 1)
+        res["server_cpu_total_ms"] = round((after[0] - before[0]) * 1000 / args.rounds, 1)
         res["clients_cpu_ms"] = round((after[1] - before[1]) * 1000 / args.rounds, 1)
-        log(f"  CPU per round (incl. idle time between rounds): server {res['server_cpu_ms']} ms, "
+        log(f"  CPU per round: server {res['server_cpu_ms']} ms while the change went out "
+            f"({res['server_cpu_total_ms']} ms counting the idle time between rounds, 10 ms ticks), "
             f"client processes {res['clients_cpu_ms']} ms")
         out[c.key] = res
     return out
@@ -821,8 +829,9 @@ def main(argv: list[str] | None = None) -> int:
                         "simple-websocket) without the Flask app or database: separates the framework's "
                         "fan-out cost from the app's")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured agenda changes first (3)")
-    parser.add_argument("--keep", action="store_true", help="after the rounds, keep everything up "
-                        "until Enter is pressed (for looking at the server)")
+    parser.add_argument("--keep", type=float, default=0, metavar="SECONDS",
+                        help="after the rounds, keep everything up this long (to look at the servers "
+                        "with e.g. py-spy) before cleaning up")
     args = parser.parse_args(argv)
     if args.rounds is None:
         args.rounds = 50 if args.clients <= 200 else 20
