@@ -59,7 +59,7 @@ class MeetingForm(FlaskForm):
     online_link = StringField(_l("Đường dẫn họp trực tuyến (nếu có)"), filters=[clean],
                               validators=[Length(max=500)])
     description = TextAreaField(_l("Nội dung, ghi chú"), filters=[clean], validators=[Length(max=4000)])
-    chair_id = SelectField(_l("Chủ trì"), coerce=optional_int, validate_choice=False)
+    chair_id = SelectField(_l("Người chủ trì"), coerce=optional_int, validate_choice=False)
     secretary_id = SelectField(_l("Thư ký"), coerce=optional_int, validate_choice=False)
     members = MultiCheckboxField(_l("Thành phần tham dự (biểu quyết)"), coerce=int, validate_choice=False)
     guests = MultiCheckboxField(_l("Khách mời (không biểu quyết)"), coerce=int, validate_choice=False)

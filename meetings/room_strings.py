@@ -98,7 +98,7 @@ SOURCES: tuple[str, ...] = (
     N_("Có mặt"),
     N_("Có mặt %(present)s/%(total)s"),
     N_("Điểm danh"),
-    N_("Chủ trì"),
+    N_("Người chủ trì"),
     N_("Thư ký"),
     N_("Khách mời"),
     N_("Đang trực tuyến"),

@@ -88,3 +88,20 @@ def test_in_english_the_page_embeds_the_catalogue_translations(app, view):
     strings = embedded(html)
     assert set(strings) == set(SOURCES)
     assert strings["Đóng"] == "Close"  # already in the catalogue, for the whole product
+
+
+def test_the_english_catalogue_translates_the_meeting_pages(app):
+    mid = meeting(app, status="live")
+    member = as_user(app, "phochutich.kt")
+    member.post("/lang/en", data={"csrf_token": page_csrf(member), "next": "/"})
+    strings = embedded(text_of(member.get(f"/meetings/{mid}/room")))
+    assert strings["Đã kết nối"] == "Connected"
+    assert strings["Đang kết nối…"] == "Connecting…"
+    assert strings["Người chủ trì"] == "Chair"  # the meeting's chair, not a document's lead handler
+    assert strings["Biểu quyết kín"] == "Secret ballot"
+    index = text_of(member.get("/meetings/"))
+    assert re.search(r'href="/meetings/"[^>]*>(?:\s|<i [^>]*></i>)*Meetings\b', index)  # the menu
+    assert "My meetings" in index and "Meeting calendar" in index
+    assert "Cuộc họp của tôi" not in index and "Lịch họp" not in index
+    page = text_of(member.get(f"/meetings/{mid}"))
+    assert "Chair" in page and "Secretary" in page and "Lead handler" not in page

@@ -504,7 +504,7 @@ function renderParticipants(state) {
   const list = region("participants");
   list.replaceChildren();
   people.forEach(function (p) {
-    const role = p.id === (state.meeting.chair || {}).id ? t("Chủ trì")
+    const role = p.id === (state.meeting.chair || {}).id ? t("Người chủ trì")
       : p.id === (state.meeting.secretary || {}).id ? t("Thư ký") : p.role === "guest" ? t("Khách mời") : "";
     const li = el("li", { class: "list-group-item d-flex align-items-center gap-2", dataset: { userId: String(p.id) } }, [
       el("span", { class: "presence " + (p.online ? "online" : "offline"),
