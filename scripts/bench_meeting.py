@@ -161,26 +161,39 @@ async def _client_main(wid: int, cfg: dict, ctrl, events) -> None:
     sample: list[str] = []
     conns: list = []
     dropped = [0]
+    live = [0]  # connections still open
+    reported: set[int] = set()
+    closing = [False]
+    drops: list[str] = []
+
+    def check(seq: int) -> None:
+        if seq not in reported and len(arrivals.get(seq, ())) >= live[0]:
+            reported.add(seq)
+            events.put(("done", wid, seq))
 
     async def reader(ws) -> None:
+        """Stamps arrivals; answers Engine.IO pings (from the moment the client is in)."""
         try:
             async for msg in ws:
                 if msg.startswith(EVENT_PREFIX):
                     t = time.monotonic()
                     name, payload = json.loads(msg[len(EVENT_PREFIX):])[:2]
                     if name == "event" and payload.get("kind") == "agenda.current":
-                        times = arrivals.setdefault(payload["seq"], [])
-                        times.append(t)
+                        arrivals.setdefault(payload["seq"], []).append(t)
                         if not sample:
                             sample.append(msg)
-                        if len(times) == n_local:
-                            events.put(("done", wid, payload["seq"]))
+                        check(payload["seq"])
                 elif msg == "2":
                     await ws.send("3")
         except websockets.ConnectionClosed:
             pass
         finally:
-            dropped[0] += 1
+            if not closing[0]:
+                dropped[0] += 1
+                live[0] -= 1
+                drops.append(f"close code {ws.close_code} {ws.close_reason!r}")
+                for seq in list(arrivals):
+                    check(seq)
 
     async def open_one(url: str, cookie: str):
         ws = await websockets.connect(
@@ -199,9 +212,12 @@ async def _client_main(wid: int, cfg: dict, ctrl, events) -> None:
         except BaseException:
             await ws.close()
             raise
+        live[0] += 1
+        tasks.append(asyncio.create_task(reader(ws)))  # at once: pings come every 10 s
         return ws
 
     failures: list[str] = []
+    tasks: list[asyncio.Task] = []
     batch = cfg["batch"]
     for start in range(0, n_local, batch):
         chunk = clients[start:start + batch]
@@ -213,7 +229,6 @@ async def _client_main(wid: int, cfg: dict, ctrl, events) -> None:
             else:
                 conns.append(r)
         await asyncio.sleep(cfg["batch_pause"])
-    tasks = [asyncio.create_task(reader(ws)) for ws in conns]
     events.put(("ready", wid, len(conns), failures[:3], len(failures)))
 
     loop = asyncio.get_running_loop()
@@ -221,8 +236,9 @@ async def _client_main(wid: int, cfg: dict, ctrl, events) -> None:
         cmd = await loop.run_in_executor(None, ctrl.recv)
         if cmd == "report":
             ctrl.send({"arrivals": arrivals, "sample": sample[0] if sample else None,
-                       "dropped": dropped[0]})
+                       "dropped": dropped[0], "drops": drops[:5]})
         elif cmd == "close":
+            closing[0] = True
             for start in range(0, len(conns), 100):
                 await asyncio.gather(*(ws.close() for ws in conns[start:start + 100]),
                                      return_exceptions=True)
@@ -278,6 +294,8 @@ class Bench:
             self.env.pop("XASO_DATABASE_URL", None)
         if args.message_queue:
             self.env["XASO_MESSAGE_QUEUE"] = args.message_queue
+            # A channel of our own: others may share this Redis.
+            self.env["XASO_MESSAGE_QUEUE_CHANNEL"] = f"xaso-bench-meeting-{os.getpid()}"
         else:
             self.env.pop("XASO_MESSAGE_QUEUE", None)
         self.servers: list[subprocess.Popen] = []
@@ -442,6 +460,17 @@ class Bench:
             raise SetupError(f"login as {username}: no session cookie")
         return cookie
 
+    def server_errors(self) -> None:
+        """Say so when a server logged errors (the logs go with the temporary folder)."""
+        for k in range(self.args.servers):
+            path = self.tmp / f"server-{k}.log"
+            if not path.exists():
+                continue
+            lines = path.read_text(errors="replace").splitlines()
+            bad = [ln for ln in lines if re.search(r"Traceback|ERROR|Exception|\" [A-Z]+ [^ ]+ HTTP/1\.1\" 5\d\d", ln)]
+            if bad:
+                log(f"server {k} log: {len(bad)} error lines, e.g. {bad[:3]}")
+
     def cleanup(self) -> None:
         for p in self.procs:
             if p.is_alive():
@@ -453,6 +482,7 @@ class Bench:
                 p.join()
         self.procs = []
         self.stop_servers()
+        self.server_errors()
         self.drop_database()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -527,7 +557,7 @@ class Phase:
 
     def report(self) -> tuple[dict[int, list[float]], str | None, int]:
         arrivals: dict[int, list[float]] = {}
-        sample, dropped = None, 0
+        sample, dropped, drops = None, 0, []
         for pipe in self.pipes:
             pipe.send("report")
         for pipe in self.pipes:
@@ -536,6 +566,9 @@ class Phase:
                 arrivals.setdefault(seq, []).extend(times)
             sample = sample or rep["sample"]
             dropped += rep["dropped"]
+            drops += rep["drops"]
+        if drops:
+            log(f"  {self.name}: connections closed by the other side: {drops[:3]}")
         return arrivals, sample, dropped
 
     def close(self) -> None:
