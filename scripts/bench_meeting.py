@@ -587,8 +587,12 @@ class Phase:
 def summarise(name: str, n: int, rounds: list[tuple[int, float, float]],
               arrivals: dict[int, list[float]], timeout: float) -> dict:
     """rounds: (seq, t0, t_ack); per round the last and first arrival, and misses."""
-    last, first, acks, missed = [], [], [], 0
+    last, first, acks, missed, failed = [], [], [], 0, 0
     for seq, t0, t_ack in rounds:
+        if seq is None:  # the change itself failed (no acknowledgement)
+            missed += n
+            failed += 1
+            continue
         got = [t - t0 for t in arrivals.get(seq, []) if t - t0 <= timeout]
         missed += n - min(n, len(got))
         if got:
@@ -601,10 +605,12 @@ def summarise(name: str, n: int, rounds: list[tuple[int, float, float]],
     out = {
         "p50_ms": ms(last, 50), "p99_ms": ms(last, 99), "max_ms": ms(last, 100),
         "first_p50_ms": ms(first, 50), "ack_p50_ms": ms(acks, 50), "missed": missed,
+        "rounds_failed": failed,
     }
     log(f"{name}: last client p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms, max {out['max_ms']} ms; "
         f"first client p50 {out['first_p50_ms']} ms; driver's ack p50 {out['ack_p50_ms']} ms; "
-        f"missed {missed} of {n * len(rounds)} (client, round) pairs")
+        f"missed {missed} of {n * len(rounds)} (client, round) pairs"
+        + (f"; {failed} changes not acknowledged" if failed else ""))
     return out
 
 
@@ -631,7 +637,11 @@ class AppDriver:
             ["move_item", {"meeting_id": self.bench.meeting_id, "item_id": item}], separators=(",", ":"))
         t0 = time.monotonic()
         await self.ws.send(frame)
-        reply = await _recv_until(self.ws, f"{ACK_PREFIX}{ack_id}[", 60)
+        try:
+            reply = await _recv_until(self.ws, f"{ACK_PREFIX}{ack_id}[", self.bench.args.ack_timeout)
+        except TimeoutError:
+            log(f"  move_item not acknowledged within {self.bench.args.ack_timeout:g} s (round {r})")
+            return None, t0, None
         t_ack = time.monotonic()
         ack = json.loads(reply[len(ACK_PREFIX) + len(str(ack_id)):])[0]
         if not ack.get("ok"):
@@ -674,12 +684,23 @@ async def run_rounds(pairs: list[tuple[object, Phase, list[int]]], rounds: int, 
     busy = [0.0 for _ in pairs]
     for driver, _, _ in pairs:
         await driver.open(compression)
+    failed = [0 for _ in pairs]
     try:
         for r in range(rounds):
             for k, (driver, phase, pids) in enumerate(pairs):
+                if failed[k] >= 2:  # given up on: the rest of its rounds count as missed
+                    out[k].append((None, time.monotonic(), None))
+                    continue
                 cpu0 = sum(cpu_seconds(p) for p in pids)
                 seq, t0, t_ack = await driver.round(r)
                 out[k].append((seq, t0, t_ack))
+                if seq is None:
+                    failed[k] += 1
+                    if failed[k] >= 2:
+                        log(f"  {phase.name}: two changes in a row not acknowledged; its remaining "
+                            "rounds are skipped and count as missed")
+                    continue
+                failed[k] = 0
                 await loop.run_in_executor(None, phase.wait_round, seq, t0, timeout)
                 busy[k] += sum(cpu_seconds(p) for p in pids) - cpu0
                 await asyncio.sleep(pause)
@@ -850,6 +871,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("XASO_DATABASE_URL") or None,
                         help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/xaso_bench (created if "
                         "absent and then dropped); default: SQLite in the temporary instance")
+    parser.add_argument("--ack-timeout", type=float, default=30.0,
+                        help="seconds the driver waits for move_item's acknowledgement (30)")
     parser.add_argument("--client-procs", type=int, default=4, help="client processes (4)")
     parser.add_argument("--batch", type=int, default=10,
                         help="connections each client process opens at once while ramping up (10)")
@@ -912,7 +935,8 @@ def main(argv: list[str] | None = None) -> int:
         "message_queue": bool(args.message_queue), "compression": not args.no_compression,
         "p50_ms": app["p50_ms"], "p99_ms": app["p99_ms"], "max_ms": app["max_ms"],
         "first_p50_ms": app["first_p50_ms"], "ack_p50_ms": app["ack_p50_ms"], "missed": app["missed"],
-        "server_cpu_ms_per_round": app["server_cpu_ms"], "clients_cpu_ms_per_round": app["clients_cpu_ms"],
+        "rounds_failed": app["rounds_failed"], "server_cpu_ms_per_round": app["server_cpu_ms"],
+        "clients_cpu_ms_per_round": app["clients_cpu_ms"],
         "baseline_p50_ms": base["p50_ms"] if base else None,
         "baseline_p99_ms": base["p99_ms"] if base else None,
         "baseline_missed": base["missed"] if base else None,
