@@ -625,7 +625,8 @@ class AppDriver:
         import websockets
 
         self.ws = await websockets.connect(self.url, additional_headers={"Cookie": self.cookie},
-                                           ping_interval=None, compression=compression, max_size=None)
+                                           ping_interval=None, compression=compression, max_size=None,
+                                           open_timeout=self.bench.args.ack_timeout)
         await sio_handshake(self.ws)
 
     async def round(self, r: int) -> tuple[int, float, float]:
@@ -649,7 +650,8 @@ class AppDriver:
         return ack["seq"], t0, t_ack
 
     async def close(self) -> None:
-        await self.ws.close()
+        if getattr(self, "ws", None) is not None:
+            await self.ws.close()
 
 
 class BaselineDriver:
@@ -671,7 +673,8 @@ class BaselineDriver:
         return seq, t0, time.monotonic()
 
     async def close(self) -> None:
-        await self.ws.close()
+        if getattr(self, "ws", None) is not None:
+            await self.ws.close()
 
 
 async def run_rounds(pairs: list[tuple[object, Phase, list[int]]], rounds: int, pause: float,
@@ -682,9 +685,14 @@ async def run_rounds(pairs: list[tuple[object, Phase, list[int]]], rounds: int, 
     loop = asyncio.get_running_loop()
     out: list[list] = [[] for _ in pairs]
     busy = [0.0 for _ in pairs]
-    for driver, _, _ in pairs:
-        await driver.open(compression)
     failed = [0 for _ in pairs]
+    for k, (driver, phase, _) in enumerate(pairs):
+        try:
+            await driver.open(compression)
+        except (OSError, TimeoutError, SetupError) as exc:
+            log(f"  {phase.name}: the driver could not connect ({type(exc).__name__}: {exc}); "
+                "all its rounds count as missed")
+            failed[k] = 2
     try:
         for r in range(rounds):
             for k, (driver, phase, pids) in enumerate(pairs):
