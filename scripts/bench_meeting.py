@@ -624,6 +624,7 @@ class AppDriver:
     async def open(self, compression: str | None) -> None:
         import websockets
 
+        self.compression = compression
         self.ws = await websockets.connect(self.url, additional_headers={"Cookie": self.cookie},
                                            ping_interval=None, compression=compression, max_size=None,
                                            open_timeout=self.bench.args.ack_timeout)
@@ -636,12 +637,19 @@ class AppDriver:
         ack_id = self.ack_id
         frame = f"42{NAMESPACE},{ack_id}" + json.dumps(
             ["move_item", {"meeting_id": self.bench.meeting_id, "item_id": item}], separators=(",", ":"))
+        import websockets
+
         t0 = time.monotonic()
-        await self.ws.send(frame)
         try:
+            await self.ws.send(frame)
             reply = await _recv_until(self.ws, f"{ACK_PREFIX}{ack_id}[", self.bench.args.ack_timeout)
         except TimeoutError:
             log(f"  move_item not acknowledged within {self.bench.args.ack_timeout:g} s (round {r})")
+            return None, t0, None
+        except websockets.ConnectionClosed as exc:
+            log(f"  the server closed the driver's connection ({exc}); reconnecting (round {r})")
+            with contextlib.suppress(Exception):
+                await self.open(self.compression)
             return None, t0, None
         t_ack = time.monotonic()
         ack = json.loads(reply[len(ACK_PREFIX) + len(str(ack_id)):])[0]
