@@ -25,9 +25,14 @@ missed. p50/p99 are over rounds (linear-interpolated percentiles).
 
 Baseline: a ``websockets`` server in its own process that, told by the driver, sends
 the same Socket.IO frame (same size, its own seq) to all N clients with
-``websockets.broadcast``; the same client processes, rounds and measurement.
-ratio = p99 / baseline_p99. Compression is whatever client and server negotiate
-(permessage-deflate, as browsers do) unless ``--no-compression``.
+``websockets.broadcast``; the same kind of client processes and measurement. After a
+few warm-up changes the rounds alternate (app, baseline[, bare]) so that both see the
+same machine load. ratio = p99 / baseline_p99. ``--bare`` adds python-socketio alone on
+the app's stack (no Flask app, no database) to separate framework from app cost.
+Compression is whatever client and server negotiate (permessage-deflate, as browsers
+do) unless ``--no-compression``. Also reported: first client's arrival, the driver's
+acknowledgement (the handler's end), server CPU per round (/proc) and client CPU. A
+change not acknowledged within ``--ack-timeout`` counts as missed by every client.
 
 Goal (issue): 200 clients p99 <= 50 ms and <= 3x the baseline; 1,000 clients, none missed.
 
