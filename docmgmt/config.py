@@ -62,6 +62,10 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("XASO_RATELIMIT_STORAGE", "memory://")
         self.DEMO_MODE = _env_bool("XASO_DEMO", False)
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("XASO_MESSAGE_QUEUE") or None
+        # The meeting room's Socket.IO concurrency: "gevent" under gunicorn's gevent-websocket
+        # worker (make run, production), "threading" under `flask run`; "auto" tells them
+        # apart by whether gevent has patched the standard library.
+        self.SOCKETIO_ASYNC_MODE = os.environ.get("XASO_ASYNC_MODE", "auto")
         # Processes sharing one Redis but serving different deployments use their own channel.
         self.SOCKETIO_CHANNEL = os.environ.get("XASO_MESSAGE_QUEUE_CHANNEL", "xaso-meetings")
         # E-mail (reminders): off unless XASO_SMTP_HOST and XASO_SMTP_FROM are set.

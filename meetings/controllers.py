@@ -564,13 +564,7 @@ def invitation_docx(meeting_id: int):
 def invitation_draft(meeting_id: int):
     from .documents import create_invitation_draft
 
-    m = ops.get_visible(current_user, meeting_id)
-    try:
-        doc = create_invitation_draft(current_user, m)
-    except DomainError as err:
-        return _refused(meeting_id, err)
-    flash(_("Đã tạo dự thảo Giấy mời: hãy kiểm tra rồi trình ký."), "success")
-    return redirect(url_for("outgoing.show", document_id=doc.id))
+    return _to_outgoing(meeting_id, create_invitation_draft, _("Đã tạo dự thảo Giấy mời: hãy kiểm tra rồi trình ký."))
 
 
 @bp.get("/<int:meeting_id>/minutes.docx")
@@ -589,12 +583,17 @@ def minutes_docx(meeting_id: int):
 def minutes_draft(meeting_id: int):
     from .documents import create_minutes_draft
 
+    return _to_outgoing(meeting_id, create_minutes_draft, _("Đã chuyển biên bản vào luồng trình ký."))
+
+
+def _to_outgoing(meeting_id: int, create, done: str):
+    """Hand a document the meeting produced to the outgoing flow, then show the draft."""
     m = ops.get_visible(current_user, meeting_id)
     try:
-        doc = create_minutes_draft(current_user, m)
+        doc = create(current_user, m)
     except DomainError as err:
         return _refused(meeting_id, err)
-    flash(_("Đã chuyển biên bản vào luồng trình ký."), "success")
+    flash(done, "success")
     return redirect(url_for("outgoing.show", document_id=doc.id))
 
 

@@ -23,13 +23,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from docmgmt.core.timeutil import utcnow
 from docmgmt.extensions import db
 from docmgmt.org.models import User
 
 from .models import (
+    AgendaDocument,
     AgendaItem,
     Ballot,
     Meeting,
@@ -63,8 +64,9 @@ def begin(meeting: Meeting) -> int:
         .values(seq=Meeting.seq + 1).returning(Meeting.seq)
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    # The UPDATE may have waited for another transaction: read the meeting afresh.
-    db.session.refresh(meeting)
+    # The UPDATE may have waited for another transaction: read the meeting afresh (lazily,
+    # column by column and relationship by relationship, as the operation needs them).
+    db.session.expire(meeting)
     return seq
 
 
@@ -157,6 +159,12 @@ def timer_of(item: AgendaItem, now: datetime | None = None) -> dict:
 
 
 def agenda_section(m: Meeting) -> dict:
+    # One query per level instead of one per item: this runs on every agenda change.
+    items = db.session.scalars(
+        sa.select(AgendaItem).where(AgendaItem.meeting_id == m.id).order_by(AgendaItem.position)
+        .options(selectinload(AgendaItem.presenter).selectinload(User.position),
+                 selectinload(AgendaItem.documents).selectinload(AgendaDocument.stored))
+    )
     return {
         "current_item_id": m.current_item_id,
         "items": [
@@ -164,7 +172,7 @@ def agenda_section(m: Meeting) -> dict:
              "duration_minutes": i.duration_minutes, "extra_minutes": i.extra_minutes,
              "timer": timer_of(i), "conclusion": i.conclusion,
              "documents": [_document(d) for d in i.documents]}
-            for i in m.items
+            for i in items
         ],
     }
 

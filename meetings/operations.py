@@ -602,11 +602,17 @@ def request_speech(actor: User, m: Meeting, topic: str = "") -> SpeakerRequest:
     return r
 
 
+def _of_meeting(model, m: Meeting, object_id, code: str, message: str, field_name: str):
+    """A speaker request or a vote named by a client, refused unless it is this meeting's."""
+    obj = db.session.get(model, object_id) if isinstance(object_id, int) else None
+    if obj is None or obj.meeting_id != m.id:
+        raise ValidationFailed(code, message, field_name)
+    return obj
+
+
 def _speech(m: Meeting, request_id) -> SpeakerRequest:
-    r = db.session.get(SpeakerRequest, request_id) if isinstance(request_id, int) else None
-    if r is None or r.meeting_id != m.id:
-        raise ValidationFailed("invalid_request", _("Lượt đăng ký phát biểu không tồn tại."), "request_id")
-    return r
+    return _of_meeting(SpeakerRequest, m, request_id, "invalid_request",
+                       _("Lượt đăng ký phát biểu không tồn tại."), "request_id")
 
 
 def _speech_action(actor: User, m: Meeting, request_id: int, action: str) -> SpeakerRequest:
@@ -680,10 +686,7 @@ def open_vote(actor: User, m: Meeting, item_id: int, question: str, options: lis
 
 
 def _vote_of(m: Meeting, vote_id) -> Vote:
-    vote = db.session.get(Vote, vote_id) if isinstance(vote_id, int) else None
-    if vote is None or vote.meeting_id != m.id:
-        raise ValidationFailed("invalid_vote", _("Biểu quyết không tồn tại."), "vote_id")
-    return vote
+    return _of_meeting(Vote, m, vote_id, "invalid_vote", _("Biểu quyết không tồn tại."), "vote_id")
 
 
 def cast_ballot(actor: User, m: Meeting, vote_id: int, option_id: int) -> None:

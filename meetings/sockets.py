@@ -5,8 +5,10 @@ Every event is a thin call onto meetings.operations, committed on its own; the r
 "error": {"code", "message", "field"}}`` with the same codes and Vietnamese messages as
 the pages and the API. Broadcasts go out as ``"event"`` after the commit (meetings.live).
 
-Async mode: ``threading`` (simple-websocket under Werkzeug or gunicorn's gthread
-worker), websocket transport only. Why not gevent: see README "Meetings at scale".
+Async mode: ``gevent`` in production and under ``make run`` (gunicorn's gevent-websocket
+worker: one greenlet per connection, the fan-out costs a socket write per client), and
+``threading`` under ``flask run`` (simple-websocket on Werkzeug); websocket transport
+only. See README "The meeting room".
 """
 
 from __future__ import annotations
@@ -37,9 +39,15 @@ _sweeper_started = threading.Event()
 
 
 def init_app(app: Flask) -> None:
+    mode = async_mode(app.config.get("SOCKETIO_ASYNC_MODE", "auto"))
+    if mode == "gevent" and app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite waits for its write lock in C, which stops every greenlet of the process:
+        # two writers in one gevent process would wait out the whole busy timeout.
+        log.warning("gevent with SQLite: concurrent writes stall the process; serve SQLite with "
+                    "`flask run` (threads) or use PostgreSQL")
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=mode,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE") or None,
         channel=app.config.get("SOCKETIO_CHANNEL", "xaso-meetings"),
         manage_session=False,  # Flask's signed-cookie session and Flask-Login, as on every page
@@ -51,6 +59,18 @@ def init_app(app: Flask) -> None:
         engineio_logger=False,
     )
     live.set_emitter(lambda target, payload: socketio.emit("event", payload, to=target, namespace=NAMESPACE))
+
+
+def async_mode(configured: str) -> str:
+    """gevent when the server monkey-patched the standard library (gunicorn's gevent
+    workers do), threads otherwise (``flask run``)."""
+    if configured != "auto":
+        return configured
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
 # --- checking what comes in ---------------------------------------------------------------------

@@ -207,15 +207,18 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, instance: Path, extra_env: dict | None = None, port: int | None = None):
+    def __init__(self, instance: Path, extra_env: dict | None = None, port: int | None = None,
+                 gevent: bool = False):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "XASO_INSTANCE": str(instance), "XASO_DEMO": "1", **(extra_env or {})}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "docmgmt", "run", "--port", str(self.port),
-             "--no-reload", "--no-debugger"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )
+        if gevent:  # as production serves it (PostgreSQL): gunicorn's gevent-websocket worker
+            command = [sys.executable, "-m", "gunicorn", "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+                       "-w", "1", "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "docmgmt:create_app()"]
+        else:  # as make run serves the embedded default (SQLite): threads
+            command = [sys.executable, "-m", "flask", "--app", "docmgmt", "run", "--port", str(self.port),
+                       "--no-reload", "--no-debugger"]
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._wait()
 
     def _wait(self) -> None:

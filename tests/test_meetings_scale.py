@@ -31,7 +31,8 @@ def test_an_agenda_change_through_one_process_reaches_the_clients_of_the_other(p
 
     env = {"XASO_DATABASE_URL": pg_url, "XASO_MESSAGE_QUEUE": redis_url,
            "XASO_MESSAGE_QUEUE_CHANNEL": f"xaso-test-{uuid.uuid4().hex[:8]}"}
-    first, second = LiveServer(tmp_path, env), LiveServer(tmp_path, env)
+    # Served as in production: gunicorn's gevent-websocket worker (psycopg waits cooperatively).
+    first, second = LiveServer(tmp_path, env, gevent=True), LiveServer(tmp_path, env, gevent=True)
     made: list[RoomClient] = []
     try:
         chair = RoomClient(first.url, "chutich")
