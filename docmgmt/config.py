@@ -63,8 +63,8 @@ class Config:
         self.DEMO_MODE = _env_bool("XASO_DEMO", False)
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("XASO_MESSAGE_QUEUE") or None
         # The meeting room's Socket.IO concurrency: "gevent" under gunicorn's gevent-websocket
-        # worker (make run, production), "threading" under `flask run`; "auto" tells them
-        # apart by whether gevent has patched the standard library.
+        # worker (production, PostgreSQL), "threading" under `flask run` (make run, SQLite);
+        # "auto" tells them apart by whether gevent has patched the standard library.
         self.SOCKETIO_ASYNC_MODE = os.environ.get("XASO_ASYNC_MODE", "auto")
         # Processes sharing one Redis but serving different deployments use their own channel.
         self.SOCKETIO_CHANNEL = os.environ.get("XASO_MESSAGE_QUEUE_CHANNEL", "xaso-meetings")

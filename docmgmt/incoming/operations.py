@@ -510,7 +510,9 @@ def direct(actor: User, doc: IncomingDocument, direction: Direction_) -> list[As
 def assign_task(actor: User, doc: IncomingDocument, direction: Direction_) -> list[Assignment]:
     """A task the commune gives itself (a meeting's conclusion): assigned at once by the
     person who records it, through the same assignments, queues and reminders as a
-    directed document."""
+    directed document. The meeting module checks who may give the task."""
+    if doc.channel != "meeting" or doc.status != Status.REGISTERED.value:
+        raise Conflict("not_a_task", _("Chỉ giao việc trực tiếp cho công việc từ kết luận cuộc họp."))
     old = doc.status
     created = _make_assignments(actor, doc, direction)
     doc.status = Status.ASSIGNED.value
