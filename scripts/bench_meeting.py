@@ -407,7 +407,8 @@ class Bench:
             self.logs.append(logf)
             if self.args.serve == "gevent":
                 command = [str(VENV_BIN / "gunicorn"), "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
-                           "-w", "1", "-b", f"127.0.0.1:{port}", "docmgmt:create_app()"]
+                           "-w", "1", "--worker-connections", "10000", "-b", f"127.0.0.1:{port}",
+                           "docmgmt:create_app()"]
                 env = {**self.env, "XASO_ASYNC_MODE": "gevent"}
             else:
                 command = [str(VENV_BIN / "flask"), "--app", "docmgmt", "run", "--port", str(port),
