@@ -16,11 +16,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from . import models as _models  # noqa: F401
     from . import sockets
+    from .controllers import bp
 
     sockets.init_app(app)
-    try:
-        from .controllers import bp
-    except ImportError:  # pages not built yet
-        return
     app.register_blueprint(bp)
     from . import home as _home  # noqa: F401 - registers the home-page panel
