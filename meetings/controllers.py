@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from docmgmt.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from docmgmt.core.errors import DomainError, PermissionDenied, ValidationFailed
 from docmgmt.core.forms import show_error
 from docmgmt.core.permissions import Permission
 from docmgmt.core.timeutil import to_vn, vn_today
@@ -92,10 +92,6 @@ def _helpers():
     }
 
 
-def _organises(user: User) -> bool:
-    return user.can(Permission.MANAGE_MEETINGS) or user.can(Permission.CHAIR_MEETINGS)
-
-
 def _colleagues() -> list[User]:
     return list(db.session.scalars(
         sa.select(User).where(User.organisation_id == current_user.organisation_id, User.active.is_(True))
@@ -122,7 +118,7 @@ def index():
     upcoming.sort(key=lambda m: (m.status != Status.LIVE.value, m.starts_at))
     past = ops.my_meetings(current_user, upcoming=False, limit=20)
     return render_template("meetings/index.html", upcoming=upcoming, past=past,
-                           may_create=_organises(current_user))
+                           may_create=ops.can_schedule(current_user))
 
 
 def _calendar_args() -> tuple[str, date, bool]:
@@ -170,7 +166,7 @@ def calendar():
     return render_template(
         "meetings/calendar.html", view=view, day=day, first=first, weeks=weeks, by_day=by_day,
         mine=mine, title=title, prev_day=prev_day, next_day=next_day, day_names=DAY_NAMES,
-        sees_all=current_user.can(Permission.MANAGE_MEETINGS), may_create=_organises(current_user),
+        sees_all=current_user.can(Permission.MANAGE_MEETINGS), may_create=ops.can_schedule(current_user),
     )
 
 
@@ -221,7 +217,7 @@ def _meeting_input(form: MeetingForm) -> ops.MeetingInput:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not _organises(current_user):
+    if not ops.can_schedule(current_user):
         raise PermissionDenied("forbidden", _("Bạn không có quyền tạo cuộc họp."))
     form = _meeting_form()
     status = 200
@@ -573,8 +569,6 @@ def minutes_docx(meeting_id: int):
     from .documents import minutes_docx as build
 
     m = ops.get_visible(current_user, meeting_id)
-    if m.status_enum is not Status.ENDED:
-        raise Conflict("not_ended", _("Chỉ lập biên bản khi cuộc họp đã kết thúc."))
     return _docx(build(m), _("Biên bản"), m)
 
 

@@ -105,8 +105,14 @@ def minutes_body(m: Meeting) -> list[BodyParagraph | str]:
     return body
 
 
+def _require_ended(m: Meeting) -> None:
+    if m.status_enum is not Status.ENDED:
+        raise Conflict("not_ended", _("Chỉ lập biên bản khi cuộc họp đã kết thúc."))
+
+
 def minutes_docx(m: Meeting) -> bytes:
-    """Biên bản cuộc họp from what the room recorded."""
+    """Biên bản cuộc họp from what the room recorded, once the meeting has ended."""
+    _require_ended(m)
     started = m.started_at or m.starts_at
     closing = (f"Cuộc họp kết thúc vào {to_vn(m.ended_at):%H} giờ {to_vn(m.ended_at):%M} phút cùng ngày./."
                if m.ended_at else "")
@@ -144,8 +150,7 @@ def create_invitation_draft(actor: User, m: Meeting):
 
 def create_minutes_draft(actor: User, m: Meeting):
     """The biên bản enters the outgoing flow once the meeting has ended."""
-    if m.status_enum is not Status.ENDED:
-        raise Conflict("not_ended", _("Chỉ lập biên bản khi cuộc họp đã kết thúc."))
+    _require_ended(m)
     if m.minutes_draft_id is not None:
         raise Conflict("already_drafted", _("Biên bản đã được chuyển vào luồng trình ký."))
     doc = _draft(actor, m, "bien_ban", m.title, minutes_docx(m), "Biên bản - dự thảo.docx")
@@ -164,7 +169,7 @@ def create_task(actor: User, item: AgendaItem, assignee: str, deadline: date | N
     from docmgmt.incoming.workflow import Status as IncomingStatus
 
     m = item.meeting
-    if m.organisation_id != actor.organisation_id or not (m.runs(actor) or actor.can(Permission.MANAGE_MEETINGS)):
+    if not can_manage(actor, m):
         raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
     if m.status_enum not in (Status.LIVE, Status.ENDED):
         raise Conflict("wrong_status", _("Chỉ giao việc từ kết luận của cuộc họp đã diễn ra."))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
-from docmgmt.core.permissions import Permission
 from docmgmt.core.timeutil import to_vn
 from docmgmt.home.waiting import Item, Panel, provider
 from docmgmt.org.models import User
@@ -19,7 +18,7 @@ LIMIT = 10
 @provider
 def _upcoming_meetings(user: User) -> Panel | None:
     meetings = ops.my_meetings(user, upcoming=True, limit=LIMIT)
-    organiser = user.can(Permission.MANAGE_MEETINGS) or user.can(Permission.CHAIR_MEETINGS)
+    organiser = ops.can_schedule(user)
     if not meetings and not organiser:
         return None  # nothing to say to someone who is rarely invited
     items = []

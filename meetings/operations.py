@@ -56,6 +56,11 @@ def can_view(user: User, m: Meeting) -> bool:
     return m.is_participant(user) or m.runs(user) or user.can(Permission.MANAGE_MEETINGS)
 
 
+def can_schedule(user: User) -> bool:
+    """Leaders who chair and the people who organise meetings may schedule them."""
+    return user.can(Permission.MANAGE_MEETINGS) or user.can(Permission.CHAIR_MEETINGS)
+
+
 def can_manage(user: User, m: Meeting) -> bool:
     return user.organisation_id == m.organisation_id and (
         m.runs(user) or user.can(Permission.MANAGE_MEETINGS))
@@ -174,7 +179,7 @@ def _validate(actor: User, data: MeetingInput) -> tuple[MeetingInput, User, User
 
 
 def create_meeting(actor: User, data: MeetingInput) -> Meeting:
-    if not (actor.can(Permission.MANAGE_MEETINGS) or actor.can(Permission.CHAIR_MEETINGS)):
+    if not can_schedule(actor):
         raise _forbidden()
     data, chair, secretary, roles = _validate(actor, data)
     m = Meeting(organisation_id=actor.organisation_id, title=data.title, description=data.description,
