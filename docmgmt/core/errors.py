@@ -8,6 +8,8 @@ concerns one input, the ``field``. Web pages show the message; the API returns
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 
 class DomainError(Exception):
     status = 400
@@ -42,3 +44,16 @@ class Conflict(DomainError):
 
 class AuthenticationFailed(DomainError):
     status = 401
+
+
+# The two refusals every module gives, worded once.
+
+def forbidden(message: str | None = None, code: str = "forbidden") -> PermissionDenied:
+    """The person may not do this (they may know the record exists)."""
+    return PermissionDenied(code, message or _("Bạn không có quyền thực hiện thao tác này."))
+
+
+def not_found(message: str | None = None, code: str = "not_found") -> NotFound:
+    """Not there, or not for this person: the two look the same, so nobody learns that a
+    record exists."""
+    return NotFound(code, message or _("Không tìm thấy dữ liệu yêu cầu."))
