@@ -5,17 +5,19 @@ same assignment machinery as incoming documents."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from docmgmt.audit.operations import record as audit
-from docmgmt.core.errors import Conflict, PermissionDenied, ValidationFailed
+from docmgmt.core.errors import Conflict, ValidationFailed, forbidden
 from docmgmt.core.permissions import Permission
 from docmgmt.core.text import clean
 from docmgmt.core.timeutil import to_vn, vn_today
 from docmgmt.extensions import db
+from docmgmt.incoming import operations as incoming
 from docmgmt.org.models import User
 from docmgmt.outgoing.drafting import signer_lines
 from docmgmt.outgoing.templates_docx import BodyParagraph, DraftSpec, build_draft
@@ -128,12 +130,16 @@ def minutes_docx(m: Meeting) -> bytes:
 
 
 def _draft(actor: User, m: Meeting, doc_type: str, subject: str, content: bytes, name: str):
-    from docmgmt.outgoing.operations import DraftInput, Upload, create_draft
+    from docmgmt.core.schemas import max_length
+    from docmgmt.outgoing.operations import Upload, create_draft
+    from docmgmt.outgoing.schemas import DraftCreateSchema
 
     if not actor.can(Permission.DRAFT_OUTGOING) or not can_manage(actor, m):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
-    return create_draft(actor, DraftInput(doc_type=doc_type, subject=subject, signer_id=m.chair_id),
-                        Upload(content, name))
+        raise forbidden()
+    # The subject comes from the meeting's title: cut to what a draft's subject may hold.
+    subject = subject[:max_length(DraftCreateSchema, "subject")]
+    data = DraftCreateSchema().load({"doc_type": doc_type, "subject": subject, "signer_id": m.chair_id})
+    return create_draft(actor, data, Upload(content, name))
 
 
 def create_invitation_draft(actor: User, m: Meeting):
@@ -159,18 +165,31 @@ def create_minutes_draft(actor: User, m: Meeting):
     return doc
 
 
+@dataclass
+class _Conclusion:
+    """An agenda item's conclusion as the origin of a task (incoming.TaskOrigin)."""
+
+    item: AgendaItem
+
+    def may_give_tasks(self, user: User) -> bool:
+        return can_manage(user, self.item.meeting)
+
+    def task_entry(self, text: str) -> dict:
+        m = self.item.meeting
+        return {
+            "sender_name": f"Cuộc họp: {m.title}"[:255], "issue_date": to_vn(m.starts_at).date(),
+            "subject": f"{text}\n(Kết luận mục «{self.item.title}»: {self.item.conclusion})"[:4000],
+            "signer": m.chair.full_name, "channel": "meeting",
+        }
+
+
 def create_task(actor: User, item: AgendaItem, assignee: str, deadline: date | None, text: str) -> MeetingTask:
     """Giao việc from a conclusion: an incoming entry of the commune's own (channel
     "meeting") assigned to its handler with a deadline, so it joins their queue, the
     reminders, the overdue lists and the completion flow like any assigned document."""
-    from docmgmt.documents.registers import Direction, register_for, take_number
-    from docmgmt.incoming import operations as incoming
-    from docmgmt.incoming.models import IncomingDocument
-    from docmgmt.incoming.workflow import Status as IncomingStatus
-
     m = item.meeting
     if not can_manage(actor, m):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+        raise forbidden()
     if m.status_enum not in (Status.LIVE, Status.ENDED):
         raise Conflict("wrong_status", _("Chỉ giao việc từ kết luận của cuộc họp đã diễn ra."))
     text = clean(text)
@@ -178,23 +197,11 @@ def create_task(actor: User, item: AgendaItem, assignee: str, deadline: date | N
         raise ValidationFailed("no_conclusion", _("Mục này chưa có kết luận để giao việc."), "item_id")
     if not text:
         raise ValidationFailed("required", _("Hãy ghi nội dung công việc."), "text")
-    if len(text) > 2000:
-        raise ValidationFailed("too_long", _("Nội dung công việc dài quá 2000 ký tự."), "text")
     who = incoming.Assignee.parse(assignee, "assignee")
-    today = vn_today()
-    if deadline is not None and deadline < today:
+    if deadline is not None and deadline < vn_today():
         raise ValidationFailed("past_deadline", _("Hạn giải quyết không thể trước hôm nay."), "deadline")
-    register = register_for(actor.organisation_id, Direction.INCOMING, today.year, False)
-    doc = IncomingDocument(
-        organisation_id=actor.organisation_id, register_id=register.id, arrival_number=take_number(register),
-        arrival_date=today, sender_name=f"Cuộc họp: {m.title}"[:255], issue_date=to_vn(m.starts_at).date(),
-        doc_type="thong_bao", subject=f"{text}\n(Kết luận mục «{item.title}»: {item.conclusion})"[:4000],
-        signer=m.chair.full_name, channel="meeting", status=IncomingStatus.REGISTERED.value,
-        registered_by_id=actor.id,
-    )
-    db.session.add(doc)
-    db.session.flush()
-    incoming.assign_task(actor, doc, incoming.Direction_(main=who, deadline=deadline, text=text))
+    doc = incoming.register_task(actor, _Conclusion(item), text,
+                                 incoming.Direction_(main=who, deadline=deadline, text=text))
     task = MeetingTask(item_id=item.id, incoming_id=doc.id, created_by_id=actor.id)
     db.session.add(task)
     db.session.flush()

@@ -29,6 +29,7 @@ from docmgmt.core.timeutil import utcnow
 from docmgmt.extensions import db
 from docmgmt.org.models import User
 
+from . import access
 from .models import (
     AgendaDocument,
     AgendaItem,
@@ -78,6 +79,9 @@ def record(meeting: Meeting, seq: int, kind: str, actor: User | None, sections: 
     ballot passes a log without any choice in it.
     """
     db.session.flush()
+    sections = list(sections)
+    if _CHANGES_MAY.intersection(sections) and "may" not in sections:
+        sections.append("may")
     data = {name: SECTIONS[name](meeting) for name in sections}
     db.session.add(MeetingEvent(meeting_id=meeting.id, seq=seq, kind=kind,
                                 actor_id=actor.id if actor else None,
@@ -132,7 +136,7 @@ def online_user_ids(meeting_id: int) -> set[int]:
 def participants_section(m: Meeting) -> list[dict]:
     online = online_user_ids(m.id)
     return [
-        {**_person(p.user), "role": p.role, "votes": p.votes, "rsvp": p.rsvp,
+        {**(_person(p.user) or {}), "role": p.role, "votes": p.votes, "rsvp": p.rsvp,
          "rsvp_reason": p.rsvp_reason, "delegate_for": _person(p.delegate_for),
          "checked_in": p.checked_in_at is not None, "checked_in_at": _iso(p.checked_in_at),
          "online": p.user_id in online}
@@ -220,13 +224,18 @@ SECTIONS: dict[str, Callable[[Meeting], object]] = {
     "presentation": presentation_section,
     "speakers": speakers_section,
     "votes": votes_section,
+    "may": access.room_table,  # who may do what in the room now (access.py decides)
 }
+# Sections whose change can change who may do what: their events carry "may" too.
+_CHANGES_MAY = {"meeting", "agenda"}
 
 
 def snapshot(m: Meeting, user: User) -> dict:
     """The whole current state as ``user`` sees it: every section, their own notes and
     what they may do. A client that (re)joins or missed an event starts from this."""
     state = {name: fn(m) for name, fn in SECTIONS.items()}
+    table = access.room_table(m)
+    state["may"] = table
     me = m.participant(user)
     notes = db.session.scalars(
         sa.select(MeetingNote).join(AgendaItem, AgendaItem.id == MeetingNote.item_id)
@@ -234,16 +243,15 @@ def snapshot(m: Meeting, user: User) -> dict:
     )
     state.update(
         meeting_id=m.id, seq=m.seq, server_time=utcnow().isoformat(),
-        me={"id": user.id, "name": user.full_name, "runs": m.runs(user),
-            "chair": user.id == m.chair_id, "secretary": user.id == m.secretary_id,
-            "votes": bool(me and me.votes), "participant": me is not None},
+        me={"id": user.id, "name": user.full_name, "votes": bool(me and me.votes),
+            "participant": me is not None, "may": access.may(user, m, table)},
         notes={str(n.item_id): n.text for n in notes},
     )
     return state
 
 
 def has_voted(vote: Vote, user: User) -> bool:
-    return db.session.scalar(
+    return (db.session.scalar(
         sa.select(sa.func.count()).select_from(Ballot)
         .where(Ballot.vote_id == vote.id, Ballot.user_id == user.id)
-    ) > 0
+    ) or 0) > 0

@@ -8,15 +8,16 @@ stores an event before it is broadcast (meetings.live).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from docmgmt.audit.operations import record as audit
-from docmgmt.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from docmgmt.core.permissions import Permission
+from docmgmt.core.access import find_scoped, load
+from docmgmt.core.errors import Conflict, ValidationFailed, forbidden
 from docmgmt.core.text import clean
 from docmgmt.core.timeutil import VN_TZ, utcnow
 from docmgmt.extensions import db
@@ -26,6 +27,7 @@ from docmgmt.notifications.operations import notify
 from docmgmt.org.models import User
 
 from . import live
+from .access import ATTEND, LIFECYCLE, ROOM, VIEW, can_manage, can_schedule, can_view  # noqa: F401 - the doors ask ops
 from .models import (
     AgendaDocument,
     AgendaItem,
@@ -38,97 +40,34 @@ from .models import (
     Vote,
     VoteOption,
 )
-from .workflow import DEFAULT_OPTIONS, EDITABLE, LIVE_ACTIONS, TRANSITIONS, Status, Who
+from .schemas import MeetingInput  # the input, defined with its limits
+from .workflow import DEFAULT_OPTIONS, EDITABLE, TRANSITIONS, Status
 
 MAX_OPTIONS = 10
 
 
-# --- who may -------------------------------------------------------------------------------
+# --- who may (the rules themselves live in access.py) -----------------------------------------
 
-def _forbidden() -> PermissionDenied:
-    return PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
-
-
-def can_view(user: User, m: Meeting) -> bool:
-    """Participants see a meeting; so do the people who organise meetings."""
-    if user.organisation_id != m.organisation_id:
-        return False
-    return m.is_participant(user) or m.runs(user) or user.can(Permission.MANAGE_MEETINGS)
+NOT_FOUND = _l("Không tìm thấy cuộc họp.")
 
 
-def can_schedule(user: User) -> bool:
-    """Leaders who chair and the people who organise meetings may schedule them."""
-    return user.can(Permission.MANAGE_MEETINGS) or user.can(Permission.CHAIR_MEETINGS)
+def get_visible(user: User, meeting_id: object) -> Meeting:
+    return VIEW.get(user, meeting_id, str(NOT_FOUND))
 
 
-def can_manage(user: User, m: Meeting) -> bool:
-    return user.organisation_id == m.organisation_id and (
-        m.runs(user) or user.can(Permission.MANAGE_MEETINGS))
-
-
-def is_allowed(user: User, m: Meeting, who: Who, item: AgendaItem | None = None) -> bool:
-    if user.organisation_id != m.organisation_id:
-        return False
-    if who is Who.ORGANISER:
-        return can_manage(user, m)
-    if who is Who.RUNNER:
-        return m.runs(user)
-    if who is Who.SECRETARY:
-        return user.id in (m.secretary_id, m.chair_id)
-    if who is Who.PRESENTER:
-        current = item or m.current_item
-        return m.runs(user) or (current is not None and current.presenter_id == user.id)
-    p = m.participant(user)
-    if who is Who.PARTICIPANT:
-        return p is not None
-    if who is Who.VOTER:
-        return p is not None and p.votes
-    raise ValueError(who)
-
-
-def get_visible(user: User, meeting_id: int) -> Meeting:
-    m = db.session.get(Meeting, meeting_id)
-    if m is None or not can_view(user, m):
-        raise NotFound("not_found", _("Không tìm thấy cuộc họp."))
-    return m
-
-
-def get_for_room(user: User, meeting_id: int) -> Meeting:
+def get_for_room(user: User, meeting_id: object) -> Meeting:
     """Only participants enter the live room (the chair and secretary are participants)."""
-    m = db.session.get(Meeting, meeting_id)
-    if m is None or not can_view(user, m):  # whoever may not see it learns nothing of it
-        raise NotFound("not_found", _("Không tìm thấy cuộc họp."))
-    if not m.is_participant(user):  # an organiser who is not invited
-        raise PermissionDenied("not_participant", _("Chỉ người được mời mới vào được phòng họp này."))
+    m = get_visible(user, meeting_id)  # whoever may not see it learns nothing of it
+    if not ATTEND.allows(user, m):  # an organiser who is not invited
+        raise forbidden(_("Chỉ người được mời mới vào được phòng họp này."), "not_participant")
     return m
 
 
-def _check_live(user: User, m: Meeting, action: str, item: AgendaItem | None = None) -> None:
-    statuses, who = LIVE_ACTIONS[action]
-    if not is_allowed(user, m, who, item):
-        raise _forbidden()
-    if m.status_enum not in statuses:
-        if m.status_enum is Status.LIVE or Status.LIVE not in statuses:
-            raise Conflict("wrong_status", _("Không thể làm việc này khi cuộc họp %(s)s.",
-                                             s=m.status_enum.label.lower()))
-        raise Conflict("not_live", _("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
+def _check_live(user: User, m: Meeting, action: str) -> None:
+    ROOM.check(user, m, action)
 
 
 # --- scheduling ----------------------------------------------------------------------------
-
-@dataclass
-class MeetingInput:
-    title: str = ""
-    starts_at: datetime | None = None  # aware, or naive in Asia/Ho_Chi_Minh
-    ends_at: datetime | None = None
-    location: str = ""
-    online_link: str = ""
-    description: str = ""
-    chair_id: int | None = None
-    secretary_id: int | None = None
-    members: list[int] = field(default_factory=list)
-    guests: list[int] = field(default_factory=list)
-
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
@@ -139,8 +78,8 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _colleague(actor: User, user_id: int | None, field_name: str, message: str) -> User:
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None or user.organisation_id != actor.organisation_id or not user.active:
+    user = find_scoped(User, user_id, actor) if user_id else None
+    if user is None or not user.active:
         raise ValidationFailed("invalid_person", message, field_name)
     return user
 
@@ -152,12 +91,12 @@ def _validate(actor: User, data: MeetingInput) -> tuple[MeetingInput, User, User
     data.description = clean(data.description)
     if not data.title:
         raise ValidationFailed("required", _("Hãy nhập tên cuộc họp."), "title")
-    if len(data.title) > 500:
-        raise ValidationFailed("too_long", _("Tên cuộc họp dài quá 500 ký tự."), "title")
     if data.starts_at is None:
         raise ValidationFailed("required", _("Hãy chọn thời gian bắt đầu."), "starts_at")
-    data.starts_at, data.ends_at = _aware(data.starts_at), _aware(data.ends_at)
-    if data.ends_at is not None and data.ends_at <= data.starts_at:
+    starts_at, ends_at = _aware(data.starts_at), _aware(data.ends_at)
+    assert starts_at is not None
+    data.starts_at, data.ends_at = starts_at, ends_at
+    if ends_at is not None and ends_at <= starts_at:
         raise ValidationFailed("invalid_time", _("Giờ kết thúc phải sau giờ bắt đầu."), "ends_at")
     if not data.location and not data.online_link:
         raise ValidationFailed("required", _("Hãy nhập phòng họp hoặc đường dẫn họp trực tuyến."), "location")
@@ -180,7 +119,7 @@ def _validate(actor: User, data: MeetingInput) -> tuple[MeetingInput, User, User
 
 def create_meeting(actor: User, data: MeetingInput) -> Meeting:
     if not can_schedule(actor):
-        raise _forbidden()
+        raise forbidden()
     data, chair, secretary, roles = _validate(actor, data)
     m = Meeting(organisation_id=actor.organisation_id, title=data.title, description=data.description,
                 starts_at=data.starts_at, ends_at=data.ends_at, location=data.location,
@@ -195,11 +134,12 @@ def create_meeting(actor: User, data: MeetingInput) -> Meeting:
 
 def update_meeting(actor: User, m: Meeting, data: MeetingInput) -> Meeting:
     if not can_manage(actor, m):
-        raise _forbidden()
+        raise forbidden()
     if m.status_enum not in (Status.DRAFT, Status.INVITED):
         raise Conflict("wrong_status", _("Chỉ sửa được cuộc họp chưa bắt đầu."))
     data, chair, secretary, roles = _validate(actor, data)
     changed_time = m.starts_at != data.starts_at or m.location != data.location
+    assert data.starts_at is not None  # _validate requires it
     m.title, m.description, m.starts_at, m.ends_at = data.title, data.description, data.starts_at, data.ends_at
     m.location, m.online_link, m.chair_id, m.secretary_id = (data.location, data.online_link,
                                                              chair.id, secretary.id)
@@ -233,12 +173,9 @@ def _invite(user: User, m: Meeting) -> None:
 
 def transition(actor: User, m: Meeting, action: str) -> Meeting:
     """Invite, start, end or cancel, as the TRANSITIONS table allows."""
-    sources, target, who = TRANSITIONS[action]
-    if not is_allowed(actor, m, who):
-        raise _forbidden()
-    if m.status_enum not in sources:
-        raise Conflict("wrong_status", _("Không thể làm việc này khi cuộc họp %(s)s.",
-                                         s=m.status_enum.label.lower()))
+    if action not in TRANSITIONS:
+        raise ValidationFailed("invalid_action", _("Thao tác không hợp lệ."), "action")
+    target = LIFECYCLE.check(actor, m, action)
     seq = live.begin(m)
     now = utcnow()
     sections = ["meeting"]
@@ -273,7 +210,7 @@ def rsvp(actor: User, m: Meeting, answer: str, reason: str = "", delegate_id: in
     """Trả lời giấy mời: attend, absent with a reason, or send a delegate."""
     p = m.participant(actor)
     if p is None:
-        raise PermissionDenied("not_participant", _("Bạn không có trong danh sách mời họp."))
+        raise forbidden(_("Bạn không có trong danh sách mời họp."), "not_participant")
     if m.status_enum not in (Status.INVITED, Status.LIVE):
         raise Conflict("wrong_status", _("Chỉ trả lời được giấy mời của cuộc họp đã mời, chưa kết thúc."))
     if p.delegate_for_id is not None and answer == "delegate":
@@ -314,7 +251,7 @@ def _drop_delegate(m: Meeting, p: Participant) -> None:
 
 def _check_editable(actor: User, m: Meeting) -> None:
     if not can_manage(actor, m):
-        raise _forbidden()
+        raise forbidden()
     if m.status_enum not in EDITABLE:
         raise Conflict("wrong_status", _("Cuộc họp đã kết thúc hoặc đã hủy: không sửa được chương trình."))
 
@@ -323,13 +260,9 @@ def _item_fields(m: Meeting, title: str, presenter_id: int | None, duration_minu
     title = clean(title)
     if not title:
         raise ValidationFailed("required", _("Hãy nhập nội dung mục chương trình."), "title")
-    if len(title) > 500:
-        raise ValidationFailed("too_long", _("Nội dung mục chương trình dài quá 500 ký tự."), "title")
     if presenter_id is not None and m.participant(presenter_id) is None:
         raise ValidationFailed("invalid_presenter", _("Người trình bày phải là người dự họp."), "presenter_id")
-    duration = duration_minutes if duration_minutes is not None else 15
-    if not 1 <= duration <= 480:
-        raise ValidationFailed("invalid_duration", _("Thời lượng phải từ 1 đến 480 phút."), "duration_minutes")
+    duration = duration_minutes if duration_minutes is not None else 15  # limits: AgendaItemSchema
     return title, presenter_id, duration
 
 
@@ -398,7 +331,8 @@ def _refuse_confidential(doc) -> None:
 
 
 def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = None,
-                    outgoing_id: int | None = None, upload: tuple[object, str] | None = None) -> AgendaDocument:
+                    outgoing_id: int | None = None,
+                    upload: tuple[BinaryIO | bytes, str] | None = None) -> AgendaDocument:
     """Attach a document to an agenda item: the files of an incoming document, the latest
     PDF of an outgoing one, or a file uploaded for the meeting. Confidential documents are
     refused: they exist in the system only as paper-tracking entries."""
@@ -423,21 +357,22 @@ def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = 
     elif outgoing_id is not None:
         from docmgmt.outgoing import operations as outgoing
 
-        doc = outgoing.get_readable(actor, outgoing_id)
-        _refuse_confidential(doc)
-        file_id = doc.issued_file_id if getattr(doc, "issued_file_id", None) else None
-        if file_id is None and doc.versions:
-            file_id = doc.versions[-1].pdf_file_id or doc.versions[-1].source_file_id
+        draft = outgoing.get_readable(actor, outgoing_id)
+        _refuse_confidential(draft)
+        file_id = draft.issued_file_id
+        if file_id is None and draft.versions:
+            file_id = draft.versions[-1].pdf_file_id or draft.versions[-1].source_file_id
         if file_id is None:
             raise ValidationFailed("no_file", _("Văn bản này không có tệp đính kèm."), "document")
-        title = f"{doc.number_symbol or _('Dự thảo')} — {doc.subject}"[:500]
-        attached.append(AgendaDocument(stored_file_id=file_id, title=title, outgoing_id=doc.id,
+        title = f"{draft.number_symbol or _('Dự thảo')} — {draft.subject}"[:500]
+        attached.append(AgendaDocument(stored_file_id=file_id, title=title, outgoing_id=draft.id,
                                        added_by_id=actor.id))
     else:
         from docmgmt.files.sandbox import inspect_pdf
         from docmgmt.files.store import FileStore, store_file
 
-        stream, name = upload  # type: ignore[misc]
+        assert upload is not None  # exactly one of the three, checked above
+        stream, name = upload
         stored = store_file(stream, name, organisation_id=actor.organisation_id, uploaded_by_id=actor.id,
                             allowed={"application/pdf"})
         if not inspect_pdf(FileStore.from_app().path_for(stored.sha256)).ok:
@@ -459,14 +394,11 @@ def remove_document(actor: User, document: AgendaDocument) -> None:
 
 def meeting_file_access(user: User, stored: StoredFile) -> bool:
     """Meeting documents are readable by the meeting's participants."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(AgendaDocument)
-        .join(AgendaItem, AgendaItem.id == AgendaDocument.item_id)
-        .join(Participant, Participant.meeting_id == AgendaItem.meeting_id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(AgendaDocument.stored_file_id == stored.id, Participant.user_id == user.id,
-               Meeting.organisation_id == user.organisation_id)
-    ) > 0
+    return db.session.scalars(
+        ATTEND.select(user).join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .join(AgendaDocument, AgendaDocument.item_id == AgendaItem.id)
+        .where(AgendaDocument.stored_file_id == stored.id).limit(1)
+    ).first() is not None
 
 
 ACCESS_CHECKS.append(meeting_file_access)
@@ -530,10 +462,9 @@ def forget_server(server_id: str) -> None:
 
 def check_in(actor: User, m: Meeting, user_id: int | None = None) -> Participant:
     """Điểm danh: oneself, or by the chair/secretary for someone in the room."""
-    _check_live(actor, m, "check_in")
+    others = user_id is not None and user_id != actor.id
+    _check_live(actor, m, "check_in_others" if others else "check_in")
     target = m.participant(user_id if user_id is not None else actor.id)
-    if user_id is not None and user_id != actor.id and not m.runs(actor):
-        raise _forbidden()
     if target is None:
         raise ValidationFailed("not_participant", _("Người này không có trong danh sách mời họp."), "user_id")
     if target.checked_in_at is not None:
@@ -609,7 +540,7 @@ def request_speech(actor: User, m: Meeting, topic: str = "") -> SpeakerRequest:
 
 def _of_meeting(model, m: Meeting, object_id, code: str, message: str, field_name: str):
     """A speaker request or a vote named by a client, refused unless it is this meeting's."""
-    obj = db.session.get(model, object_id) if isinstance(object_id, int) else None
+    obj = load(model, object_id) if isinstance(object_id, int) else None
     if obj is None or obj.meeting_id != m.id:
         raise ValidationFailed(code, message, field_name)
     return obj
@@ -626,7 +557,7 @@ def _speech_action(actor: User, m: Meeting, request_id: int, action: str) -> Spe
     allowed = {"grant_speech": ("queued",), "end_speech": ("speaking",), "decline_speech": ("queued",),
                "withdraw_speech": ("queued",)}[action]
     if action == "withdraw_speech" and r.user_id != actor.id:
-        raise _forbidden()
+        raise forbidden()
     if r.status not in allowed:
         raise Conflict("wrong_status", _("Lượt phát biểu này không còn ở trạng thái đó."))
     seq = live.begin(m)
@@ -806,17 +737,13 @@ def meetings_between(user: User, start: date, end: date, mine: bool = False) -> 
     """Meetings the user may see whose start falls in [start, end) (local dates)."""
     lo = datetime.combine(start, datetime.min.time(), VN_TZ)
     hi = datetime.combine(end, datetime.min.time(), VN_TZ)
-    q = sa.select(Meeting).where(Meeting.organisation_id == user.organisation_id,
-                                 Meeting.starts_at >= lo, Meeting.starts_at < hi)
-    if mine or not user.can(Permission.MANAGE_MEETINGS):
-        q = q.where(Meeting.participants.any(Participant.user_id == user.id))
+    q = (ATTEND if mine else VIEW).select(user).where(Meeting.starts_at >= lo, Meeting.starts_at < hi)
     return list(db.session.scalars(q.order_by(Meeting.starts_at)))
 
 
 def my_meetings(user: User, *, upcoming: bool = True, limit: int = 50) -> list[Meeting]:
     now = utcnow()
-    q = sa.select(Meeting).where(Meeting.organisation_id == user.organisation_id,
-                                 Meeting.participants.any(Participant.user_id == user.id))
+    q = ATTEND.select(user)
     if upcoming:
         q = q.where(sa.or_(Meeting.status == Status.LIVE.value,
                            sa.and_(Meeting.starts_at >= now - timedelta(hours=12),

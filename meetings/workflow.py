@@ -7,6 +7,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from docmgmt.core.workflow import Transition
+
 
 class Status(enum.StrEnum):
     DRAFT = "draft"  # đang chuẩn bị
@@ -41,33 +43,34 @@ class Who(enum.StrEnum):
 S = Status
 W = Who
 
-# Lifecycle: action → (from statuses, to status, who)
-TRANSITIONS: dict[str, tuple[frozenset[Status], Status, Who]] = {
-    "invite": (frozenset({S.DRAFT}), S.INVITED, W.ORGANISER),
-    "start": (frozenset({S.DRAFT, S.INVITED}), S.LIVE, W.RUNNER),
-    "end": (frozenset({S.LIVE}), S.ENDED, W.RUNNER),
-    "cancel": (frozenset({S.DRAFT, S.INVITED}), S.CANCELLED, W.ORGANISER),
+# Lifecycle: action → from statuses, to status, who
+TRANSITIONS: dict[str, Transition[Status]] = {
+    "invite": Transition({S.DRAFT}, S.INVITED, W.ORGANISER),
+    "start": Transition({S.DRAFT, S.INVITED}, S.LIVE, W.RUNNER),
+    "end": Transition({S.LIVE}, S.ENDED, W.RUNNER),
+    "cancel": Transition({S.DRAFT, S.INVITED}, S.CANCELLED, W.ORGANISER),
 }
 
 # What the agenda and participants may still be edited in.
 EDITABLE = frozenset({S.DRAFT, S.INVITED, S.LIVE})
 
-# The live room: action → (statuses it is allowed in, who)
-LIVE_ACTIONS: dict[str, tuple[frozenset[Status], Who]] = {
-    "check_in": (frozenset({S.INVITED, S.LIVE}), W.PARTICIPANT),  # self; for others: RUNNER
-    "move_item": (frozenset({S.LIVE}), W.RUNNER),
-    "present": (frozenset({S.LIVE}), W.PRESENTER),
-    "request_speech": (frozenset({S.LIVE}), W.PARTICIPANT),
-    "withdraw_speech": (frozenset({S.LIVE}), W.PARTICIPANT),
-    "grant_speech": (frozenset({S.LIVE}), W.RUNNER),
-    "end_speech": (frozenset({S.LIVE}), W.RUNNER),
-    "decline_speech": (frozenset({S.LIVE}), W.RUNNER),
-    "open_vote": (frozenset({S.LIVE}), W.RUNNER),
-    "cast_ballot": (frozenset({S.LIVE}), W.VOTER),
-    "close_vote": (frozenset({S.LIVE}), W.RUNNER),
-    "save_note": (frozenset({S.INVITED, S.LIVE, S.ENDED}), W.PARTICIPANT),
-    "save_conclusion": (frozenset({S.LIVE, S.ENDED}), W.SECRETARY),
-    "timer": (frozenset({S.LIVE}), W.RUNNER),
+# The live room: action → statuses it is allowed in (the status stays), who
+LIVE_ACTIONS: dict[str, Transition[Status]] = {
+    "check_in": Transition({S.INVITED, S.LIVE}, None, W.PARTICIPANT),  # oneself
+    "check_in_others": Transition({S.INVITED, S.LIVE}, None, W.RUNNER),
+    "move_item": Transition({S.LIVE}, None, W.RUNNER),
+    "present": Transition({S.LIVE}, None, W.PRESENTER),
+    "request_speech": Transition({S.LIVE}, None, W.PARTICIPANT),
+    "withdraw_speech": Transition({S.LIVE}, None, W.PARTICIPANT),
+    "grant_speech": Transition({S.LIVE}, None, W.RUNNER),
+    "end_speech": Transition({S.LIVE}, None, W.RUNNER),
+    "decline_speech": Transition({S.LIVE}, None, W.RUNNER),
+    "open_vote": Transition({S.LIVE}, None, W.RUNNER),
+    "cast_ballot": Transition({S.LIVE}, None, W.VOTER),
+    "close_vote": Transition({S.LIVE}, None, W.RUNNER),
+    "save_note": Transition({S.INVITED, S.LIVE, S.ENDED}, None, W.PARTICIPANT),
+    "save_conclusion": Transition({S.LIVE, S.ENDED}, None, W.SECRETARY),
+    "timer": Transition({S.LIVE}, None, W.RUNNER),
 }
 
 # The choices of a vote unless the chair gives others (NĐ-style biểu quyết).

@@ -21,22 +21,33 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from lxml import etree
+from marshmallow import ValidationError
 
-from ..core.errors import DomainError, ValidationFailed
+from ..core import signals
+from ..core.errors import DomainError, ValidationFailed, forbidden
 from ..core.permissions import Permission
+from ..core.schemas import field_errors, max_length, value_range
 from ..core.timeutil import utcnow, vn_today
-from ..documents.history import add_event, events_of
+from ..documents.history import add_event, events_of, register_event_labels
+from ..documents.registers import Direction
 from ..documents.types import DOC_TYPES, Urgency
 from ..extensions import db
+from ..files.sandbox import inspect_pdf
 from ..files.store import ALLOWED_MIME, FileStore, store_file
+from ..incoming.models import IncomingDocument, IncomingFile
+from ..incoming.operations import IncomingInput, mark_recalled, register_incoming
+from ..incoming.schemas import IncomingCreateSchema
 from ..org.models import Organisation, User
+from ..outgoing.models import OutgoingDocument, Recipient
 from . import edxml
 from .edxml import (
     VIETNAM_TZ,
@@ -57,7 +68,7 @@ from .edxml import (
     TraceHeader,
 )
 from .edxml import Organisation as EdxmlOrganisation
-from .errors import CONFIDENTIAL
+from .errors import CONFIDENTIAL, INVALID
 from .models import Correspondent, ExchangeReceipt, OutboxMessage
 from .safexml import parse_xml
 
@@ -134,7 +145,8 @@ _SECRECY_NAMES = frozenset(
 )
 _NOT_SECRET = frozenset({"", "0", "false", "no", "none", "normal", "thuong", "thường", "khong", "không"})
 
-# Timeline words for the events this module records (the pages read these tables).
+# Timeline words for the events this module adds to incoming and outgoing documents
+# (documents.history.event_label reads them).
 INCOMING_EVENT_LABELS = {
     "edxml_received": _l("Nhận qua trục liên thông"),
     "edxml_updated": _l("Nơi gửi cập nhật văn bản"),
@@ -145,6 +157,16 @@ OUTGOING_EVENT_LABELS = {
     "exchange_status": _l("Trạng thái liên thông"),
     "exchange_revoke_sent": _l("Đã gửi yêu cầu thu hồi qua trục liên thông"),
 }
+register_event_labels(Direction.INCOMING, INCOMING_EVENT_LABELS)
+register_event_labels(Direction.OUTGOING, OUTGOING_EVENT_LABELS)
+
+
+def status_label(code: str) -> str:
+    """The Vietnamese words of an edXML status code (the code itself if unknown)."""
+    try:
+        return StatusCode(code).label_vi
+    except ValueError:
+        return code
 
 
 @dataclass
@@ -213,7 +235,7 @@ def edoc_for(doc, *, revoke: bool = False) -> EdocMessage:
     org = _organisation(doc.organisation_id)
     code = Code.from_text(doc.number_symbol)
     document_id = edxml.make_document_id(org.organ_id, doc.issued_on, code)
-    externals = [r for r in doc.recipients if r.kind == "external" and r.organ_id]
+    externals = [r for r in doc.recipients if r.via_exchange]
     signer = doc.signer
     position = signer.position.name if signer is not None and signer.position else ""
     pdf = b""
@@ -296,7 +318,7 @@ def _outbox(
 
 def queue_issued(doc) -> list[OutboxMessage]:
     """Issued: one outbox row per outside recipient that has an OrganId."""
-    externals = [r for r in doc.recipients if r.kind == "external" and r.organ_id]
+    externals = [r for r in doc.recipients if r.via_exchange]
     if not externals:
         return []
     msg = edoc_for(doc)
@@ -504,8 +526,27 @@ def _doc_type_code(msg: EdocMessage) -> str:
     return _TYPE_BY_NAME.get(unicodedata.normalize("NFC", name or "").casefold(), "cong_van")
 
 
-def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str):
-    from ..incoming.operations import IncomingInput
+# The register fields a message fills, and the element each comes from (a refusal names it).
+EDXML_ELEMENTS = {
+    "sender_name": "MessageHeader/From/OrganName",
+    "sender_organ_id": "MessageHeader/From/OrganId",
+    "number_symbol": "MessageHeader/Code",
+    "issue_date": "MessageHeader/PromulgationInfo/PromulgationDate",
+    "subject": "MessageHeader/Subject",
+    "signer": "MessageHeader/SignerInfo/FullName",
+    "sender_due_date": "MessageHeader/DueDate",
+    "page_count": "MessageHeader/OtherInfo/PageAmount",
+    "field": "MessageHeader/OtherInfo/SphereOfPromulgation",
+}
+
+
+def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str) -> IncomingInput:
+    """The register entry of a received document, loaded through the same schema (fields
+    and limits) as a clerk's entry. Names and codes longer than the register keeps are cut
+    to fit, as they always were; a subject longer than NĐ30 allows is refused, since
+    cutting it would change what the document says."""
+    def fit(name: str, value: str) -> str:
+        return value[:max_length(IncomingCreateSchema, name)]
 
     today = vn_today()
     issue_date: date | None = msg.promulgation_info.promulgation_date
@@ -513,23 +554,30 @@ def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str):
         issue_date = None  # a sender's clock or typo must not stop the document
     due = msg.due_date if msg.due_date and (issue_date is None or msg.due_date >= issue_date) else None
     other = msg.other_info or OtherInfo()
-    pages = other.page_amount if other.page_amount and 1 <= other.page_amount <= 10000 else None
+    low, high = value_range(IncomingCreateSchema, "page_count")
+    pages = other.page_amount if other.page_amount and low <= other.page_amount <= high else None
     signer = msg.signer_info
-    return IncomingInput(
-        sender_name=sender_name,
-        number_symbol=str(msg.code).replace(" ", "")[:64],
-        issue_date=issue_date,
-        doc_type=_doc_type_code(msg),
-        subject=msg.subject[:2000],
-        signer=((signer.full_name or "") if signer else "")[:255],
-        urgency=URGENCY_BY_PRIORITY.get(other.priority or 0, Urgency.NORMAL.value),
-        sender_due_date=due,
-        page_count=pages,
-        field=(other.sphere_of_promulgation or "")[:128],
-        sender_organ_id=msg.from_.organ_id[:64],
-        channel="edxml",
-        allow_duplicate=True,
-    )
+    values = {
+        "sender_name": fit("sender_name", sender_name),
+        "number_symbol": fit("number_symbol", str(msg.code).replace(" ", "")),
+        "issue_date": issue_date,
+        "doc_type": _doc_type_code(msg),
+        "subject": msg.subject,
+        "signer": fit("signer", (signer.full_name or "") if signer else ""),
+        "urgency": URGENCY_BY_PRIORITY.get(other.priority or 0, Urgency.NORMAL.value),
+        "sender_due_date": due,
+        "page_count": pages,
+        "field": fit("field", other.sphere_of_promulgation or ""),
+        "sender_organ_id": fit("sender_organ_id", msg.from_.organ_id),
+        "allow_duplicate": True,
+    }
+    try:
+        data: IncomingInput = IncomingCreateSchema().load(values)
+    except ValidationError as err:
+        name, messages = next(iter(field_errors(err.normalized_messages()).items()))
+        raise EdxmlError(INVALID, messages[0], EDXML_ELEMENTS.get(name)) from None
+    data.channel = "edxml"
+    return data
 
 
 def _hostile_pdf(content: bytes) -> str | None:
@@ -537,11 +585,6 @@ def _hostile_pdf(content: bytes) -> str | None:
     limits); a broken or hostile one is set aside, with the reason in the history."""
     if not content.lstrip()[:1024].startswith(b"%PDF-"):
         return None
-    import tempfile
-    from pathlib import Path
-
-    from ..files.sandbox import inspect_pdf
-
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         tmp.write(content)
         tmp.flush()
@@ -553,8 +596,6 @@ def _store_files(
     actor: User, doc, files: list[tuple[str, bytes]], raw: bytes, document_id: str, kind: str = "original"
 ) -> tuple[list, list[str]]:
     """Store received files on the document; the raw package too, as evidence."""
-    from ..incoming.models import IncomingFile
-
     stored, skipped = [], []
     for name, content in files:
         if (problem := _hostile_pdf(content)) is not None:
@@ -590,9 +631,6 @@ def _store_files(
 
 
 def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str, clerk: str) -> ImportResult:
-    from ..core import signals
-    from ..incoming.operations import mark_recalled
-
     kind = msg.doc_type
     document_id = msg.identity
     sender = msg.from_.organ_id
@@ -642,8 +680,6 @@ def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str, cl
             )
         # An update or replacement of something we never received: register it as new.
         return _register(org, actor, msg, party, files, digest, raw)
-
-    from ..incoming.models import IncomingDocument
 
     doc = db.session.get(IncomingDocument, target.incoming_document_id)
     assert doc is not None  # receipts are never deleted, nor are incoming documents
@@ -695,9 +731,6 @@ def _apply_edoc(org: Organisation, msg: EdocMessage, raw: bytes, digest: str, cl
 
 
 def _register(org, actor, msg, party, files, digest, raw) -> ImportResult:
-    from ..core import signals
-    from ..incoming.operations import register_incoming
-
     document_id = msg.identity
     doc = register_incoming(actor, _incoming_input(org, msg, party.name))
     _receipt(
@@ -829,8 +862,6 @@ def queue_statuses(doc) -> list[OutboxMessage]:
 
 
 def _outgoing_for(org: Organisation, response: ResponseFor):
-    from ..outgoing.models import OutgoingDocument
-
     if response.document_id:
         found = db.session.scalar(
             sa.select(OutboxMessage.outgoing_document_id)
@@ -917,11 +948,12 @@ def _apply_status(org: Organisation, msg: StatusMessage, digest: str) -> ImportR
 
 
 def status_trail(doc) -> list[dict]:
-    """Per outside recipient: the statuses received, oldest first (for the document page)."""
+    """Per recipient reached through the exchange: the statuses received, oldest first
+    (for the document page)."""
     events = [e for e in events_of("outgoing", doc.id) if e.action == "exchange_status"]
     trail = []
     for r in doc.recipients:
-        if r.kind != "external":
+        if not r.via_exchange:
             continue
         codes = [(e.data.get("status_code"), e.at) for e in events if e.data.get("recipient_id") == r.id]
         trail.append({"recipient": r, "codes": codes})
@@ -932,8 +964,6 @@ def status_trail(doc) -> list[dict]:
 
 
 def mark_delivered(row: OutboxMessage) -> None:
-    from ..outgoing.models import OutgoingDocument, Recipient
-
     row.delivered_at = utcnow()
     row.attempts += 1
     row.last_error = ""
@@ -958,10 +988,6 @@ FAILED_AFTER = 5
 
 
 def mark_failed(row: OutboxMessage, error: str, retry_base: float, retry_max: float) -> None:
-    from datetime import timedelta
-
-    from ..outgoing.models import Recipient
-
     row.attempts += 1
     row.last_error = error[:2000]
     delay = min(retry_max, retry_base * (2 ** (row.attempts - 1)))
@@ -987,10 +1013,8 @@ def can_view(user: User) -> bool:
 
 def overview(actor: User, limit: int = 100) -> dict:
     """The organisation's outbox and receipts, newest first."""
-    from ..core.errors import PermissionDenied
-
     if not can_view(actor):
-        raise PermissionDenied("forbidden", str(_l("Bạn không có quyền thực hiện thao tác này.")))
+        raise forbidden()
     org_id = actor.organisation_id
     outbox = list(
         db.session.scalars(

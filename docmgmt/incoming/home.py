@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -12,6 +11,7 @@ from ..extensions import db
 from ..home.waiting import Item, Panel, provider
 from ..org.models import User
 from . import operations as ops
+from .access import READ
 from .models import IncomingDocument
 from .workflow import Status
 
@@ -27,8 +27,7 @@ def _registered_not_submitted(user: User) -> Panel | None:
     if not user.can(Permission.REGISTER_INCOMING):
         return None
     docs = db.session.scalars(
-        sa.select(IncomingDocument).where(
-            IncomingDocument.organisation_id == user.organisation_id,
+        READ.select(user).where(
             IncomingDocument.status == Status.REGISTERED.value,
         ).order_by(IncomingDocument.arrival_date, IncomingDocument.arrival_number).limit(LIMIT)
     )
@@ -70,6 +69,7 @@ def _assigned_to_me(user: User) -> Panel | None:
     for e in sorted(queue.new + queue.in_progress,
                     key=lambda e: (e.deadline is None, e.deadline or vn_today()))[:LIMIT]:
         if id(e) in overdue:
+            assert e.deadline is not None  # only an assignment with a deadline is overdue
             note = _("Quá hạn (hạn %(d)s)", d=e.deadline.strftime("%d/%m/%Y"))
         elif e.deadline:
             note = _("Hạn %(d)s", d=e.deadline.strftime("%d/%m/%Y"))

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.timeutil import UTCDateTime, utcnow
 from ..documents.registers import Register
 from ..documents.types import BY_CODE, Confidentiality, Urgency
-from ..extensions import db
+from ..extensions import Model
 from ..files.models import StoredFile
 from ..org.models import OrgScoped, Unit, User
 from .workflow import Status
 
 
-class IncomingDocument(OrgScoped, db.Model):
+class IncomingDocument(OrgScoped, Model):
     __tablename__ = "incoming_document"
     __table_args__ = (
         # Số đến: unique within its register (which is per organisation, year and series).
@@ -95,7 +95,7 @@ class IncomingDocument(OrgScoped, db.Model):
                 and self.status not in (Status.DONE, Status.RETURNED))
 
 
-class IncomingFile(db.Model):
+class IncomingFile(Model):
     __tablename__ = "incoming_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,7 +111,7 @@ class IncomingFile(db.Model):
     stored: Mapped[StoredFile] = relationship()
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """Who handles a document: main handler (chủ trì), co-handler (phối hợp) or for
     information (để biết); a person, or a unit whose head hands it to a person."""
 
@@ -151,13 +151,8 @@ class Assignment(db.Model):
             return self.assignee_user.full_name
         return self.assignee_unit.name if self.assignee_unit else ""
 
-    def concerns(self, user: User) -> bool:
-        if self.assignee_user_id is not None:
-            return self.assignee_user_id == user.id
-        return self.assignee_unit_id is not None and self.assignee_unit_id == user.unit_id
 
-
-class ProgressNote(db.Model):
+class ProgressNote(Model):
     __tablename__ = "progress_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,21 +7,23 @@ and audit chain), notifies the people concerned and emits a signal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core import signals
-from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..core.access import find_scoped, principals_of, scoped
+from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.permissions import Permission, Role
 from ..core.text import clean
-from ..core.timeutil import utcnow, vn_today
+from ..core.timeutil import format_date, utcnow, vn_today
 from ..documents.calendar import add_working_days, holidays_of, working_days_between
-from ..documents.history import add_event
+from ..documents.history import add_event, register_event_labels
 from ..documents.registers import Direction, Register, register_for, take_number
 from ..documents.types import TYPE_CODES, Confidentiality, Urgency
 from ..extensions import db
@@ -31,8 +33,10 @@ from ..files.sandbox import inspect_pdf
 from ..files.store import FileStore, store_file
 from ..notifications.operations import notify
 from ..org.models import Unit, User
+from .access import CONCERNS, HANDS_ON, LIFECYCLE, READ, can_read, concerns
 from .models import Assignment, IncomingDocument, IncomingFile, ProgressNote
-from .workflow import OPEN_STATUSES, TRANSITIONS, Status
+from .schemas import Assignee, Direction_, IncomingInput  # the inputs, defined with their limits
+from .workflow import HANDLING, OPEN_STATUSES, Status
 
 DIRECTION = Direction.INCOMING.value
 DUE_SOON_WORKING_DAYS = 2
@@ -51,131 +55,31 @@ class Upload:
     name: str
 
 
-@dataclass
-class IncomingInput:
-    sender_name: str = ""
-    number_symbol: str = ""
-    issue_date: date | None = None
-    doc_type: str = "cong_van"
-    subject: str = ""
-    signer: str = ""
-    urgency: str = Urgency.NORMAL.value
-    confidentiality: str = Confidentiality.NONE.value
-    sender_due_date: date | None = None
-    page_count: int | None = None
-    field: str = ""
-    arrival_date: date | None = None
-    paper_holder: str = ""
-    sender_organ_id: str = ""
-    channel: str = "upload"
-    allow_duplicate: bool = False
+# --- reading (the rule itself lives in access.py) ---------------------------------------
+
+NOT_FOUND = _l("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
 
 
-@dataclass
-class Assignee:
-    """``u:12`` (a person) or ``unit:3`` (a unit)."""
-
-    user_id: int | None = None
-    unit_id: int | None = None
-
-    @classmethod
-    def parse(cls, token: str, field_name: str) -> Assignee:
-        kind, _sep, ident = (token or "").partition(":")
-        if kind in ("u", "user") and ident.isdigit():
-            return cls(user_id=int(ident))
-        if kind == "unit" and ident.isdigit():
-            return cls(unit_id=int(ident))
-        raise ValidationFailed("invalid_assignee", _("Người hoặc đơn vị được giao không hợp lệ."),
-                               field_name)
-
-    @property
-    def token(self) -> str:
-        return f"u:{self.user_id}" if self.user_id else f"unit:{self.unit_id}"
-
-
-@dataclass
-class Direction_:
-    main: Assignee
-    co: list[Assignee] = field(default_factory=list)
-    info: list[Assignee] = field(default_factory=list)
-    deadline: date | None = None
-    deadline_working_days: int | None = None
-    text: str = ""
-
-
-# --- reading -------------------------------------------------------------------------
-
-def reader_tokens(user: User) -> set[str]:
-    """Who this person is, for reading documents: themselves, their unit, the unit they
-    head, and "perm:all" when their role reads every document."""
-    tokens = {f"u:{user.id}"}
-    if user.unit_id is not None:
-        tokens.add(f"unit:{user.unit_id}")
-        if user.has_role(Role.HEAD_OF_UNIT):
-            tokens.add(f"head:{user.unit_id}")
-    if user.can(Permission.VIEW_ALL_DOCUMENTS):
-        tokens.add("perm:all")
-    return tokens
-
-
-def readers_of(doc: IncomingDocument) -> list[str]:
-    """Who may open a (non-confidential) document, as tokens: everyone whose role reads
-    every document; every assignee, past ones too — a person, or a unit while it has not
-    handed the work on (``Assignment.concerns``); and the head of an assigned unit, who
-    keeps sight of what they handed to one of their people. The search index stores
-    exactly this list, so search and pages can never disagree."""
-    tokens = ["perm:all"]
-    for a in doc.assignments:
-        if a.assignee_user_id is not None:
-            tokens.append(f"u:{a.assignee_user_id}")
-        elif a.assignee_unit_id is not None:
-            tokens.append(f"unit:{a.assignee_unit_id}")
-        if a.assignee_unit_id is not None:
-            tokens.append(f"head:{a.assignee_unit_id}")
-    return list(dict.fromkeys(tokens))
-
-
-def can_read(user: User, doc: IncomingDocument) -> bool:
-    if doc.organisation_id != user.organisation_id or not user.active:
-        return False
-    if doc.is_confidential:
-        return user.can(Permission.VIEW_CONFIDENTIAL)
-    return not reader_tokens(user).isdisjoint(readers_of(doc))
-
-
-def get_readable(user: User, document_id: int) -> IncomingDocument:
-    doc = db.session.get(IncomingDocument, document_id)
-    # Not allowed and not there look the same: nobody learns that a number exists.
-    if doc is None or not can_read(user, doc):
-        raise NotFound("not_found", _("Không tìm thấy văn bản hoặc bạn không có quyền xem."))
-    return doc
+def get_readable(user: User, document_id: object) -> IncomingDocument:
+    return READ.get(user, document_id, str(NOT_FOUND))
 
 
 def file_access(user: User, stored: StoredFile) -> bool:
     """Registered with the file store: a file attached to a document I may read."""
     docs = db.session.scalars(
-        sa.select(IncomingDocument).join(IncomingFile)
-        .where(IncomingFile.stored_file_id == stored.id)
-    )
-    return any(can_read(user, d) for d in docs)
+        READ.select(user).join(IncomingFile).where(IncomingFile.stored_file_id == stored.id).limit(1))
+    return docs.first() is not None
+
+
+def _require_readable(user: User, doc: IncomingDocument) -> None:
+    """Whoever may not open a document may do nothing with it, and learns nothing of it."""
+    if not can_read(user, doc):
+        raise not_found(str(NOT_FOUND))
 
 
 def _require(user: User, permission: Permission) -> None:
     if not user.can(permission):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
-
-
-def _check_transition(user: User, doc: IncomingDocument, action: str) -> Status:
-    sources, target, permissions = TRANSITIONS[action]
-    if permissions is not None and not any(user.can(p) for p in permissions):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
-    if doc.status_enum not in sources:
-        raise Conflict(
-            "invalid_state",
-            _("Văn bản đang ở trạng thái “%(s)s”, không thể thực hiện thao tác này.",
-              s=doc.status_enum.label),
-        )
-    return target
+        raise forbidden()
 
 
 # --- registering -------------------------------------------------------------------------
@@ -223,10 +127,6 @@ def _validate(data: IncomingInput, today: date) -> IncomingInput:
             and data.sender_due_date < data.issue_date:
         raise ValidationFailed(
             "due_before_issue", _("Hạn trả lời không thể trước ngày văn bản."), "sender_due_date")
-    if data.page_count is not None and not 1 <= data.page_count <= 10000:
-        raise ValidationFailed("invalid_pages", _("Số trang phải từ 1 đến 10000."), "page_count")
-    if len(data.subject) > 2000:
-        raise ValidationFailed("too_long", _("Trích yếu quá dài (tối đa 2000 ký tự)."), "subject")
     return data
 
 
@@ -254,18 +154,38 @@ def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]
             )
         pages = info.pages
         # The text is in hand: the search index reuses it instead of reading the PDF again.
-        from ..searching.indexing import remember_text
-
-        remember_text(db.session, stored.sha256, info.text)
+        signals.file_text_extracted.send(stored, session=db.session, sha256=stored.sha256,
+                                         text=info.text)
     return stored, pages
+
+
+def _enter_register(actor: User, arrival_date: date, confidential: bool, **entry) -> IncomingDocument:
+    """The one way into the sổ đến: the register of the arrival year, its next number
+    (taken inside this transaction, so a refusal later gives it back), the entry.
+    Registration, internal receipt and tasks from meetings all come through here; each
+    checks first who may."""
+    register = register_for(actor.organisation_id, Direction.INCOMING, arrival_date.year, confidential)
+    doc = IncomingDocument(organisation_id=actor.organisation_id, register_id=register.id,
+                           arrival_number=take_number(register), arrival_date=arrival_date,
+                           registered_by_id=actor.id, **entry)
+    db.session.add(doc)
+    db.session.flush()
+    return doc
+
+
+def _entry_of(data: IncomingInput) -> dict:
+    """Every input field that is a column of the register entry, copied as loaded: a new
+    field needs only the model, its migration and the schema (and the pages showing it)."""
+    columns = IncomingDocument.__table__.columns.keys()
+    return {f.name: getattr(data, f.name) for f in fields(data)
+            if f.name in columns and f.name != "arrival_date"}
 
 
 def find_duplicates(actor: User, data: IncomingInput) -> list[IncomingDocument]:
     if not data.number_symbol or data.issue_date is None:
         return []
     return list(db.session.scalars(
-        sa.select(IncomingDocument).where(
-            IncomingDocument.organisation_id == actor.organisation_id,
+        scoped(IncomingDocument, actor).where(
             IncomingDocument.sender_name == data.sender_name,
             IncomingDocument.number_symbol == data.number_symbol,
             IncomingDocument.issue_date == data.issue_date,
@@ -273,7 +193,7 @@ def find_duplicates(actor: User, data: IncomingInput) -> list[IncomingDocument]:
     ))
 
 
-def register_incoming(actor: User, data: IncomingInput, uploads: list[Upload] = ()) -> IncomingDocument:
+def register_incoming(actor: User, data: IncomingInput, uploads: Sequence[Upload] = ()) -> IncomingDocument:
     """Register (vào sổ) an arrived document and give it the next số đến of the year."""
     _require(actor, Permission.REGISTER_INCOMING)
     data = _validate(data, vn_today())
@@ -292,28 +212,19 @@ def register_incoming(actor: User, data: IncomingInput, uploads: list[Upload] = 
             "duplicate_suspected",
             _("Văn bản số %(ns)s ngày %(d)s của %(s)s đã vào sổ (số đến %(n)s). "
               "Nếu đúng là văn bản khác, hãy xác nhận đăng ký tiếp.",
-              ns=data.number_symbol, d=data.issue_date.strftime("%d/%m/%Y"), s=data.sender_name,
+              ns=data.number_symbol, d=format_date(data.issue_date), s=data.sender_name,
               n=", ".join(d.arrival_label for d in dups)),
             "number_symbol",
         )
     stored_pages: list[tuple[StoredFile, int | None]] = [_store_checked(actor, u) for u in uploads]
-    register = register_for(actor.organisation_id, Direction.INCOMING, data.arrival_date.year,
-                            confidential)
-    doc = IncomingDocument(
-        organisation_id=actor.organisation_id, register_id=register.id,
-        arrival_number=take_number(register), arrival_date=data.arrival_date,
-        sender_name=data.sender_name, sender_organ_id=data.sender_organ_id,
-        number_symbol=data.number_symbol, issue_date=data.issue_date, doc_type=data.doc_type,
-        subject=data.subject, signer=data.signer, urgency=data.urgency,
-        confidentiality=data.confidentiality, sender_due_date=data.sender_due_date,
+    assert data.arrival_date is not None  # _validate gives today when none is given
+    entry = _entry_of(data)
+    entry.update(
         page_count=data.page_count or (sum(p or 0 for _s, p in stored_pages) or None),
-        field=data.field, channel="paper" if confidential else data.channel,
-        paper_holder=data.paper_holder,
+        channel="paper" if confidential else data.channel,
         status=(Status.PAPER if confidential else Status.REGISTERED).value,
-        registered_by_id=actor.id,
     )
-    db.session.add(doc)
-    db.session.flush()
+    doc = _enter_register(actor, data.arrival_date, confidential, **entry)
     for stored, _pages in stored_pages:
         doc.files.append(IncomingFile(stored_file_id=stored.id, kind="original",
                                       added_by_id=actor.id))
@@ -327,6 +238,7 @@ def register_incoming(actor: User, data: IncomingInput, uploads: list[Upload] = 
 
 def attach_files(actor: User, doc: IncomingDocument, uploads: list[Upload]) -> list[IncomingFile]:
     """Add scans to a registered document (the paper arrived before the scanner)."""
+    _require_readable(actor, doc)
     _require(actor, Permission.REGISTER_INCOMING)
     if doc.is_confidential:
         raise ValidationFailed("confidential_no_content", str(CONFIDENTIAL_REFUSAL), "files")
@@ -347,6 +259,7 @@ def attach_files(actor: User, doc: IncomingDocument, uploads: list[Upload]) -> l
 
 def transfer_paper(actor: User, doc: IncomingDocument, holder: str, comment: str = "") -> None:
     """Record who now holds the paper of a confidential document."""
+    _require_readable(actor, doc)
     _require(actor, Permission.VIEW_CONFIDENTIAL)
     if not doc.is_confidential:
         raise ValidationFailed("not_confidential", _("Chỉ dùng cho văn bản mật."), "holder")
@@ -363,18 +276,14 @@ def receive_internal(actor: User, outgoing, stored: StoredFile, assignees: list[
     """An outgoing document issued to our own units or people arrives in their incoming
     queue at once: registered in the sổ đến and handed to them for information (a leader
     may still direct it for action)."""
-    if not actor.can(Permission.ISSUE_OUTGOING):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
-    register = register_for(actor.organisation_id, Direction.INCOMING, outgoing.issued_on.year, False)
+    _require(actor, Permission.ISSUE_OUTGOING)
     org_name = outgoing.drafter.organisation.name
-    doc = IncomingDocument(
-        organisation_id=actor.organisation_id, register_id=register.id,
-        arrival_number=take_number(register), arrival_date=outgoing.issued_on,
+    doc = _enter_register(
+        actor, outgoing.issued_on, False,
         sender_name=org_name, number_symbol=outgoing.number_symbol, issue_date=outgoing.issued_on,
         doc_type=outgoing.doc_type, subject=outgoing.subject,
         signer=outgoing.signer.full_name if outgoing.signer else "", urgency=outgoing.urgency,
         sender_due_date=outgoing.due_date, channel="internal", status=Status.ASSIGNED.value,
-        registered_by_id=actor.id,
     )
     doc.files.append(IncomingFile(stored_file_id=stored.id, kind="original", added_by_id=actor.id))
     seen = set()
@@ -385,7 +294,6 @@ def receive_internal(actor: User, outgoing, stored: StoredFile, assignees: list[
         seen.add(a.token)
         doc.assignments.append(Assignment(role="info", assignee_user_id=a.user_id,
                                           assignee_unit_id=a.unit_id, assigned_by_id=actor.id))
-    db.session.add(doc)
     db.session.flush()
     add_event(doc, DIRECTION, actor, "received_internal", to_status=doc.status,
               comment=_("Văn bản nội bộ %(s)s", s=outgoing.number_symbol),
@@ -397,8 +305,8 @@ def receive_internal(actor: User, outgoing, stored: StoredFile, assignees: list[
 
 def mark_recalled(actor: User, document_id: int, number_symbol: str, reason: str) -> None:
     """The issuer recalled the document: every recipient sees it, with the reason."""
-    doc = db.session.get(IncomingDocument, document_id)
-    if doc is None or doc.organisation_id != actor.organisation_id:
+    doc = find_scoped(IncomingDocument, document_id, actor)
+    if doc is None:
         return
     add_event(doc, DIRECTION, actor, "recalled_by_sender",
               comment=_("Văn bản %(s)s đã bị thu hồi: %(r)s", s=number_symbol, r=reason))
@@ -421,7 +329,7 @@ def leaders_of(organisation_id: int) -> list[User]:
 
 def submit(actor: User, doc: IncomingDocument, leader_id: int | None = None, comment: str = "") -> None:
     """Trình: put the document before a leader (or all leaders) for direction."""
-    target = _check_transition(actor, doc, "submit")
+    target = LIFECYCLE.check(actor, doc, "submit")
     leaders = leaders_of(doc.organisation_id)
     if leader_id is not None:
         leaders = [u for u in leaders if u.id == leader_id]
@@ -441,13 +349,13 @@ def submit(actor: User, doc: IncomingDocument, leader_id: int | None = None, com
 
 def _resolve(actor: User, assignee: Assignee, field_name: str) -> Assignee:
     if assignee.user_id is not None:
-        user = db.session.get(User, assignee.user_id)
-        if user is None or user.organisation_id != actor.organisation_id or not user.active:
+        user = find_scoped(User, assignee.user_id, actor)
+        if user is None or not user.active:
             raise ValidationFailed("invalid_assignee", _("Người được giao không thuộc cơ quan."),
                                    field_name)
     else:
-        unit = db.session.get(Unit, assignee.unit_id)
-        if unit is None or unit.organisation_id != actor.organisation_id:
+        unit = find_scoped(Unit, assignee.unit_id, actor)
+        if unit is None:
             raise ValidationFailed("invalid_assignee", _("Đơn vị được giao không thuộc cơ quan."),
                                    field_name)
     return assignee
@@ -457,10 +365,7 @@ def _deadline(actor: User, direction: Direction_, start: date) -> date | None:
     if direction.deadline is not None and direction.deadline_working_days is not None:
         raise ValidationFailed("deadline_twice", _("Chỉ chọn hạn theo ngày hoặc theo số ngày làm việc."),
                                "deadline")
-    if direction.deadline_working_days is not None:
-        if not 1 <= direction.deadline_working_days <= 365:
-            raise ValidationFailed("invalid_deadline", _("Số ngày làm việc phải từ 1 đến 365."),
-                                   "deadline_working_days")
+    if direction.deadline_working_days is not None:  # 1–365: DirectionSchema
         return add_working_days(start, direction.deadline_working_days,
                                 holidays_of(actor.organisation_id, start))
     if direction.deadline is not None and direction.deadline < start:
@@ -496,7 +401,7 @@ def _make_assignments(actor: User, doc: IncomingDocument, direction: Direction_)
 
 def direct(actor: User, doc: IncomingDocument, direction: Direction_) -> list[Assignment]:
     """Chỉ đạo: a leader assigns the main handler, co-handlers, for-information, deadline."""
-    target = _check_transition(actor, doc, "direct")
+    target = LIFECYCLE.check(actor, doc, "direct")
     old = doc.status
     created = _make_assignments(actor, doc, direction)
     doc.status = target.value
@@ -507,24 +412,38 @@ def direct(actor: User, doc: IncomingDocument, direction: Direction_) -> list[As
     return created
 
 
-def assign_task(actor: User, doc: IncomingDocument, direction: Direction_) -> list[Assignment]:
-    """A task the commune gives itself (a meeting's conclusion): assigned at once by the
-    person who records it, through the same assignments, queues and reminders as a
-    directed document. The meeting module checks who may give the task."""
-    if doc.channel != "meeting" or doc.status != Status.REGISTERED.value:
-        raise Conflict("not_a_task", _("Chỉ giao việc trực tiếp cho công việc từ kết luận cuộc họp."))
-    old = doc.status
+class TaskOrigin(Protocol):
+    """Where a task the commune gives itself comes from (an agenda item's conclusion)."""
+
+    def may_give_tasks(self, user: User) -> bool: ...
+
+    def task_entry(self, text: str) -> dict:
+        """The register entry's sender_name, issue_date, subject, signer and channel."""
+        ...
+
+
+def register_task(actor: User, origin: TaskOrigin, text: str, direction: Direction_) -> IncomingDocument:
+    """A task the commune gives itself: entered in the sổ đến (the one way in) and
+    assigned at once by the person who records it, through the same assignments, queues
+    and reminders as a directed document. Who may give it is the origin's rule, asked
+    here so that no door can skip it."""
+    if not origin.may_give_tasks(actor):
+        raise forbidden()
+    doc = _enter_register(actor, vn_today(), False, doc_type="thong_bao",
+                          status=Status.REGISTERED.value, **origin.task_entry(text))
+    add_event(doc, DIRECTION, actor, "registered", to_status=doc.status,
+              comment=_("Vào sổ đến số %(n)s", n=doc.arrival_label))
     created = _make_assignments(actor, doc, direction)
     doc.status = Status.ASSIGNED.value
-    add_event(doc, DIRECTION, actor, "task_assigned", from_status=old, to_status=doc.status,
-              comment=doc.direction_text, data=_assignment_data(created, doc))
+    add_event(doc, DIRECTION, actor, "task_assigned", from_status=Status.REGISTERED.value,
+              to_status=doc.status, comment=doc.direction_text, data=_assignment_data(created, doc))
     _notify_assignees(doc, created)
     signals.incoming_registered.send(doc)
-    return created
+    return doc
 
 
 def reassign(actor: User, doc: IncomingDocument, direction: Direction_, reason: str = "") -> list[Assignment]:
-    target = _check_transition(actor, doc, "reassign")
+    target = LIFECYCLE.check(actor, doc, "reassign")
     now = utcnow()
     for a in doc.active_assignments:
         a.superseded_at = now
@@ -545,8 +464,8 @@ def delegate(actor: User, assignment: Assignment, user_id: int) -> Assignment:
             or assignment.assignee_user_id is not None):
         raise Conflict("not_delegable", _("Phần việc này không giao cho đơn vị."))
     if assignment not in delegable_assignments(actor, doc):
-        raise PermissionDenied("forbidden", _("Chỉ trưởng đơn vị được giao mới phân công tiếp."))
-    person = db.session.get(User, user_id)
+        raise forbidden(_("Chỉ trưởng đơn vị được giao mới phân công tiếp."))
+    person = find_scoped(User, user_id, actor)
     if person is None or person.unit_id != assignment.assignee_unit_id or not person.active:
         raise ValidationFailed("invalid_assignee", _("Người được giao phải thuộc đơn vị."), "user_id")
     assignment.assignee_user_id = person.id
@@ -591,24 +510,20 @@ def _notify_assignees(doc: IncomingDocument, assignments: list[Assignment]) -> N
 # --- handling -----------------------------------------------------------------------------
 
 def my_assignments(user: User, doc: IncomingDocument) -> list[Assignment]:
-    return [a for a in doc.active_assignments if a.concerns(user)]
+    return [a for a in doc.active_assignments if concerns(user, a)]
 
 
 def _handler_assignment(actor: User, doc: IncomingDocument, *, main_only: bool) -> Assignment:
     mine = [a for a in my_assignments(actor, doc) if a.role in (("main",) if main_only else ("main", "co"))]
     if not mine:
-        raise PermissionDenied(
-            "not_handler",
-            _("Chỉ người chủ trì giải quyết mới thực hiện được thao tác này.") if main_only
-            else _("Bạn không được giao giải quyết văn bản này."),
-        )
+        raise forbidden(_("Chỉ người chủ trì giải quyết mới thực hiện được thao tác này.") if main_only
+                        else _("Bạn không được giao giải quyết văn bản này."), "not_handler")
     return mine[0]
 
 
-def add_progress(actor: User, doc: IncomingDocument, text: str, uploads: list[Upload] = ()) -> ProgressNote:
+def add_progress(actor: User, doc: IncomingDocument, text: str, uploads: Sequence[Upload] = ()) -> ProgressNote:
     """A progress note (and result files) from someone handling the document."""
-    if not can_read(actor, doc):
-        raise NotFound("not_found", _("Không tìm thấy văn bản hoặc bạn không có quyền xem."))
+    _require_readable(actor, doc)
     if doc.status_enum not in (Status.ASSIGNED, Status.IN_PROGRESS):
         raise Conflict("invalid_state", _("Văn bản không ở trạng thái đang giải quyết."))
     assignment = _handler_assignment(actor, doc, main_only=False)
@@ -634,16 +549,15 @@ def add_progress(actor: User, doc: IncomingDocument, text: str, uploads: list[Up
     return note
 
 
-def complete(actor: User, doc: IncomingDocument, summary: str = "", uploads: list[Upload] = ()) -> None:
+def complete(actor: User, doc: IncomingDocument, summary: str = "", uploads: Sequence[Upload] = ()) -> None:
     """Mark my part done; when the main handler completes, the document is done."""
-    if not can_read(actor, doc):
-        raise NotFound("not_found", _("Không tìm thấy văn bản hoặc bạn không có quyền xem."))
+    _require_readable(actor, doc)
     assignment = _handler_assignment(actor, doc, main_only=False)
     if assignment.done_at is not None:
         raise Conflict("already_done", _("Bạn đã báo hoàn thành phần việc này."))
     summary = clean(summary)
     if assignment.role == "main":
-        _check_transition(actor, doc, "complete")
+        LIFECYCLE.check(actor, doc, "complete")
         if not summary:
             raise ValidationFailed("required", _("Hãy ghi kết quả giải quyết."), "summary")
     for upload in uploads:
@@ -671,7 +585,7 @@ def complete(actor: User, doc: IncomingDocument, summary: str = "", uploads: lis
 
 def return_to_sender(actor: User, doc: IncomingDocument, reason: str) -> None:
     """Trả lại: the document is not for us or not acceptable; the reason goes back."""
-    target = _check_transition(actor, doc, "return_to_sender")
+    target = LIFECYCLE.check(actor, doc, "return_to_sender")
     reason = clean(reason)
     if not reason:
         raise ValidationFailed("required", _("Hãy ghi lý do trả lại."), "reason")
@@ -683,21 +597,12 @@ def return_to_sender(actor: User, doc: IncomingDocument, reason: str) -> None:
 
 # --- what a person may do here (asked by the doors, so none re-implements a rule) ----------
 
-def _transition_open_to(user: User, doc: IncomingDocument, action: str) -> bool:
-    sources, _target, permissions = TRANSITIONS[action]
-    if doc.status_enum not in sources:
-        return False
-    return permissions is None or any(user.can(p) for p in permissions)
-
-
 def delegable_assignments(user: User, doc: IncomingDocument) -> list[Assignment]:
     """The unit assignments this user may hand to one of the unit's people."""
-    return [
-        a for a in doc.active_assignments
-        if a.assignee_unit_id is not None and a.assignee_user_id is None
-        and ((user.has_role(Role.HEAD_OF_UNIT) and user.unit_id == a.assignee_unit_id)
-             or user.can(Permission.DIRECT_INCOMING))
-    ]
+    if not can_read(user, doc):
+        return []
+    return [a for a in doc.active_assignments
+            if a.assignee_unit_id is not None and a.assignee_user_id is None and HANDS_ON.allows(user, a)]
 
 
 def available_actions(user: User, doc: IncomingDocument) -> frozenset[str]:
@@ -708,11 +613,10 @@ def available_actions(user: User, doc: IncomingDocument) -> frozenset[str]:
         return frozenset()
     if doc.is_confidential:
         return frozenset({"transfer_paper"} if user.can(Permission.VIEW_CONFIDENTIAL) else ())
-    actions = {a for a in ("submit", "direct", "reassign", "return_to_sender")
-               if _transition_open_to(user, doc, a)}
+    actions = LIFECYCLE.available(user, doc, ("submit", "direct", "reassign", "return_to_sender"))
     if user.can(Permission.REGISTER_INCOMING):
         actions.add("attach_files")
-    handling = doc.status_enum in (Status.ASSIGNED, Status.IN_PROGRESS)
+    handling = doc.status_enum in HANDLING
     if handling and delegable_assignments(user, doc):
         actions.add("delegate")
     mine = [a for a in my_assignments(user, doc) if a.role in ("main", "co")]
@@ -725,11 +629,8 @@ def available_actions(user: User, doc: IncomingDocument) -> frozenset[str]:
 
 def assignable(user: User) -> tuple[list[User], list[Unit]]:
     """People and units of the user's organisation a direction may name."""
-    people = db.session.scalars(
-        sa.select(User).where(User.organisation_id == user.organisation_id,
-                              User.active.is_(True)).order_by(User.full_name))
-    units = db.session.scalars(
-        sa.select(Unit).where(Unit.organisation_id == user.organisation_id).order_by(Unit.name))
+    people = db.session.scalars(scoped(User, user).where(User.active.is_(True)).order_by(User.full_name))
+    units = db.session.scalars(scoped(Unit, user).order_by(Unit.name))
     return list(people), list(units)
 
 
@@ -760,14 +661,10 @@ def queue_for(user: User, today: date | None = None) -> Queue:
     """What this person has to handle, by state and urgency of the deadline."""
     today = today or vn_today()
     holidays = holidays_of(user.organisation_id, today)
-    concerns = Assignment.assignee_user_id == user.id
-    if user.unit_id is not None:
-        concerns = sa.or_(concerns, sa.and_(Assignment.assignee_user_id.is_(None),
-                                            Assignment.assignee_unit_id == user.unit_id))
     rows = db.session.scalars(
         sa.select(Assignment).join(IncomingDocument)
-        .where(concerns, Assignment.superseded_at.is_(None), Assignment.done_at.is_(None),
-               IncomingDocument.organisation_id == user.organisation_id,
+        .where(CONCERNS.clause(principals_of(user)), Assignment.superseded_at.is_(None),
+               Assignment.done_at.is_(None), READ.clause(user),
                IncomingDocument.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id)
     )
@@ -790,29 +687,16 @@ def awaiting_direction(user: User) -> list[IncomingDocument]:
     if not user.can(Permission.DIRECT_INCOMING):
         return []
     return list(db.session.scalars(
-        sa.select(IncomingDocument).where(
-            IncomingDocument.organisation_id == user.organisation_id,
-            IncomingDocument.status == Status.SUBMITTED.value,
-        ).order_by(IncomingDocument.arrival_date, IncomingDocument.arrival_number)
+        READ.select(user).where(IncomingDocument.status == Status.SUBMITTED.value)
+        .order_by(IncomingDocument.arrival_date, IncomingDocument.arrival_number)
     ))
 
 
 def list_documents(user: User, *, year: int | None = None, status: str | None = None,
                    overdue: bool = False, q: str = "", limit: int = 200, offset: int = 0) -> list[IncomingDocument]:
-    """Documents this user may read, newest first (the overview for clerks and leaders)."""
-    query = sa.select(IncomingDocument).where(
-        IncomingDocument.organisation_id == user.organisation_id)
-    if not user.can(Permission.VIEW_CONFIDENTIAL):
-        query = query.where(IncomingDocument.confidentiality == Confidentiality.NONE.value)
-    if not user.can(Permission.VIEW_ALL_DOCUMENTS):
-        mine = sa.select(Assignment.document_id).where(sa.or_(
-            Assignment.assignee_user_id == user.id,
-            sa.and_(Assignment.assignee_unit_id == user.unit_id, user.unit_id is not None,
-                    # delegated to a colleague: theirs (and the head's), no longer the unit's
-                    sa.or_(Assignment.assignee_user_id.is_(None),
-                           user.has_role(Role.HEAD_OF_UNIT))),
-        ))
-        query = query.where(IncomingDocument.id.in_(mine))
+    """Documents this user may read, newest first (the overview for clerks and leaders):
+    the access rule is part of the query, so every page holds exactly what may be opened."""
+    query = READ.select(user)
     if year:
         query = query.join(Register, Register.id == IncomingDocument.register_id).where(
             Register.year == year)
@@ -860,12 +744,13 @@ def send_reminders(today: date | None = None, mailer=None) -> int:
         )
     )
     for a in rows:
-        doc = a.document
+        doc, deadline = a.document, a.deadline
+        assert deadline is not None  # the query asks for one
         holidays = holidays_of(doc.organisation_id, today)
-        left = working_days_between(today, a.deadline, holidays)
+        left = working_days_between(today, deadline, holidays)
         if left <= 0 and a.reminded_due_at is None:
             title = (_("Văn bản đến số %(n)s đã quá hạn giải quyết (%(d)s)", n=doc.arrival_label,
-                       d=a.deadline.strftime("%d/%m/%Y")) if a.deadline < today else
+                       d=deadline.strftime("%d/%m/%Y")) if deadline < today else
                      _("Hôm nay là hạn giải quyết văn bản đến số %(n)s", n=doc.arrival_label))
             a.reminded_due_at = now
             a.reminded_before_at = a.reminded_before_at or now
@@ -889,3 +774,23 @@ def _link(doc: IncomingDocument) -> str:
 
 
 ACCESS_CHECKS.append(file_access)
+
+
+# The timeline's words for the events written above.
+EVENT_LABELS = {
+    "registered": _l("Vào sổ đến"),
+    "files_added": _l("Thêm tệp"),
+    "paper_transferred": _l("Chuyển bản giấy"),
+    "submitted": _l("Trình lãnh đạo"),
+    "directed": _l("Chỉ đạo, phân công"),
+    "reassigned": _l("Phân công lại"),
+    "delegated": _l("Giao tiếp trong đơn vị"),
+    "progress": _l("Cập nhật tiến độ"),
+    "part_completed": _l("Hoàn thành phần phối hợp"),
+    "completed": _l("Hoàn thành"),
+    "returned": _l("Trả lại nơi gửi"),
+    "received_internal": _l("Nhận văn bản nội bộ"),
+    "task_assigned": _l("Giao việc từ kết luận cuộc họp"),
+    "recalled_by_sender": _l("Nơi ban hành thu hồi"),
+}
+register_event_labels(DIRECTION, EVENT_LABELS)

@@ -7,6 +7,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from ..core.permissions import Permission
+from ..core.workflow import Transition
 
 
 class Status(enum.StrEnum):
@@ -34,26 +35,25 @@ STATUS_LABELS = {
 }
 
 S = Status
-
 P = Permission
-HANDLER = None  # the action belongs to the document's main handler, not to a role
 
-# action: (from statuses, to status, who may: any of these permissions, or HANDLER)
-TRANSITIONS: dict[str, tuple[frozenset[Status], Status, frozenset[Permission] | None]] = {
-    "submit": (frozenset({S.REGISTERED}), S.SUBMITTED, frozenset({P.REGISTER_INCOMING})),
-    "direct": (frozenset({S.REGISTERED, S.SUBMITTED}), S.ASSIGNED,
-               frozenset({P.DIRECT_INCOMING})),
-    "reassign": (frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.ASSIGNED,
-                 frozenset({P.DIRECT_INCOMING})),
-    "start": (frozenset({S.ASSIGNED}), S.IN_PROGRESS, HANDLER),
-    "complete": (frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.DONE, HANDLER),
-    "return_to_sender": (frozenset({S.REGISTERED, S.SUBMITTED}), S.RETURNED,
-                         frozenset({P.DIRECT_INCOMING, P.REGISTER_INCOMING})),
+
+class Part(enum.StrEnum):
+    """Who may act, where it is a part in the document rather than a role."""
+
+    MAIN_HANDLER = "main_handler"  # the person (or a member of the unit) chủ trì, not yet done
+
+
+# action → from statuses, to status, who may (any of these permissions, or a Part)
+TRANSITIONS: dict[str, Transition[Status]] = {
+    "submit": Transition({S.REGISTERED}, S.SUBMITTED, frozenset({P.REGISTER_INCOMING})),
+    "direct": Transition({S.REGISTERED, S.SUBMITTED}, S.ASSIGNED, frozenset({P.DIRECT_INCOMING})),
+    "reassign": Transition({S.ASSIGNED, S.IN_PROGRESS}, S.ASSIGNED, frozenset({P.DIRECT_INCOMING})),
+    "start": Transition({S.ASSIGNED}, S.IN_PROGRESS, Part.MAIN_HANDLER),
+    "complete": Transition({S.ASSIGNED, S.IN_PROGRESS}, S.DONE, Part.MAIN_HANDLER),
+    "return_to_sender": Transition({S.REGISTERED, S.SUBMITTED}, S.RETURNED,
+                                   frozenset({P.DIRECT_INCOMING, P.REGISTER_INCOMING})),
 }
 
-
-def allowed_from(action: str, status: Status) -> bool:
-    return status in TRANSITIONS[action][0]
-
-
 OPEN_STATUSES = frozenset({S.REGISTERED, S.SUBMITTED, S.ASSIGNED, S.IN_PROGRESS})
+HANDLING = frozenset({S.ASSIGNED, S.IN_PROGRESS})

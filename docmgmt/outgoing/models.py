@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.timeutil import UTCDateTime, utcnow
 from ..documents.registers import Register
 from ..documents.types import BY_CODE, Confidentiality, Urgency
-from ..extensions import db
+from ..extensions import Model
 from ..files.models import StoredFile
 from ..org.models import OrgScoped, Unit, User
 from .workflow import Status
 
 
-class OutgoingDocument(OrgScoped, db.Model):
+class OutgoingDocument(OrgScoped, Model):
     __tablename__ = "outgoing_document"
     __table_args__ = (
         # Số đi: unique within its register (per organisation, year and series), and
@@ -92,7 +92,7 @@ class OutgoingDocument(OrgScoped, db.Model):
         return next((s for s in self.steps if s.decision is None), None)
 
 
-class DraftVersion(db.Model):
+class DraftVersion(Model):
     """Every upload or regeneration is a new version; earlier ones stay readable."""
 
     __tablename__ = "draft_version"
@@ -115,7 +115,7 @@ class DraftVersion(db.Model):
     created_by: Mapped[User] = relationship()
 
 
-class ReviewStep(db.Model):
+class ReviewStep(Model):
     """One step of a review round: a head of unit or a leader approves or returns."""
 
     __tablename__ = "review_step"
@@ -140,7 +140,7 @@ class ReviewStep(db.Model):
     reviewer: Mapped[User] = relationship()
 
 
-class Recipient(db.Model):
+class Recipient(Model):
     """Nơi nhận: a unit or person of our organisation, or an outside organisation
     reached through the provincial exchange (tracked per recipient)."""
 
@@ -158,7 +158,8 @@ class Recipient(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     organ_name: Mapped[str] = mapped_column(sa.String(255), default="")
     organ_id: Mapped[str] = mapped_column(sa.String(64), default="")  # edXML OrganId
-    # For external recipients: queued → sent → statuses from the exchange (01, 03, …).
+    # For external recipients: queued → sent → statuses from the exchange (01, 03, …);
+    # by_post for those the exchange cannot reach (no OrganId).
     exchange_status: Mapped[str] = mapped_column(sa.String(32), default="")
     exchange_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     incoming_document_id: Mapped[int | None] = mapped_column(
@@ -169,9 +170,20 @@ class Recipient(db.Model):
     user: Mapped[User | None] = relationship()
 
     @property
+    def via_exchange(self) -> bool:
+        """Who sends it, decided here only: an outside organisation with an edXML
+        OrganId is reached through the provincial exchange; one without is sent by the
+        clerk by post or e-mail (``BY_POST``), never left waiting for the exchange."""
+        return self.kind == "external" and bool(self.organ_id)
+
+    @property
     def label(self) -> str:
         if self.kind == "unit" and self.unit:
             return self.unit.name
         if self.kind == "user" and self.user:
             return self.user.full_name
         return self.organ_name
+
+
+# exchange_status of an outside recipient the exchange cannot reach (no OrganId).
+BY_POST = "by_post"

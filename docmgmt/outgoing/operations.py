@@ -9,7 +9,7 @@ else: no number is ever burnt, and none is given twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
 
@@ -18,21 +18,28 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core import signals
-from ..core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from ..core.access import find_scoped
+from ..core.errors import DomainError, ValidationFailed, forbidden
 from ..core.permissions import Permission, Role
 from ..core.text import clean
 from ..core.timeutil import utcnow, vn_today
-from ..documents.history import add_event
+from ..documents.history import add_event, register_event_labels
 from ..documents.registers import Direction, register_for, take_number
-from ..documents.types import BY_CODE, TYPE_CODES, Confidentiality, Urgency
+from ..documents.types import BY_CODE, TYPE_CODES, Urgency
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.operations import ACCESS_CHECKS
+from ..files.sandbox import inspect_pdf
 from ..files.store import DOCX_MIME, FileStore, store_file
+from ..incoming.operations import Assignee, mark_recalled, receive_internal
 from ..notifications.operations import notify
 from ..org.models import Organisation, Unit, User
-from .models import DraftVersion, OutgoingDocument, Recipient, ReviewStep
-from .workflow import DRAFTER, EDITABLE, REVIEWER, TRANSITIONS, Status
+from .access import LIFECYCLE, READ, can_read
+from .drafting import template_docx
+from .models import BY_POST, DraftVersion, OutgoingDocument, Recipient, ReviewStep
+from .render import RenderFailed, RenderUnavailable, docx_to_pdf
+from .schemas import DraftInput, RecipientInput  # the inputs, defined with their limits
+from .workflow import EDITABLE, Status
 
 DIRECTION = Direction.OUTGOING.value
 DRAFT_MIME = {"application/pdf", DOCX_MIME}
@@ -44,107 +51,36 @@ class Upload:
     name: str
 
 
-@dataclass
-class RecipientInput:
-    """``unit:3``, ``u:12`` or an outside organisation (name and edXML OrganId)."""
+# --- reading (the rule itself lives in access.py) ------------------------------------------
 
-    token: str = ""
-    organ_name: str = ""
-    organ_id: str = ""
+NOT_FOUND = _l("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
 
 
-@dataclass
-class DraftInput:
-    doc_type: str = "cong_van"
-    subject: str = ""
-    urgency: str = Urgency.NORMAL.value
-    due_date: date | None = None
-    recipients: list[RecipientInput] = field(default_factory=list)
-    signer_id: int | None = None  # the leader expected to sign
-    body: list[str] = field(default_factory=list)  # for a draft built from a template
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-def can_read(user: User, doc: OutgoingDocument) -> bool:
-    if doc.organisation_id != user.organisation_id or not user.active:
-        return False
-    if doc.is_confidential:
-        return user.can(Permission.VIEW_CONFIDENTIAL)
-    if user.can(Permission.VIEW_ALL_DOCUMENTS) or user.id in (doc.drafter_id, doc.signer_id):
-        return True
-    if any(step.reviewer_id == user.id for step in doc.steps):
-        return True
-    if (user.has_role(Role.HEAD_OF_UNIT) and doc.drafting_unit_id is not None
-            and user.unit_id == doc.drafting_unit_id):
-        return True
-    if doc.status_enum in (Status.ISSUED, Status.RECALLED):
-        return any((r.kind == "user" and r.user_id == user.id)
-                   or (r.kind == "unit" and r.unit_id is not None and r.unit_id == user.unit_id)
-                   for r in doc.recipients)
-    return False
-
-
-def get_readable(user: User, document_id: int) -> OutgoingDocument:
-    doc = db.session.get(OutgoingDocument, document_id)
-    if doc is None or not can_read(user, doc):
-        raise NotFound("not_found", _("Không tìm thấy văn bản hoặc bạn không có quyền xem."))
-    return doc
+def get_readable(user: User, document_id: object) -> OutgoingDocument:
+    return READ.get(user, document_id, str(NOT_FOUND))
 
 
 def file_access(user: User, stored: StoredFile) -> bool:
     """Registered with the file store: versions, signed and issued files of documents I may read."""
     docs = db.session.scalars(
-        sa.select(OutgoingDocument).where(sa.or_(
+        READ.select(user).where(sa.or_(
             OutgoingDocument.signed_file_id == stored.id,
             OutgoingDocument.issued_file_id == stored.id,
             OutgoingDocument.id.in_(sa.select(DraftVersion.document_id).where(sa.or_(
                 DraftVersion.source_file_id == stored.id, DraftVersion.pdf_file_id == stored.id))),
-        ))
+        )).limit(1)
     )
-    return any(can_read(user, d) for d in docs)
+    return docs.first() is not None
 
 
 ACCESS_CHECKS.append(file_access)
 
 
-def _forbidden() -> PermissionDenied:
-    return PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
-
-
-def _check(user: User, doc: OutgoingDocument, action: str) -> Status:
-    sources, target, who = TRANSITIONS[action]
-    if who is DRAFTER:
-        allowed = user.id == doc.drafter_id
-    elif who is REVIEWER:
-        step = doc.current_step
-        allowed = (step is not None and step.reviewer_id == user.id) or (
-            doc.status_enum is Status.APPROVED and user.id == doc.signer_id)
-    else:
-        allowed = user.can(who)  # type: ignore[arg-type]
-    if not allowed or doc.organisation_id != user.organisation_id:
-        raise _forbidden()
-    if doc.status_enum not in sources:
-        raise Conflict(
-            "invalid_state",
-            _("Văn bản đang ở trạng thái “%(s)s”, không thể thực hiện thao tác này.",
-              s=doc.status_enum.label),
-        )
-    return target
-
-
 def available_actions(user: User, doc: OutgoingDocument) -> frozenset[str]:
     """What the operations would accept from this user now (the doors show only these)."""
-    actions = set()
-    for action in TRANSITIONS:
-        try:
-            _check(user, doc, action)
-        except DomainError:
-            continue
-        actions.add(action)
-    if "sign" in actions and user.id != doc.signer_id:
-        actions.discard("sign")
-    return frozenset(actions)
+    if not can_read(user, doc):
+        return frozenset()
+    return frozenset(LIFECYCLE.available(user, doc))
 
 
 # --- drafting ----------------------------------------------------------------------------------
@@ -155,8 +91,6 @@ def _validate(data: DraftInput) -> DraftInput:
         raise ValidationFailed("invalid_type", _("Loại văn bản không hợp lệ."), "doc_type")
     if not data.subject:
         raise ValidationFailed("required", _("Hãy nhập trích yếu nội dung."), "subject")
-    if len(data.subject) > 2000:
-        raise ValidationFailed("too_long", _("Trích yếu quá dài (tối đa 2000 ký tự)."), "subject")
     try:
         Urgency(data.urgency)
     except ValueError:
@@ -170,8 +104,8 @@ def _validate(data: DraftInput) -> DraftInput:
 def _signer(actor: User, signer_id: int | None) -> User | None:
     if signer_id is None:
         return None
-    signer = db.session.get(User, signer_id)
-    if (signer is None or signer.organisation_id != actor.organisation_id or not signer.active
+    signer = find_scoped(User, signer_id, actor)
+    if (signer is None or not signer.active
             or not signer.can(Permission.APPROVE_OUTGOING)):
         raise ValidationFailed("invalid_signer", _("Người ký phải là lãnh đạo của cơ quan."),
                                "signer_id")
@@ -183,14 +117,14 @@ def _recipients(actor: User, items: list[RecipientInput]) -> list[Recipient]:
     for item in items:
         kind, _sep, ident = clean(item.token).partition(":")
         if kind == "unit" and ident.isdigit():
-            unit = db.session.get(Unit, int(ident))
-            if unit is None or unit.organisation_id != actor.organisation_id:
+            unit = find_scoped(Unit, ident, actor)
+            if unit is None:
                 raise ValidationFailed("invalid_recipient", _("Đơn vị nhận không thuộc cơ quan."),
                                        "recipients")
             result.append(Recipient(kind="unit", unit_id=unit.id))
         elif kind in ("u", "user") and ident.isdigit():
-            person = db.session.get(User, int(ident))
-            if person is None or person.organisation_id != actor.organisation_id:
+            person = find_scoped(User, ident, actor)
+            if person is None:
                 raise ValidationFailed("invalid_recipient", _("Người nhận không thuộc cơ quan."),
                                        "recipients")
             result.append(Recipient(kind="user", user_id=person.id))
@@ -205,7 +139,7 @@ def _recipients(actor: User, items: list[RecipientInput]) -> list[Recipient]:
 def create_draft(actor: User, data: DraftInput, upload: Upload | None = None) -> OutgoingDocument:
     """Start a draft from an uploaded DOCX/PDF, or from the NĐ30 template of its type."""
     if not actor.can(Permission.DRAFT_OUTGOING):
-        raise _forbidden()
+        raise forbidden()
     data = _validate(data)
     signer = _signer(actor, data.signer_id)
     doc = OutgoingDocument(
@@ -217,14 +151,11 @@ def create_draft(actor: User, data: DraftInput, upload: Upload | None = None) ->
     db.session.add(doc)
     db.session.flush()
     if upload is None:
-        from .drafting import template_docx
-
         upload = Upload(template_docx(actor, doc, data.body, signer),
                         f"{BY_CODE[doc.doc_type].name} - dự thảo.docx")
     _add_version(actor, doc, upload, _("Dự thảo đầu tiên"))
     add_event(doc, DIRECTION, actor, "drafted", to_status=doc.status,
               comment=doc.subject[:300])
-    signals.outgoing_changed.send(doc)
     return doc
 
 
@@ -234,8 +165,6 @@ def _add_version(actor: User, doc: OutgoingDocument, upload: Upload, note: str) 
     version = DraftVersion(number=len(doc.versions) + 1, source_file_id=stored.id,
                            note=clean(note), created_by_id=actor.id)
     if stored.mime == "application/pdf":
-        from ..files.sandbox import inspect_pdf
-
         info = inspect_pdf(FileStore.from_app().path_for(stored.sha256))
         if not info.ok:
             raise ValidationFailed("pdf_invalid", _("Tệp PDF không đọc được hoặc bị hỏng."), "file")
@@ -250,8 +179,6 @@ def _add_version(actor: User, doc: OutgoingDocument, upload: Upload, note: str) 
 def _render(actor: User, docx: StoredFile) -> int | None:
     """The PDF of a DOCX, when LibreOffice is installed; None otherwise (the drafter is
     then asked for a PDF upload)."""
-    from .render import RenderFailed, RenderUnavailable, docx_to_pdf
-
     try:
         pdf = docx_to_pdf(FileStore.from_app().path_for(docx.sha256).read_bytes())
     except RenderUnavailable:
@@ -266,11 +193,10 @@ def _render(actor: User, docx: StoredFile) -> int | None:
 
 def add_version(actor: User, doc: OutgoingDocument, upload: Upload, note: str = "") -> DraftVersion:
     """Every upload is a new version; earlier versions stay readable."""
-    _check(actor, doc, "new_version")
+    LIFECYCLE.check(actor, doc, "new_version")
     version = _add_version(actor, doc, upload, note)
     add_event(doc, DIRECTION, actor, "new_version", comment=clean(note),
               data={"version": version.number})
-    signals.outgoing_changed.send(doc)
     return version
 
 
@@ -286,7 +212,7 @@ def _head_of(unit_id: int | None, organisation_id: int) -> User | None:
 
 def submit(actor: User, doc: OutgoingDocument, signer_id: int | None = None, comment: str = "") -> None:
     """Trình duyệt: head of the drafting unit first (if the unit says so), then the leader."""
-    target = _check(actor, doc, "submit")
+    target = LIFECYCLE.check(actor, doc, "submit")
     version = doc.current_version
     if version is None or version.pdf_file_id is None:
         raise ValidationFailed(
@@ -311,7 +237,6 @@ def submit(actor: User, doc: OutgoingDocument, signer_id: int | None = None, com
     add_event(doc, DIRECTION, actor, "submitted", from_status=old, to_status=doc.status,
               comment=clean(comment), data={"round": round_, "version": version.number})
     _notify_reviewer(doc)
-    signals.outgoing_changed.send(doc)
 
 
 def _notify_reviewer(doc: OutgoingDocument) -> None:
@@ -322,7 +247,7 @@ def _notify_reviewer(doc: OutgoingDocument) -> None:
 
 
 def approve(actor: User, doc: OutgoingDocument, comment: str = "") -> None:
-    _check(actor, doc, "approve")
+    LIFECYCLE.check(actor, doc, "approve")
     step = doc.current_step
     assert step is not None
     step.decision, step.comment, step.decided_at = "approved", clean(comment), utcnow()
@@ -335,12 +260,11 @@ def approve(actor: User, doc: OutgoingDocument, comment: str = "") -> None:
         _notify_reviewer(doc)
     add_event(doc, DIRECTION, actor, "approved", from_status=old, to_status=doc.status,
               comment=step.comment, data={"step": step.kind, "round": step.round})
-    signals.outgoing_changed.send(doc)
 
 
 def return_draft(actor: User, doc: OutgoingDocument, comment: str) -> None:
     """Trả lại: back to the drafter with comments; the round's open steps are closed."""
-    target = _check(actor, doc, "return")
+    target = LIFECYCLE.check(actor, doc, "return")
     comment = clean(comment)
     if not comment:
         raise ValidationFailed("required", _("Hãy ghi ý kiến để người soạn thảo sửa."), "comment")
@@ -354,7 +278,6 @@ def return_draft(actor: User, doc: OutgoingDocument, comment: str) -> None:
     add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=comment)
     notify(doc.drafter, "outgoing.returned",
            _("Dự thảo bị trả lại: %(s)s", s=doc.subject[:200]), _link(doc))
-    signals.outgoing_changed.send(doc)
 
 
 # --- signing, numbering, issuance ------------------------------------------------------------
@@ -368,9 +291,10 @@ def _signing_error(exc: Exception) -> DomainError:
 def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
     """The leader signs the approved PDF (a certification signature that still allows
     the clerk to fill in the number and date at issuance)."""
-    target = _check(actor, doc, "sign")
-    if actor.id != doc.signer_id:
-        raise PermissionDenied("not_signer", _("Chỉ lãnh đạo được trình ký mới ký văn bản này."))
+    if (actor.can(Permission.APPROVE_OUTGOING) and actor.id != doc.signer_id
+            and doc.organisation_id == actor.organisation_id):
+        raise forbidden(_("Chỉ lãnh đạo được trình ký mới ký văn bản này."), "not_signer")
+    target = LIFECYCLE.check(actor, doc, "sign")
     from ..signing.prepare import prepare_for_issuance
     from ..signing.signer import sign_as_leader
 
@@ -394,7 +318,6 @@ def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
     for clerk in _clerks(doc.organisation_id):
         notify(clerk, "outgoing.signed",
                _("Văn bản đã ký, chờ cấp số và phát hành: %(s)s", s=doc.subject[:200]), _link(doc))
-    signals.outgoing_changed.send(doc)
     return stored
 
 
@@ -413,7 +336,7 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
     so the counter row is locked for the shortest time; any failure after that rolls
     the number back with the transaction.
     """
-    target = _check(actor, doc, "issue")
+    target = LIFECYCLE.check(actor, doc, "issue")
     from ..signing.signer import fill_number, sign_as_organisation
 
     issued_on = issued_on or vn_today()
@@ -422,6 +345,7 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
     assert doc.signed_file is not None
     signed = FileStore.from_app().path_for(doc.signed_file.sha256).read_bytes()
     org = db.session.get(Organisation, doc.organisation_id)
+    assert org is not None  # a document's organisation is a foreign key
     register = register_for(doc.organisation_id, Direction.OUTGOING, issued_on.year, doc.is_confidential)
     number = take_number(register)
     symbol = format_number_symbol(number, doc.doc_type, org, doc.drafting_unit)
@@ -449,9 +373,8 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
 
 def _distribute(actor: User, doc: OutgoingDocument, stored: StoredFile) -> None:
     """Internal recipients find it in their incoming queue at once; outside recipients
-    are queued for the provincial exchange."""
-    from ..incoming.operations import Assignee, receive_internal
-
+    with an OrganId are queued for the provincial exchange (``exchange.receivers``
+    writes the messages), the others are marked to be sent by post or e-mail."""
     internal = [r for r in doc.recipients if r.kind in ("unit", "user")]
     if internal:
         incoming = receive_internal(
@@ -464,12 +387,12 @@ def _distribute(actor: User, doc: OutgoingDocument, stored: StoredFile) -> None:
     now = utcnow()
     for r in doc.recipients:
         if r.kind == "external":
-            r.exchange_status, r.exchange_updated_at = "queued", now
+            r.exchange_status, r.exchange_updated_at = ("queued" if r.via_exchange else BY_POST), now
 
 
 def recall(actor: User, doc: OutgoingDocument, reason: str) -> None:
     """Thu hồi: every recipient sees the recall and its reason."""
-    target = _check(actor, doc, "recall")
+    target = LIFECYCLE.check(actor, doc, "recall")
     reason = clean(reason)
     if not reason:
         raise ValidationFailed("required", _("Hãy ghi lý do thu hồi."), "reason")
@@ -477,8 +400,6 @@ def recall(actor: User, doc: OutgoingDocument, reason: str) -> None:
     doc.status = target.value
     doc.recalled_at, doc.recall_reason = utcnow(), reason
     add_event(doc, DIRECTION, actor, "recalled", from_status=old, to_status=doc.status, comment=reason)
-    from ..incoming.operations import mark_recalled
-
     for incoming_id in {r.incoming_document_id for r in doc.recipients if r.incoming_document_id}:
         mark_recalled(actor, incoming_id, doc.number_symbol, reason)
     signals.outgoing_recalled.send(doc)
@@ -495,8 +416,7 @@ def _clerks(organisation_id: int) -> list[User]:
 def to_review(user: User) -> list[OutgoingDocument]:
     """Drafts whose current review step is this person's."""
     candidates = db.session.scalars(
-        sa.select(OutgoingDocument).join(ReviewStep).where(
-            OutgoingDocument.organisation_id == user.organisation_id,
+        READ.select(user).join(ReviewStep).where(
             OutgoingDocument.status == Status.REVIEWING.value,
             ReviewStep.reviewer_id == user.id, ReviewStep.decision.is_(None))
         .order_by(OutgoingDocument.id)
@@ -505,21 +425,19 @@ def to_review(user: User) -> list[OutgoingDocument]:
 
 
 def to_sign(user: User) -> list[OutgoingDocument]:
-    return list(db.session.scalars(sa.select(OutgoingDocument).where(
-        OutgoingDocument.organisation_id == user.organisation_id,
+    return list(db.session.scalars(READ.select(user).where(
         OutgoingDocument.status == Status.APPROVED.value, OutgoingDocument.signer_id == user.id)))
 
 
 def to_issue(user: User) -> list[OutgoingDocument]:
     if not user.can(Permission.ISSUE_OUTGOING):
         return []
-    return list(db.session.scalars(sa.select(OutgoingDocument).where(
-        OutgoingDocument.organisation_id == user.organisation_id,
+    return list(db.session.scalars(READ.select(user).where(
         OutgoingDocument.status == Status.SIGNED.value).order_by(OutgoingDocument.id)))
 
 
 def my_drafts(user: User) -> list[OutgoingDocument]:
-    return list(db.session.scalars(sa.select(OutgoingDocument).where(
+    return list(db.session.scalars(READ.select(user).where(
         OutgoingDocument.drafter_id == user.id,
         OutgoingDocument.status.in_([s.value for s in EDITABLE | {Status.REVIEWING, Status.APPROVED,
                                                                    Status.SIGNED}]))
@@ -528,23 +446,22 @@ def my_drafts(user: User) -> list[OutgoingDocument]:
 
 def list_documents(user: User, *, year: int | None = None, status: str | None = None,
                    limit: int = 200, offset: int = 0) -> list[OutgoingDocument]:
-    query = sa.select(OutgoingDocument).where(OutgoingDocument.organisation_id == user.organisation_id)
-    if not user.can(Permission.VIEW_CONFIDENTIAL):
-        query = query.where(OutgoingDocument.confidentiality == Confidentiality.NONE.value)
+    """Documents this user may read, newest first: the access rule is part of the query,
+    so every page holds exactly what may be opened."""
+    query = READ.select(user)
     if status:
         query = query.where(OutgoingDocument.status == status)
     if year:
         query = query.where(sa.extract("year", OutgoingDocument.created_at) == year)
-    docs = db.session.scalars(query.order_by(OutgoingDocument.id.desc()).limit(limit * 3).offset(offset))
-    return [d for d in docs if can_read(user, d)][:limit]
+    return list(db.session.scalars(query.order_by(OutgoingDocument.id.desc()).limit(limit).offset(offset)))
 
 
 def register_documents(user: User, year: int, confidential: bool = False) -> list[OutgoingDocument]:
     """The sổ đi of a year, in number order."""
     if not (user.can(Permission.ISSUE_OUTGOING) or user.can(Permission.VIEW_ALL_DOCUMENTS)):
-        raise _forbidden()
+        raise forbidden()
     if confidential and not user.can(Permission.VIEW_CONFIDENTIAL):
-        raise _forbidden()
+        raise forbidden()
     register = register_for(user.organisation_id, Direction.OUTGOING, year, confidential)
     return list(db.session.scalars(sa.select(OutgoingDocument).where(
         OutgoingDocument.register_id == register.id).order_by(OutgoingDocument.number)))
@@ -554,8 +471,10 @@ def _link(doc: OutgoingDocument) -> str:
     return f"/outgoing/{doc.id}"
 
 
+# Timeline words of the events this module records (documents.history.event_label).
 ACTION_LABELS = {
     "drafted": _l("Tạo dự thảo"), "new_version": _l("Phiên bản mới"), "submitted": _l("Trình duyệt"),
     "approved": _l("Duyệt"), "returned": _l("Trả lại"), "signed": _l("Lãnh đạo ký số"),
     "issued": _l("Cấp số, phát hành"), "recalled": _l("Thu hồi"),
 }
+register_event_labels(DIRECTION, ACTION_LABELS)

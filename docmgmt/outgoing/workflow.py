@@ -1,7 +1,8 @@
 """The outgoing lifecycle as data: draft → review chain → approved → signed → issued.
 
 Code, tests and documentation read this table. Who acts at a review step is decided by
-the step itself (its reviewer); the other actions need a permission.
+the step itself (its reviewer), signing by the document (its signer); the other actions
+need a permission.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from ..core.permissions import Permission
+from ..core.workflow import Transition
 
 
 class Status(enum.StrEnum):
@@ -39,18 +41,27 @@ STATUS_LABELS = {
 
 S = Status
 P = Permission
-DRAFTER = "drafter"  # the person who drafts it
-REVIEWER = "reviewer"  # the reviewer of the current step
 
-# action: (from statuses, to status, who: a permission, DRAFTER or REVIEWER)
-TRANSITIONS: dict[str, tuple[frozenset[Status], Status, object]] = {
-    "new_version": (frozenset({S.DRAFT, S.RETURNED}), S.DRAFT, DRAFTER),
-    "submit": (frozenset({S.DRAFT, S.RETURNED}), S.REVIEWING, DRAFTER),
-    "approve": (frozenset({S.REVIEWING}), S.REVIEWING, REVIEWER),  # last step → APPROVED
-    "return": (frozenset({S.REVIEWING, S.APPROVED}), S.RETURNED, REVIEWER),
-    "sign": (frozenset({S.APPROVED}), S.SIGNED, P.APPROVE_OUTGOING),
-    "issue": (frozenset({S.SIGNED}), S.ISSUED, P.ISSUE_OUTGOING),
-    "recall": (frozenset({S.ISSUED}), S.RECALLED, P.APPROVE_OUTGOING),
+
+class Part(enum.StrEnum):
+    """Who may act, where it is a part in the document rather than a role."""
+
+    DRAFTER = "drafter"  # the person who drafts it
+    REVIEWER = "reviewer"  # the reviewer of the current step (after approval: the signer)
+    SIGNER = "signer"  # the leader it was put before for signature (người ký)
+
+
+DRAFTER, REVIEWER, SIGNER = Part.DRAFTER, Part.REVIEWER, Part.SIGNER
+
+# action → from statuses, to status, who may (a permission or a Part)
+TRANSITIONS: dict[str, Transition[Status]] = {
+    "new_version": Transition({S.DRAFT, S.RETURNED}, S.DRAFT, DRAFTER),
+    "submit": Transition({S.DRAFT, S.RETURNED}, S.REVIEWING, DRAFTER),
+    "approve": Transition({S.REVIEWING}, S.REVIEWING, REVIEWER),  # the last step → APPROVED
+    "return": Transition({S.REVIEWING, S.APPROVED}, S.RETURNED, REVIEWER),
+    "sign": Transition({S.APPROVED}, S.SIGNED, SIGNER),
+    "issue": Transition({S.SIGNED}, S.ISSUED, P.ISSUE_OUTGOING),
+    "recall": Transition({S.ISSUED}, S.RECALLED, P.APPROVE_OUTGOING),
 }
 
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})

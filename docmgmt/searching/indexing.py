@@ -23,12 +23,14 @@ import logging
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from search.backend import IndexedDoc
 from search.extract import extract
@@ -39,6 +41,7 @@ from ..documents.types import Confidentiality
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.store import FileStore
+from ..incoming.access import READ
 from ..incoming.models import Assignment, IncomingDocument, IncomingFile
 from .backend import get_backend
 from .models import BlobText, SearchJob
@@ -92,11 +95,9 @@ def _forget_pending(session: Session, previous) -> None:
 # --- from a document to what the index sees ------------------------------------------------
 
 def acl_of(doc: IncomingDocument) -> list[str]:
-    """The principals that may open ``doc``: the domain's own answer
-    (``incoming.operations.readers_of``, the same tokens ``can_read`` decides by)."""
-    from ..incoming.operations import readers_of
-
-    return readers_of(doc)
+    """The principals that may open ``doc``: the domain's own rule
+    (``incoming.access.READ``, the same tokens ``can_read`` decides by)."""
+    return READ.tokens(doc)
 
 
 def _unit_of(doc: IncomingDocument) -> str:
@@ -153,7 +154,7 @@ def file_text(session: Session, stored: StoredFile) -> BlobText:
     return row
 
 
-def remember_text(session: Session, sha256: str, text: str) -> None:
+def remember_text(session: Session | scoped_session[Any], sha256: str, text: str) -> None:
     """Keep text already extracted elsewhere (the registration's sandboxed PDF check), so
     indexing does not read the same file a second time. Empty text is not kept: a scan
     without a text layer still goes through extract() (and OCR where installed)."""
@@ -162,10 +163,14 @@ def remember_text(session: Session, sha256: str, text: str) -> None:
                                        text_searchable=True, reason="ok", extracted_at=utcnow()))
 
 
-def _insert_once(session: Session, row: BlobText) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: two processes may extract the same file."""
-    from sqlalchemy.dialects import postgresql, sqlite
+def on_file_text(_stored: StoredFile, *, session: Session | scoped_session[Any], sha256: str,
+                 text: str, **_kw) -> None:
+    """Subscriber of file_text_extracted: the registration's check read the text."""
+    remember_text(session, sha256, text)
 
+
+def _insert_once(session: Session | scoped_session[Any], row: BlobText) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two processes may extract the same file."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     values = {c.key: getattr(row, c.key) for c in BlobText.__table__.columns}
     session.execute(dialect.insert(BlobText).values(**values).on_conflict_do_nothing(

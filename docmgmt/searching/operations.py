@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 
 from search.backend import Hit, SearchQuery, SearchResults
 
+from ..core.access import principals_of as core_principals_of
 from ..core.errors import DomainError, ValidationFailed
 from ..documents.types import TYPE_CODES
-from ..incoming.operations import reader_tokens
 from ..incoming.workflow import Status
 from ..org.models import User
 from .backend import get_backend
@@ -36,12 +36,10 @@ MAX_QUERY_CHARS = 500
 
 def principals_of(user: User) -> set[str]:
     """The tokens a user holds; a document is found only through one of them. They are
-    the domain's own (``incoming.operations.reader_tokens``, what ``can_read`` decides
-    by); the organisation is a separate restriction of every query, and confidential
-    entries are not in the index at all."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
-        return set()
-    return reader_tokens(user)
+    the ones every access rule decides by (``core.access.principals_of``); the
+    organisation is a separate restriction of every query, and confidential entries are
+    not in the index at all."""
+    return set(core_principals_of(user))
 
 
 @dataclass

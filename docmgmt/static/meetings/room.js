@@ -73,11 +73,14 @@ function button(label, options) {
 }
 
 function me() { return (client.state && client.state.me) || {}; }
-function isLive() { return client.state && client.state.meeting.status === "live"; }
-function canWriteConclusion() { return me().chair || me().secretary; }
-function canPresent() {
-  const item = currentItem(client.state);
-  return me().runs || Boolean(item && item.presenter && item.presenter.id === me().id);
+// What I may do now is the server's answer (meetings/access.py): the state's "may" table
+// names, per action, the ids of those who may, or every participant / every voter.
+function may(action) {
+  const table = (client.state && client.state.may) || {};
+  const who = table[action];
+  if (who === "participants") { return Boolean(me().participant); }
+  if (who === "voters") { return Boolean(me().votes); }
+  return Array.isArray(who) && who.indexOf(me().id) >= 0;
 }
 function itemById(id) {
   return (client.state.agenda.items || []).find(function (i) { return i.id === id; }) || null;
@@ -117,12 +120,10 @@ function renderHeader(state) {
   document.title = t("Phòng họp: %(title)s", { title: state.meeting.title }) + " · " + t("Xã Số");
   const box = region("lifecycle");
   box.replaceChildren();
-  if (!me().runs) { return; }
-  const status = state.meeting.status;
-  if (status === "draft" || status === "invited") {
+  if (may("start")) {
     box.appendChild(button(t("Bắt đầu họp"), { cls: "btn-success", icon: "play-fill", testid: "start-meeting",
       onClick: function () { act("start"); } }));
-  } else if (status === "live") {
+  } else if (may("end")) {
     box.appendChild(button(t("Kết thúc họp"), { cls: "btn-outline-danger", icon: "stop-fill", testid: "end-meeting",
       onClick: function () {
         if (window.confirm(t("Kết thúc cuộc họp? Biểu quyết đang mở sẽ được đóng."))) { act("end"); }
@@ -137,7 +138,7 @@ function renderCurrent(state) {
   renderCountdown();
   const controls = region("item-controls");
   controls.replaceChildren();
-  if (!me().runs || !isLive()) { return; }
+  if (!may("move_item")) { return; }
   const items = state.agenda.items;
   const index = item ? items.indexOf(item) : -1;
   const next = items[index + 1];
@@ -189,7 +190,7 @@ function renderAgenda(state) {
     ]);
     li.append(title, meta);
     if (current) { li.appendChild(el("span", { class: "badge text-bg-success" }, [t("Đang thảo luận")])); }
-    if (me().runs && isLive() && !current) {
+    if (may("move_item") && !current) {
       li.appendChild(button(t("Chuyển đến"), { cls: "btn-outline-primary btn-sm mt-1", icon: "arrow-right-circle",
         onClick: function () { act("move_item", { item_id: item.id }); } }));
     }
@@ -281,12 +282,12 @@ function updatePager() {
   root.querySelectorAll("[data-page-step]").forEach(function (b) {
     const step = Number(b.dataset.pageStep);
     b.disabled = !page || (step < 0 ? page <= 1 : ui.pages != null && page >= ui.pages) ||
-      (ui.follow && canPresent() && !client.connected);
+      (ui.follow && may("present") && !client.connected);
   });
 }
 
 function chooseDocument(doc) {
-  if (ui.follow && canPresent() && isLive()) {
+  if (ui.follow && may("present")) {
     act("present", { file_id: doc.file_id, page: 1 });
     return;
   }
@@ -299,7 +300,7 @@ function stepPage(step) {
   const page = Number(viewer.root.dataset.page) || 1;
   const target = wanted();
   if (!target) { return; }
-  if (ui.follow && canPresent() && isLive()) {
+  if (ui.follow && may("present")) {
     act("present", { file_id: target.doc.file_id, page: page + step });
     return;
   }
@@ -350,7 +351,7 @@ function renderVotes(state) {
   }
   votes.forEach(function (vote) { box.appendChild(voteCard(state, vote)); });
   const form = $("[data-open-vote]");
-  form.hidden = !(me().runs && isLive() && item && !open);
+  form.hidden = !(may("open_vote") && item && !open);
   if (item) { $("#vote-question").placeholder = item.title; }
 }
 
@@ -365,7 +366,7 @@ function voteCard(state, vote) {
     el("span", { class: "badge " + (open ? "text-bg-warning" : "text-bg-secondary") },
       [open ? t("Đang biểu quyết") : t("Đã kết thúc")]),
   ]));
-  if (open && me().votes) {
+  if (open && may("cast_ballot")) {
     if (voted) {
       card.appendChild(el("div", { class: "alert alert-success py-2 mb-2", "data-testid": "voted" },
         [icon("check-circle-fill"), " " + t("Đã biểu quyết")]));
@@ -401,7 +402,7 @@ function voteCard(state, vote) {
     [vote.secret && open
       ? t("Đã có %(cast)s/%(total)s phiếu (kết quả công bố khi kết thúc)", { cast: vote.cast, total: voters.length })
       : t("Đã có %(cast)s/%(total)s phiếu", { cast: vote.cast, total: voters.length })]));
-  if (me().runs && open) {
+  if (may("close_vote") && open) {
     const missing = voters.filter(function (p) { return vote.voted.indexOf(p.id) < 0; });
     card.appendChild(el("div", { class: "small mt-1", "data-testid": "not-voted" }, [
       missing.length ? t("Chưa biểu quyết: %(names)s", { names: missing.map(function (p) { return p.name; }).join(", ") })
@@ -447,7 +448,7 @@ function renderSpeakers(state) {
     box.appendChild(el("div", { class: "speaking p-2 rounded", "data-testid": "speaking" }, [
       icon("mic-fill"), " " + t("Đang phát biểu:") + " ", el("strong", {}, [speaking.user.name]),
       speaking.topic ? el("div", { class: "small" }, [speaking.topic]) : null,
-      me().runs ? el("div", { class: "mt-1" }, [button(t("Kết thúc lượt"), { cls: "btn-outline-dark btn-sm",
+      may("end_speech") ? el("div", { class: "mt-1" }, [button(t("Kết thúc lượt"), { cls: "btn-outline-dark btn-sm",
         onClick: function () { act("end_speech", { request_id: speaking.id }); } })]) : null,
     ]));
   }
@@ -459,9 +460,11 @@ function renderSpeakers(state) {
   }
   queued.forEach(function (s, index) {
     const actions = el("div", { class: "d-flex gap-1 flex-wrap mt-1" });
-    if (me().runs) {
+    if (may("grant_speech")) {
       actions.appendChild(button(t("Mời phát biểu"), { cls: "btn-success btn-sm",
         onClick: function () { act("grant_speech", { request_id: s.id }); } }));
+    }
+    if (may("decline_speech")) {
       actions.appendChild(button(t("Từ chối"), { cls: "btn-outline-secondary btn-sm",
         onClick: function () { act("decline_speech", { request_id: s.id }); } }));
     }
@@ -476,7 +479,7 @@ function renderSpeakers(state) {
     ]));
   });
   const mine = speakers.some(function (s) { return s.user.id === me().id; });
-  $("[data-speech-form]").hidden = mine || !me().participant || !isLive();
+  $("[data-speech-form]").hidden = mine || !may("request_speech");
 }
 
 $("[data-speech-form]").addEventListener("submit", function (event) {
@@ -496,8 +499,7 @@ function renderParticipants(state) {
   const self = people.find(function (p) { return p.id === me().id; });
   const selfBox = region("self-check-in");
   selfBox.replaceChildren();
-  const open = state.meeting.status === "live" || state.meeting.status === "invited";
-  if (self && !self.checked_in && open) {
+  if (self && !self.checked_in && may("check_in")) {
     selfBox.appendChild(button(t("Điểm danh"), { cls: "btn-success btn-lg w-100 mb-3", icon: "person-check",
       testid: "check-in", onClick: function () { act("check_in"); } }));
   }
@@ -519,7 +521,7 @@ function renderParticipants(state) {
     ]);
     if (p.checked_in) {
       li.appendChild(el("span", { class: "badge text-bg-success" }, [icon("check"), " " + t("Có mặt")]));
-    } else if (me().runs && open && p.id !== me().id) {
+    } else if (may("check_in_others") && p.id !== me().id) {
       li.appendChild(button(t("Điểm danh"), { cls: "btn-outline-success btn-sm",
         onClick: function () { act("check_in", { user_id: p.id }); } }));
     }
@@ -550,8 +552,7 @@ function renderNotes(state) {
   const conclusionRead = region("conclusion-read");
   const form = $("[data-conclusion]");
   const area = $("#conclusion");
-  const writable = canWriteConclusion() && item &&
-    (state.meeting.status === "live" || state.meeting.status === "ended");
+  const writable = may("save_conclusion") && item;
   form.hidden = !writable;
   conclusionRead.hidden = Boolean(writable);
   conclusionRead.textContent = item && item.conclusion ? item.conclusion : t("Chưa có kết luận.");

@@ -1,0 +1,98 @@
+"""Defects that came from one rule written in several places, each decided once now."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from docmgmt.core.errors import DomainError
+from docmgmt.documents.history import events_of
+from docmgmt.documents.registers import Direction, Register
+from docmgmt.exchange.models import OutboxMessage
+from docmgmt.extensions import db
+from docmgmt.incoming import operations as incoming_ops
+from docmgmt.incoming.models import IncomingDocument
+from docmgmt.outgoing import operations as ops
+from meetings import operations as meeting_ops
+from meetings.documents import _Conclusion, create_task
+from meetings.models import Meeting
+from tests.commune import unit, user
+from tests.conftest import login
+from tests.files_helpers import make_pdf
+from tests.meetings_support import build_meeting
+
+
+def _issued_to_two_agencies():
+    data = ops.DraftInput(
+        doc_type="cong_van", subject="Về việc báo cáo kết quả chuyển đổi số quý IV", signer_id=user("chutich").id,
+        recipients=[ops.RecipientInput(organ_name="Sở Nội vụ tỉnh Phú Thọ", organ_id="000.00.31.H42"),
+                    ops.RecipientInput(organ_name="Hợp tác xã Nông nghiệp Kim Bôi")])
+    doc = ops.create_draft(user("cv.kt1"), data, ops.Upload(make_pdf("Báo cáo"), "du-thao.pdf"))
+    ops.submit(user("cv.kt1"), doc)
+    ops.approve(user("truongkt"), doc)
+    ops.approve(user("chutich"), doc)
+    ops.sign(user("chutich"), doc)
+    ops.issue(user("vanthu"), doc)
+    db.session.commit()
+    return doc
+
+
+def test_a_recipient_without_organ_id_is_sent_by_post_never_left_queued(app, client):
+    with app.test_request_context():
+        doc = _issued_to_two_agencies()
+        by_name = {r.organ_name: r for r in doc.recipients}
+        assert by_name["Sở Nội vụ tỉnh Phú Thọ"].exchange_status == "queued"
+        assert by_name["Hợp tác xã Nông nghiệp Kim Bôi"].exchange_status == "by_post"
+        outbox = db.session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.outgoing_document_id == doc.id, OutboxMessage.kind == "edoc")).all()
+        assert [m.destination for m in outbox] == ["000.00.31.H42"]  # the exchange sends only what it can
+        doc_id = doc.id
+    login(client, "vanthu")
+    page = client.get(f"/outgoing/{doc_id}").get_data(as_text=True)
+    assert page.count("Gửi qua bưu điện hoặc thư điện tử") == 1
+    # the exchange's own section follows only the agency it can reach
+    section = page[page.index('data-testid="exchange"'):]
+    assert section.count("data-organ-id=") == 1 and "Hợp tác xã" not in section
+    api = client.get(f"/api/v1/outgoing/{doc_id}").json
+    statuses = {r["organ_name"]: r["exchange_status"] for r in api["recipients"] if r["kind"] == "external"}
+    assert statuses == {"Sở Nội vụ tỉnh Phú Thọ": "queued", "Hợp tác xã Nông nghiệp Kim Bôi": "by_post"}
+
+
+def _register_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(IncomingDocument))
+
+
+def test_a_meeting_task_enters_the_register_through_the_one_way_in_and_checks_who_gives_it(app):
+    """Registration, internal receipt and meeting tasks take the next số đến the same way,
+    and a task from a conclusion cannot be given by someone who does not run the meeting,
+    even when a door forgets to ask."""
+    with app.test_request_context():
+        m = db.session.get(Meeting, build_meeting("live"))
+        item = m.items[0]
+        meeting_ops.save_conclusion(user("thuky"), m, item.id, "Giao Phòng Kinh tế rà soát số liệu.")
+        registered = incoming_ops.register_incoming(user("vanthu"), incoming_ops.IncomingInput(
+            sender_name="Sở Nội vụ tỉnh Phú Thọ", subject="Về việc rà soát biên chế"))
+        before = _register_count()
+        for outsider in ("cv.kt1", "vanthu", "truongkt"):  # not the chair, not the secretary
+            try:
+                create_task(user(outsider), item, f"unit:{unit('KT').id}", None, "Rà soát số liệu")
+            except DomainError as err:
+                assert err.code == "forbidden"
+            else:
+                raise AssertionError(f"{outsider} gave a task")
+            origin = _Conclusion(item)  # asked directly, as a careless door would
+            try:
+                incoming_ops.register_task(user(outsider), origin, "Rà soát", incoming_ops.Direction_(
+                    main=incoming_ops.Assignee(unit_id=unit("KT").id)))
+            except DomainError as err:
+                assert err.code == "forbidden"
+            else:
+                raise AssertionError(f"{outsider} registered a task directly")
+        assert _register_count() == before  # nothing entered, no number taken
+        task = create_task(user("thuky"), item, f"unit:{unit('KT').id}", None, "Rà soát số liệu tháng 11")
+        entry = db.session.get(IncomingDocument, task.incoming_id)
+        assert entry.arrival_number == registered.arrival_number + 1  # the same series, no gap
+        assert entry.register_id == registered.register_id and entry.registered_by_id == user("thuky").id
+        assert [e.action for e in events_of("incoming", entry.id)][:2] == ["registered", "task_assigned"]
+        register = db.session.get(Register, entry.register_id)
+        assert register.direction == Direction.INCOMING and register.last_number == entry.arrival_number
+
