@@ -12,23 +12,30 @@ import io
 import re
 from datetime import date, datetime, time, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
-from docmgmt.core.errors import DomainError, PermissionDenied, ValidationFailed
-from docmgmt.core.forms import show_error
+from docmgmt.core.access import scoped
+from docmgmt.core.errors import DomainError, ValidationFailed, forbidden
+from docmgmt.core.forms import load_form, show_error
 from docmgmt.core.permissions import Permission
 from docmgmt.core.timeutil import to_vn, vn_today
 from docmgmt.extensions import db
+from docmgmt.incoming import operations as incoming_ops
 from docmgmt.org.models import User
+from docmgmt.outgoing import operations as outgoing_ops
 
+from . import access
+from . import documents as docs
+from . import home as _home  # noqa: F401 - registers the home-page panel
 from . import operations as ops
 from .forms import AttachForm, ItemForm, MeetingForm, RsvpForm, TaskForm
 from .models import AgendaItem, Meeting
 from .room_strings import room_strings
+from .schemas import AgendaItemSchema, MeetingSchema, RsvpSchema, TaskSchema
 from .sockets import NAMESPACE
 from .workflow import EDITABLE, TRANSITIONS, Status
 
@@ -94,8 +101,7 @@ def _helpers():
 
 def _colleagues() -> list[User]:
     return list(db.session.scalars(
-        sa.select(User).where(User.organisation_id == current_user.organisation_id, User.active.is_(True))
-        .order_by(User.full_name)))
+        scoped(User, current_user).where(User.active.is_(True)).order_by(User.full_name)))
 
 
 def _person_label(u: User) -> str:
@@ -143,7 +149,7 @@ def _calendar_args() -> tuple[str, date, bool]:
 
 @bp.get("/calendar")
 @login_required
-def calendar():
+def calendar() -> str:
     view, day, mine = _calendar_args()
     if view == "month":
         first = day.replace(day=1)
@@ -201,16 +207,14 @@ def _meeting_form(m: Meeting | None = None) -> MeetingForm:
     return form
 
 
-def _meeting_input(form: MeetingForm) -> ops.MeetingInput:
-    """Naive local datetimes: the operation reads them as Asia/Ho_Chi_Minh."""
+def _meeting_input(form: MeetingForm) -> ops.MeetingInput | None:
+    """The form through the meeting schema; the day and times become naive local
+    datetimes, which the operation reads as Asia/Ho_Chi_Minh."""
     day = form.day.data
-    return ops.MeetingInput(
-        title=form.title.data or "", starts_at=datetime.combine(day, form.start_time.data),
+    return load_form(
+        form, MeetingSchema, fields=MEETING_FIELDS,
+        starts_at=datetime.combine(day, form.start_time.data),
         ends_at=datetime.combine(day, form.end_time.data) if form.end_time.data else None,
-        location=form.location.data or "", online_link=form.online_link.data or "",
-        description=form.description.data or "", chair_id=form.chair_id.data,
-        secretary_id=form.secretary_id.data, members=list(form.members.data or []),
-        guests=list(form.guests.data or []),
     )
 
 
@@ -218,12 +222,12 @@ def _meeting_input(form: MeetingForm) -> ops.MeetingInput:
 @login_required
 def new():
     if not ops.can_schedule(current_user):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền tạo cuộc họp."))
+        raise forbidden(_("Bạn không có quyền tạo cuộc họp."))
     form = _meeting_form()
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (data := _meeting_input(form)) is not None:
         try:
-            m = ops.create_meeting(current_user, _meeting_input(form))
+            m = ops.create_meeting(current_user, data)
         except DomainError as err:
             status = err.status
             _refuse(form, err, MEETING_FIELDS)
@@ -240,12 +244,12 @@ def new():
 def edit(meeting_id: int):
     m = ops.get_visible(current_user, meeting_id)
     if not ops.can_manage(current_user, m):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
+        raise forbidden()
     form = _meeting_form(m)
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (data := _meeting_input(form)) is not None:
         try:
-            ops.update_meeting(current_user, m, _meeting_input(form))
+            ops.update_meeting(current_user, m, data)
         except DomainError as err:
             db.session.rollback()
             m = ops.get_visible(current_user, meeting_id)
@@ -262,12 +266,8 @@ def edit(meeting_id: int):
 # --- the meeting page -----------------------------------------------------------------------
 
 def _transitions(m: Meeting) -> list[tuple[str, object, str, str]]:
-    offered = []
-    for action, (sources, _target, who) in TRANSITIONS.items():
-        if m.status_enum in sources and ops.is_allowed(current_user, m, who):
-            label, icon, style = ACTIONS[action]
-            offered.append((action, label, icon, style))
-    return offered
+    allowed = access.available_actions(current_user, m)
+    return [(action, *ACTIONS[action]) for action in TRANSITIONS if action in allowed]
 
 
 def _presenter_choices(m: Meeting) -> list[tuple]:
@@ -286,9 +286,6 @@ def _item_form(m: Meeting, item: AgendaItem | None) -> ItemForm:
 
 def _document_choices() -> tuple[list, list]:
     """Documents the user may read, to put on the agenda (the operation refuses confidential ones)."""
-    from docmgmt.incoming import operations as incoming
-    from docmgmt.outgoing import operations as outgoing
-
     def incoming_label(d):
         if d.is_confidential:
             return _("Số đến %(n)s — %(s)s (Mật)", n=d.arrival_label, s=d.sender_name)
@@ -300,16 +297,14 @@ def _document_choices() -> tuple[list, list]:
         return label + (" " + _("(Mật)") if d.is_confidential else "")
 
     ins = [("", _("— Chọn văn bản đến —"))] + [
-        (d.id, incoming_label(d)) for d in incoming.list_documents(current_user, limit=100)]
+        (d.id, incoming_label(d)) for d in incoming_ops.list_documents(current_user, limit=100)]
     outs = [("", _("— Chọn văn bản đi —"))] + [
-        (d.id, outgoing_label(d)) for d in outgoing.list_documents(current_user, limit=100)]
+        (d.id, outgoing_label(d)) for d in outgoing_ops.list_documents(current_user, limit=100)]
     return ins, outs
 
 
 def _assignee_choices() -> dict:
-    from docmgmt.incoming import operations as incoming
-
-    people, units = incoming.assignable(current_user)
+    people, units = incoming_ops.assignable(current_user)
     return {
         "": [("", _("— Chọn người hoặc đơn vị —"))],
         _("Người"): [(f"u:{u.id}", u.full_name + (f" ({u.unit.abbreviation})" if u.unit else "")) for u in people],
@@ -317,7 +312,7 @@ def _assignee_choices() -> dict:
     }
 
 
-def _render_show(m: Meeting, status: int = 200, failed: tuple[str, object] | None = None):
+def _render_show(m: Meeting, status: int = 200, failed: tuple[str, FlaskForm] | None = None):
     """The meeting page with every form the user may use; ``failed`` is the (key, form)
     of a refused submission, shown again with its errors."""
     me = m.participant(current_user)
@@ -348,9 +343,7 @@ def _render_show(m: Meeting, status: int = 200, failed: tuple[str, object] | Non
             attach_forms[item.id] = form
     tasks = []
     if ended or m.status_enum is Status.LIVE:
-        from .documents import tasks_of
-
-        tasks = tasks_of(m)
+        tasks = docs.tasks_of(m)
     if ended and manages:
         assignees = _assignee_choices()
         for item in m.items:
@@ -393,6 +386,7 @@ def _refused(meeting_id: int, err: DomainError, key: str | None = None, form=Non
         flash(err.message, "danger")
         return _render_show(m, err.status)
     _refuse(form, err, fields)
+    assert key is not None  # a refused form always comes with its key
     return _render_show(m, err.status, (key, form))
 
 
@@ -422,11 +416,11 @@ def change_status(meeting_id: int, action: str):
 def rsvp(meeting_id: int):
     m = ops.get_visible(current_user, meeting_id)
     form = RsvpForm(prefix="rsvp")
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or (data := load_form(form, RsvpSchema)) is None:
         return _render_show(m, 422, ("rsvp", form))
     try:
-        ops.rsvp(current_user, m, form.answer.data or "", form.reason.data or "",
-                 form.delegate_id.data if form.answer.data == "delegate" else None)
+        ops.rsvp(current_user, m, data["answer"], data["reason"],
+                 data["delegate_id"] if data["answer"] == "delegate" else None)
     except DomainError as err:
         return _refused(meeting_id, err, "rsvp", form)
     flash(_("Đã ghi câu trả lời giấy mời."), "success")
@@ -441,10 +435,10 @@ def add_item(meeting_id: int):
     m = ops.get_visible(current_user, meeting_id)
     form = ItemForm(prefix="item")
     form.presenter_id.choices = _presenter_choices(m)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or (data := load_form(form, AgendaItemSchema)) is None:
         return _render_show(m, 422, ("item", form))
     try:
-        ops.add_item(current_user, m, form.title.data or "", form.presenter_id.data, form.duration_minutes.data)
+        ops.add_item(current_user, m, data["title"], data["presenter_id"], data["duration_minutes"])
     except DomainError as err:
         return _refused(meeting_id, err, "item", form)
     flash(_("Đã thêm mục vào chương trình họp."), "success")
@@ -459,11 +453,11 @@ def update_item(meeting_id: int, item_id: int):
     key = f"item{item_id}"
     form = ItemForm(prefix=key)
     form.presenter_id.choices = _presenter_choices(m)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or (data := load_form(form, AgendaItemSchema)) is None:
         return _render_show(m, 422, (key, form))
     try:
-        ops.update_item(current_user, item, form.title.data or "", form.presenter_id.data,
-                        form.duration_minutes.data)
+        ops.update_item(current_user, item, data["title"], data["presenter_id"],
+                        data["duration_minutes"])
     except DomainError as err:
         return _refused(meeting_id, err, key, form)
     flash(_("Đã sửa mục chương trình."), "success")
@@ -549,35 +543,28 @@ def _docx(content: bytes, kind: str, m: Meeting):
 @bp.get("/<int:meeting_id>/invitation.docx")
 @login_required
 def invitation_docx(meeting_id: int):
-    from .documents import invitation_docx as build
-
     m = ops.get_visible(current_user, meeting_id)
-    return _docx(build(m), _("Giấy mời"), m)
+    return _docx(docs.invitation_docx(m), _("Giấy mời"), m)
 
 
 @bp.post("/<int:meeting_id>/invitation")
 @login_required
 def invitation_draft(meeting_id: int):
-    from .documents import create_invitation_draft
-
-    return _to_outgoing(meeting_id, create_invitation_draft, _("Đã tạo dự thảo Giấy mời: hãy kiểm tra rồi trình ký."))
+    return _to_outgoing(meeting_id, docs.create_invitation_draft,
+                        _("Đã tạo dự thảo Giấy mời: hãy kiểm tra rồi trình ký."))
 
 
 @bp.get("/<int:meeting_id>/minutes.docx")
 @login_required
 def minutes_docx(meeting_id: int):
-    from .documents import minutes_docx as build
-
     m = ops.get_visible(current_user, meeting_id)
-    return _docx(build(m), _("Biên bản"), m)
+    return _docx(docs.minutes_docx(m), _("Biên bản"), m)
 
 
 @bp.post("/<int:meeting_id>/minutes")
 @login_required
 def minutes_draft(meeting_id: int):
-    from .documents import create_minutes_draft
-
-    return _to_outgoing(meeting_id, create_minutes_draft, _("Đã chuyển biên bản vào luồng trình ký."))
+    return _to_outgoing(meeting_id, docs.create_minutes_draft, _("Đã chuyển biên bản vào luồng trình ký."))
 
 
 def _to_outgoing(meeting_id: int, create, done: str):
@@ -594,17 +581,15 @@ def _to_outgoing(meeting_id: int, create, done: str):
 @bp.post("/<int:meeting_id>/items/<int:item_id>/tasks")
 @login_required
 def add_task(meeting_id: int, item_id: int):
-    from .documents import create_task
-
     m = ops.get_visible(current_user, meeting_id)
     item = _item_of(m, item_id)
     key = f"task{item_id}"
     form = TaskForm(prefix=key)
     form.assignee.choices = []
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or (data := load_form(form, TaskSchema)) is None:
         return _render_show(m, 422, (key, form))
     try:
-        create_task(current_user, item, form.assignee.data or "", form.deadline.data, form.text.data or "")
+        docs.create_task(current_user, item, data["assignee"], data["deadline"], data["text"])
     except DomainError as err:
         return _refused(meeting_id, err, key, form, {"item_id": "text"})
     flash(_("Đã giao việc từ kết luận."), "success")

@@ -1,4 +1,9 @@
-"""Forms for the meeting pages. They parse input; the operations decide."""
+"""Forms for the meeting pages: labels, choices, widgets, dd/mm/yyyy dates and times.
+
+Fields and limits live in ``schemas`` (each form names its command's schema); the pages
+load what a form parsed through it (``docmgmt.core.forms.load_form``) and the operations
+decide.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +21,16 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from docmgmt.core.forms import BAD_DATE, BAD_NUMBER, DATE_FORMATS, SchemaForm
 from docmgmt.core.text import clean
 
-# A date typed by hand in Vietnamese order is accepted too (some tablets lack a picker).
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+from .schemas import AgendaItemSchema, MeetingSchema, RsvpSchema, TaskSchema
+
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M", "%H.%M"]
-BAD_DATE = _l("Ngày không hợp lệ (nhập dạng ngày/tháng/năm).")
 BAD_TIME = _l("Giờ không hợp lệ (nhập dạng giờ:phút, ví dụ 08:00).")
-BAD_NUMBER = _l("Hãy nhập một số.")
 
 
 def optional_int(value):
@@ -44,36 +48,41 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class MeetingForm(FlaskForm):
-    """Lịch họp: time in Vietnam time, people from the commune's active users."""
+class MeetingForm(SchemaForm):
+    """Lịch họp: time in Vietnam time, people from the commune's active users. The day and
+    the two times become the schema's ``starts_at`` and ``ends_at``."""
 
-    title = StringField(_l("Tên cuộc họp"), filters=[clean],
-                        validators=[DataRequired(_l("Hãy nhập tên cuộc họp.")), Length(max=500)])
+    schema = MeetingSchema
+
+    title = StringField(_l("Tên cuộc họp"), filters=[clean])
     day = DateField(_l("Ngày họp"), format=DATE_FORMATS, invalid_value_message=BAD_DATE,
                     validators=[DataRequired(_l("Hãy chọn ngày họp."))])
     start_time = TimeField(_l("Giờ bắt đầu"), format=TIME_FORMATS, invalid_value_message=BAD_TIME,
                            validators=[DataRequired(_l("Hãy nhập giờ bắt đầu."))])
     end_time = TimeField(_l("Giờ kết thúc"), format=TIME_FORMATS, invalid_value_message=BAD_TIME,
                          validators=[Optional()])
-    location = StringField(_l("Phòng họp, địa điểm"), filters=[clean], validators=[Length(max=255)])
-    online_link = StringField(_l("Đường dẫn họp trực tuyến (nếu có)"), filters=[clean],
-                              validators=[Length(max=500)])
-    description = TextAreaField(_l("Nội dung, ghi chú"), filters=[clean], validators=[Length(max=4000)])
+    location = StringField(_l("Phòng họp, địa điểm"), filters=[clean])
+    online_link = StringField(_l("Đường dẫn họp trực tuyến (nếu có)"), filters=[clean])
+    description = TextAreaField(_l("Nội dung, ghi chú"), filters=[clean])
     chair_id = SelectField(_l("Người chủ trì"), coerce=optional_int, validate_choice=False)
     secretary_id = SelectField(_l("Thư ký"), coerce=optional_int, validate_choice=False)
     members = MultiCheckboxField(_l("Thành phần tham dự (biểu quyết)"), coerce=int, validate_choice=False)
     guests = MultiCheckboxField(_l("Khách mời (không biểu quyết)"), coerce=int, validate_choice=False)
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(SchemaForm):
+    schema = RsvpSchema
+
     answer = RadioField(_l("Trả lời giấy mời"), choices=[
         ("attend", _l("Tham dự")), ("absent", _l("Vắng mặt")), ("delegate", _l("Cử người dự thay"))],
         validate_choice=False)
-    reason = StringField(_l("Lý do vắng mặt"), filters=[clean], validators=[Length(max=2000)])
+    reason = StringField(_l("Lý do vắng mặt"), filters=[clean])
     delegate_id = SelectField(_l("Người dự thay"), coerce=optional_int, validate_choice=False)
 
 
-class ItemForm(FlaskForm):
+class ItemForm(SchemaForm):
+    schema = AgendaItemSchema
+
     title = StringField(_l("Nội dung"), filters=[clean])
     presenter_id = SelectField(_l("Người trình bày"), coerce=optional_int, validate_choice=False)
     duration_minutes = IntegerField(_l("Thời lượng (phút)"), default=15, invalid_value_message=BAD_NUMBER,
@@ -89,8 +98,10 @@ class AttachForm(FlaskForm):
     file = FileField(_l("Tải lên tệp PDF"), render_kw={"accept": ".pdf,application/pdf"})
 
 
-class TaskForm(FlaskForm):
+class TaskForm(SchemaForm):
     """Giao việc từ kết luận: a person ``u:ID`` or a unit ``unit:ID``."""
+
+    schema = TaskSchema
 
     assignee = SelectField(_l("Giao cho"), validate_choice=False)
     deadline = DateField(_l("Hạn giải quyết"), format=DATE_FORMATS, invalid_value_message=BAD_DATE,

@@ -17,8 +17,8 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..api import api_blueprint
-from ..core.errors import NotFound
+from ..api.blueprint import api_blueprint
+from ..core.errors import not_found
 from ..documents.history import events_of
 from ..documents.register_export import register_year
 from ..extensions import db
@@ -65,8 +65,9 @@ def _json_or_multipart(json_schema, multipart_schema, *, required: bool = True) 
     }}}
 
 
-def _parse(schema_cls) -> tuple[dict, list[ops.Upload]]:
-    """Fields from JSON or from the form, and the ``files`` parts (if multipart)."""
+def _parse(schema_cls):
+    """What ``schema_cls`` loads from JSON or from the form fields, and the ``files``
+    parts (if multipart)."""
     from flask_smorest.arguments import ArgumentsMixin
 
     parser = ArgumentsMixin.ARGUMENTS_PARSER
@@ -85,16 +86,6 @@ def _detail(doc):
         sa.select(ProgressNote).where(ProgressNote.document_id == doc.id).order_by(ProgressNote.id)))
     doc.actions = sorted(ops.available_actions(current_user, doc))
     return doc
-
-
-def _direction(data: dict) -> ops.Direction_:
-    return ops.Direction_(
-        main=ops.Assignee.parse(data["main"], "main"),
-        co=[ops.Assignee.parse(t, "co") for t in data["co"]],
-        info=[ops.Assignee.parse(t, "info") for t in data["info"]],
-        deadline=data["deadline"], deadline_working_days=data["deadline_working_days"],
-        text=data["text"],
-    )
 
 
 @bp.route("/incoming")
@@ -124,7 +115,7 @@ class IncomingCollection(MethodView):
         ``confidential_no_content`` and nothing is stored.
         """
         data, uploads = _parse(IncomingCreateSchema)
-        doc = ops.register_incoming(current_user, ops.IncomingInput(**data), uploads)
+        doc = ops.register_incoming(current_user, data, uploads)
         return _detail(doc)
 
 
@@ -178,10 +169,10 @@ class Submit(MethodView):
 class Direct(MethodView):
     @bp.arguments(DirectionSchema)
     @bp.response(200, IncomingDetailSchema)
-    def post(self, data, document_id):
+    def post(self, direction, document_id):
         """Chỉ đạo: main handler, co-handlers, for information, deadline (leaders)."""
         doc = ops.get_readable(current_user, document_id)
-        ops.direct(current_user, doc, _direction(data))
+        ops.direct(current_user, doc, direction)
         return _detail(doc)
 
 
@@ -192,7 +183,8 @@ class Reassign(MethodView):
     def post(self, data, document_id):
         """Replace the current assignments with a new direction (leaders)."""
         doc = ops.get_readable(current_user, document_id)
-        ops.reassign(current_user, doc, _direction(data), data["reason"])
+        direction, reason = data
+        ops.reassign(current_user, doc, direction, reason)
         return _detail(doc)
 
 
@@ -205,7 +197,7 @@ class Delegate(MethodView):
         doc = ops.get_readable(current_user, document_id)
         assignment = next((a for a in doc.assignments if a.id == assignment_id), None)
         if assignment is None:
-            raise NotFound("not_found", _("Không tìm thấy phần việc được giao."))
+            raise not_found(_("Không tìm thấy phần việc được giao."))
         ops.delegate(current_user, assignment, data["user_id"])
         return _detail(doc)
 

@@ -10,13 +10,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
-from ..core.errors import DomainError, ValidationFailed
-from ..core.forms import show_error
+from ..core.errors import DomainError
+from ..core.forms import load_form, show_error
 from ..core.permissions import Permission
 from ..core.timeutil import vn_today
-from ..documents.history import events_of
+from ..documents.history import event_label, events_of
 from ..documents.register_export import confidential_requested, register_year
+from ..documents.registers import Direction
 from ..documents.types import BY_CODE, Confidentiality, Urgency
 from ..extensions import db
 from ..org.operations import require
@@ -35,28 +37,22 @@ from .forms import (
     SubmitForm,
 )
 from .models import IncomingDocument, ProgressNote
+from .schemas import (
+    CompleteSchema,
+    DelegateSchema,
+    DirectionSchema,
+    IncomingCreateSchema,
+    ProgressSchema,
+    ReassignSchema,
+    ReturnSchema,
+    SubmitSchema,
+    TransferPaperSchema,
+)
 from .workflow import STATUS_LABELS, Status
 
 bp = Blueprint("incoming", __name__, url_prefix="/incoming")
 
-# Action words on the timeline (documents.history actions).
-EVENT_LABELS = {
-    "registered": _l("Vào sổ đến"),
-    "files_added": _l("Thêm tệp"),
-    "paper_transferred": _l("Chuyển bản giấy"),
-    "submitted": _l("Trình lãnh đạo"),
-    "directed": _l("Chỉ đạo, phân công"),
-    "reassigned": _l("Phân công lại"),
-    "delegated": _l("Giao tiếp trong đơn vị"),
-    "progress": _l("Cập nhật tiến độ"),
-    "part_completed": _l("Hoàn thành phần phối hợp"),
-    "completed": _l("Hoàn thành"),
-    "returned": _l("Trả lại nơi gửi"),
-    "received_internal": _l("Nhận văn bản nội bộ"),
-    "task_assigned": _l("Giao việc từ kết luận cuộc họp"),
-    "recalled_by_sender": _l("Nơi ban hành thu hồi"),
-}
-ROLE_LABELS = {"main": _l("Chủ trì"), "co": _l("Phối hợp"), "info": "Để biết"}
+ROLE_LABELS = {"main": _l("Chủ trì"), "co": _l("Phối hợp"), "info": _l("Để biết")}
 STATUS_STYLES = {
     Status.REGISTERED: "text-bg-secondary",
     Status.SUBMITTED: "text-bg-warning",
@@ -74,7 +70,7 @@ def _helpers():
         "today": vn_today(),
         "status_label": lambda s: Status(s).label,
         "status_style": lambda s: STATUS_STYLES[Status(s)],
-        "event_label": lambda a: str(EVENT_LABELS[a]) if a in EVENT_LABELS else a,
+        "event_label": lambda a: event_label(Direction.INCOMING, a),
         "role_label": lambda r: str(ROLE_LABELS.get(r, r)),
         "urgency_label": lambda u: Urgency(u).label,
         "confidentiality_label": lambda c: Confidentiality(c).label,
@@ -95,16 +91,7 @@ def new():
     require(current_user, Permission.REGISTER_INCOMING)
     form = RegisterForm()
     status, duplicate = 200, None
-    if form.validate_on_submit():
-        data = ops.IncomingInput(
-            sender_name=form.sender_name.data, number_symbol=form.number_symbol.data,
-            issue_date=form.issue_date.data, doc_type=form.doc_type.data,
-            subject=form.subject.data or "", signer=form.signer.data or "",
-            urgency=form.urgency.data, confidentiality=form.confidentiality.data,
-            sender_due_date=form.sender_due_date.data, page_count=form.page_count.data,
-            field=form.field.data or "", arrival_date=form.arrival_date.data,
-            paper_holder=form.paper_holder.data or "", allow_duplicate=form.allow_duplicate.data,
-        )
+    if form.validate_on_submit() and (data := load_form(form, IncomingCreateSchema)) is not None:
         try:
             doc = ops.register_incoming(current_user, data, _uploads(form.files))
         except DomainError as err:
@@ -171,7 +158,7 @@ def _delegate_forms(doc: IncomingDocument, failed: DelegateForm | None = None):
 
 
 def _render_show(doc: IncomingDocument, status: int = 200,
-                 failed: tuple[str, object] | None = None):
+                 failed: tuple[str, FlaskForm] | None = None):
     actions = ops.available_actions(current_user, doc)
     forms = {}
     for key in actions & FORMS.keys():
@@ -223,13 +210,15 @@ def show(document_id: int):
     return _render_show(ops.get_readable(current_user, document_id))
 
 
-def _act(document_id: int, key: str, run, done: str):
-    """Load → the form → one operation → back to the page (or the page with the refusal)."""
+def _act(document_id: int, key: str, schema, run, done: str):
+    """Load → the form, through the command's schema → one operation → back to the page
+    (or the page with the refusal). ``run(doc, data, form)`` gets what the schema loaded."""
     doc = ops.get_readable(current_user, document_id)
     form = _prepare(key, FORMS[key](prefix=key))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (
+            data := load_form(form, schema) if schema is not None else {}) is not None:
         try:
-            run(doc, form)
+            run(doc, data, form)
         except DomainError as err:
             # Show the document as it is, not as the refused operation half-left it.
             db.session.rollback()
@@ -241,79 +230,67 @@ def _act(document_id: int, key: str, run, done: str):
     return _render_show(doc, 422, (key, form))
 
 
-def _direction(form: DirectForm) -> ops.Direction_:
-    if not form.main.data:
-        raise ValidationFailed("required", _("Hãy chọn người hoặc đơn vị chủ trì."), "main")
-    return ops.Direction_(
-        main=ops.Assignee.parse(form.main.data, "main"),
-        co=[ops.Assignee.parse(t, "co") for t in form.co.data or []],
-        info=[ops.Assignee.parse(t, "info") for t in form.info.data or []],
-        deadline=form.deadline.data, deadline_working_days=form.deadline_days.data,
-        text=form.text.data or "",
-    )
-
-
 @bp.post("/<int:document_id>/submit")
 @login_required
 def submit(document_id: int):
-    return _act(document_id, "submit",
-                lambda doc, f: ops.submit(current_user, doc, f.leader_id.data, f.comment.data),
+    return _act(document_id, "submit", SubmitSchema,
+                lambda doc, d, f: ops.submit(current_user, doc, d["leader_id"], d["comment"]),
                 _("Đã trình lãnh đạo."))
 
 
 @bp.post("/<int:document_id>/direct")
 @login_required
 def direct(document_id: int):
-    return _act(document_id, "direct",
-                lambda doc, f: ops.direct(current_user, doc, _direction(f)),
+    return _act(document_id, "direct", DirectionSchema,
+                lambda doc, direction, f: ops.direct(current_user, doc, direction),
                 _("Đã chỉ đạo, phân công."))
 
 
 @bp.post("/<int:document_id>/reassign")
 @login_required
 def reassign(document_id: int):
-    return _act(document_id, "reassign",
-                lambda doc, f: ops.reassign(current_user, doc, _direction(f), f.reason.data),
+    return _act(document_id, "reassign", ReassignSchema,
+                lambda doc, d, f: ops.reassign(current_user, doc, *d),
                 _("Đã phân công lại."))
 
 
 @bp.post("/<int:document_id>/progress")
 @login_required
 def progress(document_id: int):
-    return _act(document_id, "progress",
-                lambda doc, f: ops.add_progress(current_user, doc, f.text.data, _uploads(f.files)),
+    return _act(document_id, "progress", ProgressSchema,
+                lambda doc, d, f: ops.add_progress(current_user, doc, d["text"], _uploads(f.files)),
                 _("Đã ghi tiến độ."))
 
 
 @bp.post("/<int:document_id>/complete")
 @login_required
 def complete(document_id: int):
-    return _act(document_id, "complete",
-                lambda doc, f: ops.complete(current_user, doc, f.summary.data, _uploads(f.files)),
+    return _act(document_id, "complete", CompleteSchema,
+                lambda doc, d, f: ops.complete(current_user, doc, d["summary"], _uploads(f.files)),
                 _("Đã báo hoàn thành."))
 
 
 @bp.post("/<int:document_id>/return")
 @login_required
 def return_to_sender(document_id: int):
-    return _act(document_id, "return_to_sender",
-                lambda doc, f: ops.return_to_sender(current_user, doc, f.reason.data),
+    return _act(document_id, "return_to_sender", ReturnSchema,
+                lambda doc, d, f: ops.return_to_sender(current_user, doc, d["reason"]),
                 _("Đã trả lại nơi gửi."))
 
 
 @bp.post("/<int:document_id>/files")
 @login_required
 def attach_files(document_id: int):
-    return _act(document_id, "attach_files",
-                lambda doc, f: ops.attach_files(current_user, doc, _uploads(f.files)),
+    return _act(document_id, "attach_files", None,
+                lambda doc, d, f: ops.attach_files(current_user, doc, _uploads(f.files)),
                 _("Đã thêm tệp."))
 
 
 @bp.post("/<int:document_id>/paper")
 @login_required
 def transfer_paper(document_id: int):
-    return _act(document_id, "transfer_paper",
-                lambda doc, f: ops.transfer_paper(current_user, doc, f.holder.data, f.comment.data),
+    return _act(document_id, "transfer_paper", TransferPaperSchema,
+                lambda doc, d, f: ops.transfer_paper(current_user, doc, d["holder"], d["comment"]),
                 _("Đã ghi người giữ bản giấy."))
 
 
@@ -327,9 +304,9 @@ def delegate(document_id: int, assignment_id: int):
     form = DelegateForm(prefix=f"delegate{assignment_id}")
     members = [u for u in (assignment.assignee_unit.members if assignment.assignee_unit else [])]
     form.user_id.choices = [(str(u.id), u.full_name) for u in members]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (data := load_form(form, DelegateSchema)) is not None:
         try:
-            ops.delegate(current_user, assignment, form.user_id.data)
+            ops.delegate(current_user, assignment, data["user_id"])
         except DomainError as err:
             db.session.rollback()
             doc = ops.get_readable(current_user, document_id)

@@ -1,16 +1,26 @@
 """API schemas for incoming documents: what a door reads in and what it writes out.
 
-Input schemas only parse (types, dates, NFC text); every rule — required content,
-impossible dates, confidential entries without content, who may do what — is decided
-by ``operations``, which answers with a stable code and the field concerned.
+Each input schema is the one definition of a command's fields and limits (NĐ30 Phụ lục VI
+Part II lengths where the decree gives one, the column size otherwise). The API loads
+requests through it, the pages pass what their forms parsed through it
+(``core.forms.load_form``), the edXML import builds its input through it; ``@post_load``
+hands the operation its input (``IncomingInput``, ``Direction_``). Every rule beyond
+shape and limits — required content, impossible dates, confidential entries without
+content, who may do what — is decided by ``operations``, with a stable code and the field.
 """
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from dataclasses import dataclass, field
+from datetime import date
 
-from ..core.schemas import Text
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, post_load, validate
+
+from ..core.errors import ValidationFailed
+from ..core.schemas import Between, Boolean, Date, Filled, Integer, List, MaxLength, OneOf, Text
 from ..core.timeutil import format_datetime, vn_today
 from ..documents.types import TYPE_CODES, Confidentiality, Urgency
 from .workflow import Status
@@ -20,37 +30,116 @@ CONFIDENTIALITIES = [c.value for c in Confidentiality]
 STATUSES = [s.value for s in Status]
 ASSIGNEE_DOC = "`u:<user id>` (a person) or `unit:<unit id>` (a unit)"
 
+# Free text kept in TEXT columns (direction, progress, results): long enough for a page.
+LONG_TEXT = 4000
+# A comment or a reason on the timeline.
+COMMENT = 2000
+
+
+# --- the operations' input ------------------------------------------------------------------
+
+@dataclass
+class IncomingInput:
+    sender_name: str = ""
+    number_symbol: str = ""
+    issue_date: date | None = None
+    doc_type: str = "cong_van"
+    subject: str = ""
+    signer: str = ""
+    urgency: str = Urgency.NORMAL.value
+    confidentiality: str = Confidentiality.NONE.value
+    sender_due_date: date | None = None
+    page_count: int | None = None
+    field: str = ""
+    arrival_date: date | None = None
+    paper_holder: str = ""
+    sender_organ_id: str = ""
+    channel: str = "upload"  # set by the door (edXML), not by the caller
+    allow_duplicate: bool = False
+
+
+@dataclass
+class Assignee:
+    """``u:12`` (a person) or ``unit:3`` (a unit)."""
+
+    user_id: int | None = None
+    unit_id: int | None = None
+
+    @classmethod
+    def parse(cls, token: str, field_name: str) -> Assignee:
+        kind, _sep, ident = (token or "").partition(":")
+        if kind in ("u", "user") and ident.isdigit():
+            return cls(user_id=int(ident))
+        if kind == "unit" and ident.isdigit():
+            return cls(unit_id=int(ident))
+        raise ValidationFailed("invalid_assignee", _("Người hoặc đơn vị được giao không hợp lệ."),
+                               field_name)
+
+    @property
+    def token(self) -> str:
+        return f"u:{self.user_id}" if self.user_id else f"unit:{self.unit_id}"
+
+
+@dataclass
+class Direction_:
+    main: Assignee
+    co: list[Assignee] = field(default_factory=list)
+    info: list[Assignee] = field(default_factory=list)
+    deadline: date | None = None
+    deadline_working_days: int | None = None
+    text: str = ""
+
 
 # --- input --------------------------------------------------------------------------------
 
 class IncomingCreateSchema(Schema):
     """NĐ30 metadata of an arrived document (Phụ lục VI). Dates are ISO 8601 (yyyy-mm-dd)."""
 
-    sender_name = Text(required=True, metadata={"description": "cơ quan, tổ chức gửi (tác giả)"})
-    number_symbol = Text(load_default="", metadata={"description": "số, ký hiệu, e.g. 125/UBND-VP"})
-    issue_date = fields.Date(load_default=None, allow_none=True,
-                             metadata={"description": "ngày tháng văn bản"})
-    doc_type = fields.String(load_default="cong_van", validate=validate.OneOf(TYPE_CODES),
-                             metadata={"description": "one of the 29 NĐ30 type codes"})
-    subject = Text(load_default="", metadata={"description": "trích yếu (empty for Mật)"})
-    signer = Text(load_default="")
-    urgency = fields.String(load_default=Urgency.NORMAL.value, validate=validate.OneOf(URGENCIES))
-    confidentiality = fields.String(load_default=Confidentiality.NONE.value,
-                                    validate=validate.OneOf(CONFIDENTIALITIES),
-                                    metadata={"description": "anything but `thuong` is a "
-                                              "paper-tracking entry: no file, no content"})
-    sender_due_date = fields.Date(load_default=None, allow_none=True,
-                                  metadata={"description": "hạn trả lời asked by the sender"})
-    page_count = fields.Integer(load_default=None, allow_none=True)
-    field = Text(load_default="", metadata={"description": "lĩnh vực"})
-    arrival_date = fields.Date(load_default=None, allow_none=True,
-                               metadata={"description": "ngày đến; today (Vietnam) if omitted"})
-    paper_holder = Text(load_default="", metadata={"description": "người giữ bản giấy (Mật)"})
-    sender_organ_id = Text(load_default="", metadata={"description": "edXML OrganId"})
-    allow_duplicate = fields.Boolean(
+    sender_name = Text(required=True, validate=MaxLength(200, _l("Tên cơ quan, tổ chức gửi")),
+                       error_messages={"required": _l("Hãy nhập cơ quan, tổ chức gửi văn bản.")},
+                       metadata={"description": "cơ quan, tổ chức gửi (tác giả); NĐ30 OrganName",
+                                 "label": _l("Cơ quan, tổ chức gửi")})
+    number_symbol = Text(load_default="", validate=MaxLength(50, _l("Số, ký hiệu")),
+                         metadata={"description": "số, ký hiệu, e.g. 125/UBND-VP"})
+    issue_date = Date(load_default=None, allow_none=True,
+                      metadata={"description": "ngày tháng văn bản", "label": _l("Ngày văn bản")})
+    doc_type = Text(load_default="cong_van",
+                    validate=OneOf(TYPE_CODES, _l("Loại văn bản không hợp lệ.")),
+                    metadata={"description": "one of the 29 NĐ30 type codes"})
+    subject = Text(load_default="", validate=MaxLength(500, _l("Trích yếu")),
+                   metadata={"description": "trích yếu (empty for Mật); NĐ30 Subject",
+                             "label": _l("Trích yếu nội dung")})
+    # NĐ30 gives the signer as position (100) and full name (50); one field here.
+    signer = Text(load_default="", validate=MaxLength(150, _l("Người ký")))
+    urgency = Text(load_default=Urgency.NORMAL.value,
+                   validate=OneOf(URGENCIES, _l("Độ khẩn không hợp lệ.")))
+    confidentiality = Text(load_default=Confidentiality.NONE.value,
+                           validate=OneOf(CONFIDENTIALITIES, _l("Độ mật không hợp lệ.")),
+                           metadata={"description": "anything but `thuong` is a "
+                                     "paper-tracking entry: no file, no content"})
+    sender_due_date = Date(load_default=None, allow_none=True,
+                           metadata={"description": "hạn trả lời asked by the sender",
+                                     "label": _l("Hạn trả lời (nếu có)")})
+    # NĐ30 PageAmount: a number of three digits.
+    page_count = Integer(load_default=None, allow_none=True,
+                         validate=Between(1, 999, _l("Số trang")))
+    field = Text(load_default="", validate=MaxLength(128, _l("Lĩnh vực")),
+                 metadata={"description": "lĩnh vực"})
+    arrival_date = Date(load_default=None, allow_none=True,
+                        metadata={"description": "ngày đến; today (Vietnam) if omitted"})
+    paper_holder = Text(load_default="", validate=MaxLength(255, _l("Người giữ bản giấy")),
+                        metadata={"description": "người giữ bản giấy (Mật)"})
+    sender_organ_id = Text(load_default="", validate=MaxLength(64, _l("Mã định danh nơi gửi")),
+                           metadata={"description": "edXML OrganId", "form": False})
+    allow_duplicate = Boolean(
         load_default=False,
         metadata={"description": "register even though the same sender, number and date "
                   "is already in the register (otherwise 409 duplicate_suspected)"})
+
+    @post_load
+    def _input(self, data: dict, **kwargs) -> IncomingInput:
+        data.pop("files", None)  # the multipart variant's scans travel apart
+        return IncomingInput(**data)
 
 
 class IncomingCreateMultipartSchema(IncomingCreateSchema):
@@ -65,7 +154,9 @@ class FilesUploadSchema(Schema):
 
 
 class ProgressSchema(Schema):
-    text = Text(required=True, metadata={"description": "nội dung tiến độ"})
+    text = Text(required=True, validate=MaxLength(LONG_TEXT, _l("Nội dung tiến độ")),
+                error_messages={"required": _l("Hãy nhập nội dung tiến độ.")},
+                metadata={"description": "nội dung tiến độ"})
 
 
 class ProgressMultipartSchema(ProgressSchema):
@@ -73,8 +164,8 @@ class ProgressMultipartSchema(ProgressSchema):
 
 
 class CompleteSchema(Schema):
-    summary = Text(load_default="", metadata={"description": "kết quả giải quyết (required "
-                                                             "from the main handler)"})
+    summary = Text(load_default="", validate=MaxLength(LONG_TEXT, _l("Kết quả giải quyết")),
+                   metadata={"description": "kết quả giải quyết (required from the main handler)"})
 
 
 class CompleteMultipartSchema(CompleteSchema):
@@ -82,39 +173,67 @@ class CompleteMultipartSchema(CompleteSchema):
 
 
 class SubmitSchema(Schema):
-    leader_id = fields.Integer(load_default=None, allow_none=True,
-                               metadata={"description": "one leader; every leader if omitted"})
-    comment = Text(load_default="")
+    leader_id = Integer(load_default=None, allow_none=True,
+                        metadata={"description": "one leader; every leader if omitted"})
+    comment = Text(load_default="", validate=MaxLength(COMMENT, _l("Ghi chú")))
 
 
 class DirectionSchema(Schema):
     """Chỉ đạo: main handler, co-handlers, for-information recipients and a deadline
     (a date, or a number of working days from today — not both)."""
 
-    main = fields.String(required=True, metadata={"description": ASSIGNEE_DOC})
-    co = fields.List(fields.String(), load_default=list, metadata={"description": ASSIGNEE_DOC})
-    info = fields.List(fields.String(), load_default=list,
-                       metadata={"description": ASSIGNEE_DOC})
-    deadline = fields.Date(load_default=None, allow_none=True)
-    deadline_working_days = fields.Integer(load_default=None, allow_none=True)
-    text = Text(load_default="", metadata={"description": "ý kiến chỉ đạo"})
+    main = Text(required=True, validate=Filled(_l("Hãy chọn người hoặc đơn vị chủ trì.")),
+                error_messages={"required": _l("Hãy chọn người hoặc đơn vị chủ trì.")},
+                metadata={"description": ASSIGNEE_DOC})
+    co = List(Text(), load_default=list, metadata={"description": ASSIGNEE_DOC})
+    info = List(Text(), load_default=list, metadata={"description": ASSIGNEE_DOC})
+    deadline = Date(load_default=None, allow_none=True)
+    deadline_working_days = Integer(load_default=None, allow_none=True,
+                                    validate=Between(1, 365, _l("Số ngày làm việc")))
+    text = Text(load_default="", validate=MaxLength(LONG_TEXT, _l("Ý kiến chỉ đạo")),
+                metadata={"description": "ý kiến chỉ đạo"})
+
+    @post_load
+    def _input(self, data: dict, **kwargs) -> Direction_:
+        return _direction(data)
+
+
+def _direction(data: dict) -> Direction_:
+    return Direction_(
+        main=Assignee.parse(data["main"], "main"),
+        co=[Assignee.parse(t, "co") for t in data["co"]],
+        info=[Assignee.parse(t, "info") for t in data["info"]],
+        deadline=data["deadline"], deadline_working_days=data["deadline_working_days"],
+        text=data["text"],
+    )
 
 
 class ReassignSchema(DirectionSchema):
-    reason = Text(load_default="")
+    """A new direction replacing the current one, and why; loads ``(Direction_, reason)``."""
+
+    reason = Text(load_default="", validate=MaxLength(COMMENT, _l("Lý do phân công lại")))
+
+    @post_load
+    def _input(self, data: dict, **kwargs) -> tuple[Direction_, str]:  # type: ignore[override]
+        return _direction(data), data["reason"]
 
 
 class DelegateSchema(Schema):
-    user_id = fields.Integer(required=True, metadata={"description": "a person of the unit"})
+    user_id = Integer(required=True, error_messages={"required": _l("Hãy chọn người được giao.")},
+                      metadata={"description": "a person of the unit"})
 
 
 class ReturnSchema(Schema):
-    reason = Text(required=True, metadata={"description": "lý do trả lại"})
+    reason = Text(required=True, validate=MaxLength(COMMENT, _l("Lý do trả lại")),
+                  error_messages={"required": _l("Hãy ghi lý do trả lại.")},
+                  metadata={"description": "lý do trả lại"})
 
 
 class TransferPaperSchema(Schema):
-    holder = Text(required=True, metadata={"description": "who now holds the paper"})
-    comment = Text(load_default="")
+    holder = Text(required=True, validate=MaxLength(255, _l("Người nhận bản giấy")),
+                  error_messages={"required": _l("Hãy ghi người nhận bản giấy.")},
+                  metadata={"description": "who now holds the paper"})
+    comment = Text(load_default="", validate=MaxLength(COMMENT, _l("Ghi chú")))
 
 
 class ListQuerySchema(Schema):

@@ -16,8 +16,9 @@ from flask import request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import EXCLUDE
 
-from ..api import api_blueprint
+from ..api.blueprint import api_blueprint
 from ..core.errors import ValidationFailed
 from ..documents.history import events_of
 from ..documents.register_export import register_year
@@ -38,6 +39,7 @@ from .schemas import (
     ReviewCommentSchema,
     SignaturesSchema,
     VerifyUploadSchema,
+    VersionSchema,
     VersionUploadSchema,
     _file,
 )
@@ -95,14 +97,8 @@ class OutgoingCollection(MethodView):
         """Start a draft: from the NĐ30 template (JSON) or an uploaded DOCX/PDF (multipart)."""
         from flask_smorest.arguments import ArgumentsMixin
 
-        data = ArgumentsMixin.ARGUMENTS_PARSER.parse(DraftCreateSchema(), request,
-                                                    location="json_or_form")
-        recipients = [ops.RecipientInput(token=t) for t in data["recipients"]] + [
-            ops.RecipientInput(**e) for e in data["external"]]
-        draft = ops.DraftInput(
-            doc_type=data["doc_type"], subject=data["subject"], urgency=data["urgency"],
-            due_date=data["due_date"], recipients=recipients, signer_id=data["signer_id"],
-            body=data["body"])
+        draft = ArgumentsMixin.ARGUMENTS_PARSER.parse(DraftCreateSchema(), request,
+                                                     location="json_or_form")
         return _detail(ops.create_draft(current_user, draft, _upload()))
 
 
@@ -154,11 +150,15 @@ class Versions(MethodView):
     def post(self, data, document_id):
         """Upload a new version (DOCX or PDF; the drafter, while draft or returned).
         Multipart: ``file`` and an optional ``note``."""
+        from flask_smorest.arguments import ArgumentsMixin
+
         doc = _load(document_id)
         upload = _upload()
         if upload is None:
             raise ValidationFailed("required", _("Hãy chọn tệp DOCX hoặc PDF."), "file")
-        ops.add_version(current_user, doc, upload, request.form.get("note", ""))
+        fields = ArgumentsMixin.ARGUMENTS_PARSER.parse(VersionSchema(), request, location="form",
+                                                      unknown=EXCLUDE)
+        ops.add_version(current_user, doc, upload, fields["note"])
         return _detail(doc)
 
 

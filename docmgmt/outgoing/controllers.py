@@ -12,12 +12,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from ..core.errors import DomainError, ValidationFailed
-from ..core.forms import show_error
+from ..core.forms import load_form, show_error
 from ..core.permissions import Permission
 from ..core.timeutil import vn_today
-from ..documents.history import events_of
+from ..documents.history import event_label, events_of
 from ..documents.register_export import confidential_requested, register_year
 from ..documents.types import BY_CODE, Urgency
 from ..extensions import db
@@ -40,6 +41,15 @@ from .forms import (
     paragraphs,
 )
 from .models import OutgoingDocument
+from .schemas import (
+    DraftCreateSchema,
+    DraftSubmitSchema,
+    IssueOutgoingSchema,
+    OutgoingRecallSchema,
+    ReviewCommentSchema,
+    VersionSchema,
+)
+from .verification import verify_stored
 from .workflow import STATUS_LABELS, Status
 
 bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
@@ -59,6 +69,7 @@ DECISION_LABELS = {"approved": _l("Đồng ý"), "returned": _l("Trả lại")}
 EXCHANGE_LABELS = {
     "": _l("—"), "queued": _l("Chờ gửi qua trục liên thông"), "sent": _l("Đã gửi"),
     "failed": _l("Gửi không thành công"),
+    "by_post": _l("Gửi qua bưu điện hoặc thư điện tử (cơ quan chưa có mã liên thông)"),
     "01": _l("Đã đến"), "02": _l("Từ chối tiếp nhận"), "03": _l("Đã tiếp nhận"),
     "04": _l("Đã phân công"), "05": _l("Đang xử lý"), "06": _l("Hoàn thành"),
     "13": _l("Yêu cầu lấy lại"), "15": _l("Đồng ý lấy lại"), "16": _l("Từ chối lấy lại"),
@@ -71,7 +82,7 @@ def _helpers():
         "today": vn_today(),
         "status_label": lambda s: Status(s).label,
         "status_style": lambda s: STATUS_STYLES[Status(s)],
-        "event_label": lambda a: str(ops.ACTION_LABELS[a]) if a in ops.ACTION_LABELS else a,
+        "event_label": lambda a: event_label(ops.DIRECTION, a),
         "step_label": lambda k: str(STEP_LABELS.get(k, k)),
         "decision_label": lambda d: str(DECISION_LABELS.get(d, d)) if d else _("Đang chờ"),
         "exchange_label": lambda s: str(EXCHANGE_LABELS.get(s, s)),
@@ -110,14 +121,10 @@ def new():
     form.signer_id.choices = _leader_choices(_("— Chọn khi trình —"))
     form.recipients.choices = _recipient_choices()
     status = 200
-    if form.validate_on_submit():
-        data = ops.DraftInput(
-            doc_type=form.doc_type.data, subject=form.subject.data or "",
-            urgency=form.urgency.data, due_date=form.due_date.data,
-            recipients=[ops.RecipientInput(token=t) for t in form.recipients.data or []]
-            + outside_recipients(form.outside.data),
-            signer_id=form.signer_id.data, body=paragraphs(form.body.data),
-        )
+    if form.validate_on_submit() and (data := load_form(
+            form, DraftCreateSchema, fields={"external": "outside"},
+            external=outside_recipients(form.outside.data), body=paragraphs(form.body.data),
+    )) is not None:
         upload = _upload(form.file.data) if form.source.data == "upload" else None
         try:
             if form.source.data == "upload" and upload is None:
@@ -154,8 +161,6 @@ def _prepare(key: str, form, doc: OutgoingDocument):
 
 def _signatures(doc: OutgoingDocument):
     """The signatures of the most advanced PDF (issued, else signed), or an error text."""
-    from .verification import verify_stored
-
     stored = doc.issued_file or doc.signed_file
     if stored is None:
         return None, None, None
@@ -165,7 +170,7 @@ def _signatures(doc: OutgoingDocument):
         return stored, [], err.message
 
 
-def _render_show(doc: OutgoingDocument, status: int = 200, failed: tuple[str, object] | None = None):
+def _render_show(doc: OutgoingDocument, status: int = 200, failed: tuple[str, FlaskForm] | None = None):
     actions = ops.available_actions(current_user, doc)
     forms = {}
     for key in actions & FORMS.keys():
@@ -195,13 +200,15 @@ def show(document_id: int):
     return _render_show(ops.get_readable(current_user, document_id))
 
 
-def _act(document_id: int, key: str, run, done: str):
-    """Load → the form → one operation → back to the page (or the page with the refusal)."""
+def _act(document_id: int, key: str, schema, run, done: str):
+    """Load → the form, through the command's schema → one operation → back to the page
+    (or the page with the refusal). ``run(doc, data, form)`` gets what the schema loaded."""
     doc = ops.get_readable(current_user, document_id)
     form = _prepare(key, FORMS[key](prefix=key), doc)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (
+            data := load_form(form, schema) if schema is not None else {}) is not None:
         try:
-            run(doc, form)
+            run(doc, data, form)
         except DomainError as err:
             # Show the document as it is, not as the refused operation half-left it.
             db.session.rollback()
@@ -214,65 +221,66 @@ def _act(document_id: int, key: str, run, done: str):
     return _render_show(doc, 422, (key, form))
 
 
-def _new_version(doc, form):
+def _new_version(doc, data, form):
     upload = _upload(form.file.data)
     if upload is None:
         raise ValidationFailed("required", _("Hãy chọn tệp DOCX hoặc PDF."), "file")
-    ops.add_version(current_user, doc, upload, form.note.data or "")
+    ops.add_version(current_user, doc, upload, data["note"])
 
 
 @bp.post("/<int:document_id>/version")
 @login_required
 def new_version(document_id: int):
-    return _act(document_id, "new_version", _new_version, _("Đã tải lên phiên bản mới."))
+    return _act(document_id, "new_version", VersionSchema, _new_version,
+                _("Đã tải lên phiên bản mới."))
 
 
 @bp.post("/<int:document_id>/submit")
 @login_required
 def submit(document_id: int):
-    return _act(document_id, "submit",
-                lambda doc, f: ops.submit(current_user, doc, f.signer_id.data, f.comment.data or ""),
+    return _act(document_id, "submit", DraftSubmitSchema,
+                lambda doc, d, f: ops.submit(current_user, doc, d["signer_id"], d["comment"]),
                 _("Đã trình duyệt."))
 
 
 @bp.post("/<int:document_id>/approve")
 @login_required
 def approve(document_id: int):
-    return _act(document_id, "approve",
-                lambda doc, f: ops.approve(current_user, doc, f.comment.data or ""),
+    return _act(document_id, "approve", ReviewCommentSchema,
+                lambda doc, d, f: ops.approve(current_user, doc, d["comment"]),
                 _("Đã duyệt dự thảo."))
 
 
 @bp.post("/<int:document_id>/return")
 @login_required
 def return_draft(document_id: int):
-    return _act(document_id, "return",
-                lambda doc, f: ops.return_draft(current_user, doc, f.comment.data or ""),
+    return _act(document_id, "return", ReviewCommentSchema,
+                lambda doc, d, f: ops.return_draft(current_user, doc, d["comment"]),
                 _("Đã trả lại dự thảo cho người soạn."))
 
 
 @bp.post("/<int:document_id>/sign")
 @login_required
 def sign(document_id: int):
-    return _act(document_id, "sign", lambda doc, f: ops.sign(current_user, doc),
+    return _act(document_id, "sign", None, lambda doc, d, f: ops.sign(current_user, doc),
                 _("Đã ký số văn bản."))
 
 
 @bp.post("/<int:document_id>/issue")
 @login_required
 def issue(document_id: int):
-    def run(doc, form):
-        ops.issue(current_user, doc, form.issued_on.data)
+    def run(doc, data, form):
+        ops.issue(current_user, doc, data["issued_on"])
         flash(_("Đã cấp số %(s)s và phát hành.", s=doc.number_symbol), "success")
 
-    return _act(document_id, "issue", run, "")
+    return _act(document_id, "issue", IssueOutgoingSchema, run, "")
 
 
 @bp.post("/<int:document_id>/recall")
 @login_required
 def recall(document_id: int):
-    return _act(document_id, "recall",
-                lambda doc, f: ops.recall(current_user, doc, f.reason.data or ""),
+    return _act(document_id, "recall", OutgoingRecallSchema,
+                lambda doc, d, f: ops.recall(current_user, doc, d["reason"]),
                 _("Đã thu hồi văn bản."))
 
 

@@ -1,4 +1,8 @@
-"""Forms for the outgoing-document pages. They parse input; the operations decide."""
+"""Forms for the outgoing-document pages: labels, choices, widgets, dd/mm/yyyy dates.
+
+Fields and limits live in ``schemas`` (each form names its command's schema); the pages
+load what a form parsed through it (``core.forms.load_form``) and the operations decide.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,21 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
+from ..core.forms import BAD_NUMBER, SchemaForm
+from ..core.forms import date_field as _date
 from ..core.text import clean
 from ..core.timeutil import vn_today
 from ..documents.types import BY_CODE, DOC_TYPES, URGENCY_LABELS
-from ..incoming.forms import BAD_DATE, BAD_NUMBER, DATE_FORMATS, _date
-from .operations import RecipientInput
+from .schemas import (
+    DraftCreateSchema,
+    DraftSubmitSchema,
+    IssueOutgoingSchema,
+    OutgoingRecallSchema,
+    ReviewCommentSchema,
+    VersionSchema,
+)
 
 # The NĐ30 types a clerk drafts most, each with its own template layout (Phụ lục III):
 # listed first in the type choice.
@@ -48,60 +60,65 @@ def paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def outside_recipients(text: str | None) -> list[RecipientInput]:
+def outside_recipients(text: str | None) -> list[str]:
     """``Sở Nội vụ tỉnh Phú Thọ | 000.00.31.H42`` — one organisation per line, the
-    edXML OrganId after a bar (optional)."""
-    result = []
-    for line in (text or "").splitlines():
-        name, _sep, organ_id = line.partition("|")
-        if name.strip():
-            result.append(RecipientInput(organ_name=name.strip(), organ_id=organ_id.strip()))
-    return result
+    edXML OrganId after a bar (optional); the schema reads each line."""
+    return [line for line in (text or "").splitlines() if line.partition("|")[0].strip()]
 
 
-class DraftForm(FlaskForm):
+class DraftForm(SchemaForm):
     """Soạn văn bản: the metadata, and either the NĐ30 template or an uploaded file."""
 
+    schema = DraftCreateSchema  # ``outside`` is its ``external``, one per line
+
     doc_type = SelectField(_l("Loại văn bản"), choices=type_choices, default="cong_van")
-    subject = TextAreaField(_l("Trích yếu nội dung"), validators=[Length(max=2000)],
-                            filters=[clean])
+    subject = TextAreaField(_l("Trích yếu nội dung"), filters=[clean])
     source = RadioField(_l("Dự thảo"), default="template", choices=[
         ("template", _l("Tạo từ mẫu")), ("upload", _l("Tải lên tệp DOCX hoặc PDF"))])
-    body = TextAreaField(_l("Nội dung (mỗi đoạn một dòng)"), validators=[Length(max=50000)])
+    body = TextAreaField(_l("Nội dung (mỗi đoạn một dòng)"))
     file = FileField(_l("Tệp dự thảo (DOCX hoặc PDF)"), render_kw={"accept": DRAFT_ACCEPT})
     signer_id = SelectField(_l("Lãnh đạo ký"), coerce=_optional_int)
     recipients = SelectMultipleField(_l("Nơi nhận trong xã (đơn vị, người)"))
-    outside = TextAreaField(_l("Nơi nhận ngoài xã (mỗi cơ quan một dòng; mã định danh sau dấu |)"),
-                            validators=[Length(max=5000)])
+    outside = TextAreaField(_l("Nơi nhận ngoài xã (mỗi cơ quan một dòng; mã định danh sau dấu |)"))
     urgency = SelectField(_l("Độ khẩn"), choices=lambda: [(str(k), str(v)) for k, v in
                                                           URGENCY_LABELS.items()], default="thuong")
     due_date = _date(_l("Hạn trả lời (nếu có)"))
 
 
-class VersionForm(FlaskForm):
+class VersionForm(SchemaForm):
+    schema = VersionSchema
+
     file = FileField(_l("Tệp mới (DOCX hoặc PDF)"), render_kw={"accept": DRAFT_ACCEPT})
-    note = StringField(_l("Ghi chú phiên bản"), validators=[Length(max=2000)], filters=[clean])
+    note = StringField(_l("Ghi chú phiên bản"), filters=[clean])
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(SchemaForm):
+    schema = DraftSubmitSchema
+
     signer_id = SelectField(_l("Lãnh đạo ký"), coerce=_optional_int)
-    comment = StringField(_l("Ghi chú"), validators=[Length(max=2000)], filters=[clean])
+    comment = StringField(_l("Ghi chú"), filters=[clean])
 
 
-class CommentForm(FlaskForm):
-    comment = TextAreaField(_l("Ý kiến"), validators=[Length(max=4000)], filters=[clean])
+class CommentForm(SchemaForm):
+    schema = ReviewCommentSchema
+
+    comment = TextAreaField(_l("Ý kiến"), filters=[clean])
 
 
 class SignForm(FlaskForm):
     """Nothing to fill in: the button is the leader's decision (and CSRF guards it)."""
 
 
-class IssueForm(FlaskForm):
+class IssueForm(SchemaForm):
+    schema = IssueOutgoingSchema
+
     issued_on = _date(_l("Ngày ban hành"), default=vn_today)
 
 
-class RecallForm(FlaskForm):
-    reason = TextAreaField(_l("Lý do thu hồi"), validators=[Length(max=4000)], filters=[clean])
+class RecallForm(SchemaForm):
+    schema = OutgoingRecallSchema
+
+    reason = TextAreaField(_l("Lý do thu hồi"), filters=[clean])
 
 
 class VerifyForm(FlaskForm):
@@ -116,6 +133,6 @@ class ListFilterForm(FlaskForm):
     status = SelectField(_l("Trạng thái"))
 
 
-__all__ = ["BAD_DATE", "DATE_FORMATS", "TEMPLATED", "CommentForm", "DraftForm", "IssueForm",
+__all__ = ["TEMPLATED", "CommentForm", "DraftForm", "IssueForm",
            "ListFilterForm", "RecallForm", "SignForm", "SubmitForm", "VerifyForm", "VersionForm",
            "outside_recipients", "paragraphs", "type_choices"]

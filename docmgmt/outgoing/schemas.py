@@ -1,20 +1,37 @@
 """API schemas for outgoing documents and signature reports.
 
-Input schemas only parse (types, dates, NFC text); every rule — a known type, a subject,
-a leader as signer, a PDF before submission, who may do what and when — is decided by
-``operations``, which answers with a stable code and the field concerned.
+Each input schema is the one definition of a command's fields and limits (NĐ30 Phụ lục VI
+Part II lengths where the decree gives one, the column size otherwise): the API loads
+requests through it, the pages pass what their forms parsed through it
+(``core.forms.load_form``); ``@post_load`` hands the operation its input (``DraftInput``).
+Every rule beyond shape and limits — a subject, a leader as signer, a PDF before
+submission, who may do what and when — is decided by ``operations``, which answers with
+a stable code and the field concerned.
 """
 
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate
+from dataclasses import dataclass, field
+from datetime import date
 
-from ..core.schemas import Text
-from ..core.text import clean
+from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from ..core.schemas import (
+    Date,
+    Integer,
+    List,
+    MaxLength,
+    MaxTotalLength,
+    OneOf,
+    Text,
+    field_errors,
+)
+from ..documents.history import event_label
+from ..documents.registers import Direction
 from ..documents.types import TYPE_CODES, Urgency
 from ..incoming.schemas import EventOutSchema
-from .operations import ACTION_LABELS
 from .workflow import Status
 
 URGENCIES = [u.value for u in Urgency]
@@ -22,7 +39,45 @@ STATUSES = [s.value for s in Status]
 RECIPIENT_DOC = "`unit:<unit id>` (a unit of the commune) or `u:<user id>` (a person)"
 
 
+# A comment or a note on the timeline; a reviewer's opinion or a recall reason.
+COMMENT = 2000
+LONG_TEXT = 4000
+
+
+# --- the operations' input ------------------------------------------------------------------
+
+@dataclass
+class RecipientInput:
+    """``unit:3``, ``u:12`` or an outside organisation (name and edXML OrganId)."""
+
+    token: str = ""
+    organ_name: str = ""
+    organ_id: str = ""
+
+
+@dataclass
+class DraftInput:
+    doc_type: str = "cong_van"
+    subject: str = ""
+    urgency: str = Urgency.NORMAL.value
+    due_date: date | None = None
+    recipients: list[RecipientInput] = field(default_factory=list)
+    signer_id: int | None = None  # the leader expected to sign
+    body: list[str] = field(default_factory=list)  # for a draft built from a template
+
+
 # --- input --------------------------------------------------------------------------------
+
+class OutsideRecipientSchema(Schema):
+    """An outside organisation (NĐ30 Nơi nhận: OrganName 200, OrganId 13)."""
+
+    organ_name = Text(load_default="", validate=MaxLength(200, _l("Tên cơ quan nhận")))
+    organ_id = Text(load_default="", validate=MaxLength(13, _l("Mã định danh cơ quan nhận")))
+
+    @post_load
+    def _input(self, data: dict, **kwargs) -> RecipientInput:
+        return RecipientInput(**data)
+
 
 class ExternalRecipient(fields.Field):
     """An outside organisation: ``{"organ_name", "organ_id"}`` in JSON, or
@@ -37,7 +92,11 @@ class ExternalRecipient(fields.Field):
             raise ValidationError("expected {organ_name, organ_id} or 'name|OrganId'")
         if not isinstance(name, str) or not isinstance(organ_id, str):
             raise ValidationError("organ_name and organ_id are strings")
-        return {"organ_name": clean(name), "organ_id": clean(organ_id)}
+        try:
+            return OutsideRecipientSchema().load({"organ_name": name, "organ_id": organ_id})
+        except ValidationError as err:  # one sentence per problem, not a nested dict
+            raise ValidationError([m for ms in field_errors(err.messages).values() for m in ms]) \
+                from None
 
     def _jsonschema_type_mapping(self):  # pragma: no cover - documentation only
         return {"type": "object"}
@@ -47,50 +106,64 @@ class DraftCreateSchema(Schema):
     """A new draft: from the NĐ30 template of its type (JSON, with ``body`` paragraphs)
     or from an uploaded DOCX/PDF (multipart, the ``file`` part)."""
 
-    doc_type = fields.String(load_default="cong_van", validate=validate.OneOf(TYPE_CODES),
-                             metadata={"description": "one of the 29 NĐ30 type codes"})
-    subject = Text(load_default="", metadata={"description": "trích yếu (required)"})
-    urgency = fields.String(load_default=Urgency.NORMAL.value, validate=validate.OneOf(URGENCIES))
-    due_date = fields.Date(load_default=None, allow_none=True,
-                           metadata={"description": "hạn trả lời asked of the recipients"})
-    signer_id = fields.Integer(load_default=None, allow_none=True,
-                               metadata={"description": "the leader expected to sign"})
-    recipients = fields.List(fields.String(), load_default=list,
-                             metadata={"description": RECIPIENT_DOC})
-    external = fields.List(ExternalRecipient(), load_default=list, metadata={
+    doc_type = Text(load_default="cong_van",
+                    validate=OneOf(TYPE_CODES, _l("Loại văn bản không hợp lệ.")),
+                    metadata={"description": "one of the 29 NĐ30 type codes"})
+    subject = Text(load_default="", validate=MaxLength(500, _l("Trích yếu")),
+                   metadata={"description": "trích yếu (required); NĐ30 Subject"})
+    urgency = Text(load_default=Urgency.NORMAL.value,
+                   validate=OneOf(URGENCIES, _l("Độ khẩn không hợp lệ.")))
+    due_date = Date(load_default=None, allow_none=True,
+                    metadata={"description": "hạn trả lời asked of the recipients"})
+    signer_id = Integer(load_default=None, allow_none=True,
+                        metadata={"description": "the leader expected to sign"})
+    recipients = List(Text(), load_default=list, metadata={"description": RECIPIENT_DOC})
+    external = List(ExternalRecipient(), load_default=list, metadata={
         "description": "outside organisations (sent through the provincial exchange): "
                        "objects {organ_name, organ_id}, or 'name|OrganId' form fields"})
-    body = fields.List(Text(), load_default=list,
-                       metadata={"description": "body paragraphs for the template"})
+    body = List(Text(), load_default=list, validate=MaxTotalLength(50000, _l("Nội dung")),
+                metadata={"description": "body paragraphs for the template"})
+
+    @post_load
+    def _input(self, data: dict, **kwargs) -> DraftInput:
+        data.pop("file", None)  # the multipart variant's upload travels apart
+        recipients = [RecipientInput(token=t) for t in data.pop("recipients")]
+        return DraftInput(recipients=recipients + data.pop("external"), **data)
 
 
 class DraftCreateMultipartSchema(DraftCreateSchema):
     file = Upload(metadata={"description": "the draft as DOCX or PDF"})
 
 
-class VersionUploadSchema(Schema):
+class VersionSchema(Schema):
+    note = Text(load_default="", validate=MaxLength(COMMENT, _l("Ghi chú phiên bản")))
+
+
+class VersionUploadSchema(VersionSchema):
     file = Upload(required=True, metadata={"description": "DOCX or PDF"})
-    note = Text(load_default="")
 
 
 class DraftSubmitSchema(Schema):
-    signer_id = fields.Integer(load_default=None, allow_none=True,
-                               metadata={"description": "the leader who will sign; the draft's "
-                                                        "signer if omitted"})
-    comment = Text(load_default="")
+    signer_id = Integer(load_default=None, allow_none=True,
+                        metadata={"description": "the leader who will sign; the draft's "
+                                                 "signer if omitted"})
+    comment = Text(load_default="", validate=MaxLength(COMMENT, _l("Ghi chú")))
 
 
 class ReviewCommentSchema(Schema):
-    comment = Text(load_default="", metadata={"description": "required to return a draft"})
+    comment = Text(load_default="", validate=MaxLength(LONG_TEXT, _l("Ý kiến")),
+                   metadata={"description": "required to return a draft"})
 
 
 class IssueOutgoingSchema(Schema):
-    issued_on = fields.Date(load_default=None, allow_none=True,
-                            metadata={"description": "ngày ban hành; today (Vietnam) if omitted"})
+    issued_on = Date(load_default=None, allow_none=True,
+                     metadata={"description": "ngày ban hành; today (Vietnam) if omitted"})
 
 
 class OutgoingRecallSchema(Schema):
-    reason = Text(required=True, metadata={"description": "lý do thu hồi"})
+    reason = Text(required=True, validate=MaxLength(LONG_TEXT, _l("Lý do thu hồi")),
+                  error_messages={"required": _l("Hãy ghi lý do thu hồi.")},
+                  metadata={"description": "lý do thu hồi"})
 
 
 class OutgoingListQuerySchema(Schema):
@@ -183,7 +256,7 @@ class RecipientOutSchema(Schema):
 
 
 class OutgoingEventSchema(EventOutSchema):
-    action_label = fields.Function(lambda e: str(ACTION_LABELS.get(e.action, e.action)))
+    action_label = fields.Function(lambda e: event_label(Direction.OUTGOING, e.action))
 
 
 class OutgoingDetailSchema(OutgoingSummarySchema):
