@@ -35,10 +35,15 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     Path(app.config["FILE_STORE_DIR"]).mkdir(parents=True, exist_ok=True)
 
+    # Circle: every module of the app, and ``meetings`` from outside, imports
+    # ``docmgmt.<something>``, which runs this file first; so the factory imports what
+    # it assembles when it is called, not when ``docmgmt`` is imported.
     from . import web
     from .api import init_api
     from .cli import register_cli
     from .core import transaction
+    from .core.discovery import import_models
+    from .exchange.app import init_app as init_exchange
     from .extensions import babel, csrf, db, install_sqlite_pragmas, limiter, login_manager, migrate
     from .searching import init_app as init_search
 
@@ -60,28 +65,12 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     init_api(app)
     register_cli(app)
     init_search(app)
-    from .exchange.app import init_app as init_exchange
-
     init_exchange(app)
+    # The same circle. Meetings, built on docmgmt, come after it (as in discovery): its
+    # after-commit broadcast listens after the file store's and the search index's.
     from meetings import init_app as init_meetings
 
     init_meetings(app)
-    _import_models()
+    import_models()  # every table known to SQLAlchemy and Alembic, blueprint or not
     return app
 
-
-def _import_models() -> None:
-    """Make every model known to SQLAlchemy and Alembic."""
-    from .audit import models as _audit  # noqa: F401
-    from .auth import models as _auth  # noqa: F401
-    from .documents import calendar as _calendar  # noqa: F401
-    from .documents import history as _history  # noqa: F401
-    from .documents import registers as _registers  # noqa: F401
-    from .exchange import models as _exchange  # noqa: F401
-    from .files import models as _files  # noqa: F401
-    from .incoming import models as _incoming  # noqa: F401
-    from .notifications import models as _notifications  # noqa: F401
-    from .org import models as _org  # noqa: F401
-    from .outgoing import models as _outgoing  # noqa: F401
-    from .searching import models as _searching  # noqa: F401
-    from .signing import models as _signing  # noqa: F401

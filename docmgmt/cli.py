@@ -6,15 +6,31 @@ once at the end, like a request.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from .audit.operations import record, verify
+from .core.errors import DomainError
+from .core.permissions import Permission
 from .core.transaction import transactional
+from .demo import seed
+from .exchange.cli import exchange_cli, export_edxml, import_edxml, run_exchange_once
 from .extensions import db
+from .files.store import orphans_and_missing
+from .incoming.export import FORMATS, register_export
+from .incoming.operations import send_reminders
+from .notifications.mail import SmtpMailer
+from .org.models import Organisation, User
+from .org.operations import create_user
+from .searching.indexing import drain
+from .signing.cli import keys_cli
 
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 users_cli = AppGroup("users", help="Users and accounts.")
@@ -26,9 +42,6 @@ incoming_cli = AppGroup("incoming", help="Incoming documents: reminders, the reg
 @click.option("--org", "organ_id", help="Only this organisation (edXML OrganId).")
 def audit_verify(organ_id: str | None):
     """Walk every chain; name the first edited, inserted or deleted entry."""
-    from .audit.operations import verify
-    from .org.models import Organisation
-
     org_id = None
     if organ_id:
         org_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.organ_id == organ_id))
@@ -51,9 +64,6 @@ def audit_verify(organ_id: str | None):
 @transactional
 def users_create(organ_id, username, full_name, roles, password):
     """Create a user (the first administrator of a commune, for instance)."""
-    from .org.models import Organisation
-    from .org.operations import create_user
-
     org = db.session.scalar(sa.select(Organisation).where(Organisation.organ_id == organ_id))
     if org is None:
         raise click.ClickException(f"no organisation {organ_id}")
@@ -67,9 +77,6 @@ def users_create(organ_id, username, full_name, roles, password):
 @transactional
 def users_unlock(username):
     """Lift a lockout after repeated failed logins."""
-    from .audit.operations import record
-    from .org.models import User
-
     user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
     if user is None:
         raise click.ClickException(f"no user {username}")
@@ -83,8 +90,6 @@ def users_unlock(username):
 @click.option("--remove-orphans", is_flag=True, help="Delete files on disk that have no record.")
 def files_check(remove_orphans):
     """Every record has its file and every file its record."""
-    from .files.store import orphans_and_missing
-
     orphans, missing = orphans_and_missing()
     for sha in missing:
         click.echo(f"MISSING {sha}", err=True)
@@ -103,9 +108,6 @@ def send_reminders_once() -> str:
     In-app notifications always; e-mail too when XASO_SMTP_HOST and XASO_SMTP_FROM are
     set. Each reminder goes out once, however often this runs.
     """
-    from .incoming.operations import send_reminders
-    from .notifications.mail import SmtpMailer
-
     mailer = SmtpMailer.from_app()
     if mailer is None:
         return f"{send_reminders()} reminder(s) sent (in-app; e-mail not configured)"
@@ -138,14 +140,6 @@ def incoming_remind():
 @transactional
 def incoming_export_register(year, fmt, out, organ_id, username, confidential):
     """Write the incoming register (sổ đến, NĐ30 Phụ lục IV) of a year to XLSX or PDF."""
-    import os
-    from pathlib import Path
-
-    from .core.errors import DomainError
-    from .core.permissions import Permission
-    from .incoming.export import FORMATS, register_export
-    from .org.models import Organisation, User
-
     orgs = list(db.session.scalars(sa.select(Organisation).order_by(Organisation.id)))
     if organ_id:
         orgs = [o for o in orgs if o.organ_id == organ_id]
@@ -182,9 +176,6 @@ def incoming_export_register(year, fmt, out, organ_id, username, confidential):
 @transactional
 def seed_demo(if_empty):
     """Load the demo commune (UBND xã Kim Bôi): units, users of every role."""
-    from .demo import seed
-    from .org.models import Organisation
-
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)):
         click.echo("database not empty: demo not loaded")
         return
@@ -203,11 +194,6 @@ def worker(once, reminders_every, drain_every, exchange_every):
     """Background jobs for one deployment: deadline reminders and leftover search-index
     updates. `make run` starts one beside the web server; at province scale run one per
     deployment (the jobs are idempotent, so a second one does no harm)."""
-    import time
-
-    from .exchange.cli import run_exchange_once
-    from .searching.indexing import drain
-
     jobs = [("reminders", reminders_every, lambda: send_reminders_once()),
             ("search-drain", drain_every, lambda: f"{drain()} index job(s) applied"),
             ("exchange", exchange_every, run_exchange_once)]
@@ -238,12 +224,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(files_cli)
     app.cli.add_command(incoming_cli)
     app.cli.add_command(seed_demo)
-    from .signing.cli import keys_cli
-
     app.cli.add_command(keys_cli)
     app.cli.add_command(worker)
-    from .exchange.cli import exchange_cli, export_edxml, import_edxml
-
     app.cli.add_command(exchange_cli)
     app.cli.add_command(export_edxml)
     app.cli.add_command(import_edxml)

@@ -6,15 +6,36 @@ when demo mode is on (``XASO_DEMO=1``), and never otherwise.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+import docx
+import sqlalchemy as sa
+
 from .core.permissions import Role
+from .core.timeutil import vn_today
 from .documents.calendar import VN_HOLIDAYS_2026, Holiday
 from .extensions import db
-from .org.models import Organisation
+from .incoming import operations as ops
+from .incoming.schemas import IncomingCreateSchema
+from .org.models import Organisation, Unit, User
 from .org.operations import create_organisation, create_unit, create_user, ensure_position
+from .signing.keys import init_keys
 
 DEMO_PASSWORD = "xaso2026"
+
+# Demo data of the packages built on docmgmt (meetings, …), which docmgmt does not
+# import: each registers a function of the demo organisation, called once the demo
+# documents are in place.
+DOCUMENT_SEEDERS: list[Callable[[Organisation], None]] = []
+
+
+def document_seeder(fn: Callable[[Organisation], None]) -> Callable[[Organisation], None]:
+    if fn not in DOCUMENT_SEEDERS:
+        DOCUMENT_SEEDERS.append(fn)
+    return fn
 
 ORGANISATION = dict(
     name="Ủy ban nhân dân xã Kim Bôi",
@@ -74,8 +95,6 @@ def seed(with_documents: bool = True) -> Organisation:
         )
     db.session.flush()
     # The commune's certificate authority, so leaders and the clerk can sign from day one.
-    from .signing.keys import init_keys
-
     init_keys(org)
     if with_documents:
         seed_documents(org)
@@ -107,10 +126,6 @@ def _article(name: str) -> tuple[str, str]:
 
 
 def _docx(title: str, body: str) -> bytes:
-    import io
-
-    import docx
-
     document = docx.Document()
     document.add_heading(title, level=1)
     for paragraph in body.split("\n"):
@@ -122,27 +137,21 @@ def _docx(title: str, body: str) -> bytes:
 
 def seed_documents(org: Organisation) -> None:
     """Incoming documents in every state, written from the demo articles."""
-    from datetime import timedelta
-
-    import sqlalchemy as sa
-
-    from .core.timeutil import vn_today
-    from .incoming import operations as ops
-    from .org.models import Unit, User
-
     def user(name: str) -> User:
-        return db.session.scalar(sa.select(User).where(User.username == name))
+        found = db.session.scalar(sa.select(User).where(User.username == name))
+        assert found is not None, f"the demo commune has no user {name!r}"
+        return found
 
     clerk, chairman = user("vanthu"), user("chutich")
     today = vn_today()
     for age, (article, sender, number, doc_type, fate) in enumerate(DEMO_INCOMING):
         title, body = _article(article)
         arrived = today - timedelta(days=2 * age)
-        doc = ops.register_incoming(clerk, ops.IncomingInput(
-            sender_name=sender, number_symbol=number, issue_date=arrived - timedelta(days=1),
-            doc_type=doc_type, subject=f"Về việc: {title}", signer="Nguyễn Văn Hùng",
-            arrival_date=arrived, urgency="khan" if fate == "overdue" else "thuong",
-        ), [ops.Upload(_docx(title, body), f"{number.replace('/', '-')}.docx")])
+        doc = ops.register_incoming(clerk, IncomingCreateSchema().load({
+            "sender_name": sender, "number_symbol": number, "issue_date": arrived - timedelta(days=1),
+            "doc_type": doc_type, "subject": f"Về việc: {title}", "signer": "Nguyễn Văn Hùng",
+            "arrival_date": arrived, "urgency": "khan" if fate == "overdue" else "thuong",
+        }), [ops.Upload(_docx(title, body), f"{number.replace('/', '-')}.docx")])
         if fate == "registered":
             continue
         ops.submit(clerk, doc, comment="Kính trình Chủ tịch cho ý kiến chỉ đạo")
@@ -150,6 +159,7 @@ def seed_documents(org: Organisation) -> None:
             continue
         kt = db.session.scalar(sa.select(Unit).where(Unit.organisation_id == org.id,
                                                      Unit.abbreviation == "KT"))
+        assert kt is not None, "the demo commune has no Phòng Kinh tế (KT)"
         main = ops.Assignee(user_id=user("cv.kt1").id) if fate != "overdue" else ops.Assignee(unit_id=kt.id)
         ops.direct(chairman, doc, ops.Direction_(
             main=main, co=[ops.Assignee(user_id=user("cv.vhxh").id)],
@@ -164,12 +174,11 @@ def seed_documents(org: Organisation) -> None:
         if fate == "done":
             ops.add_progress(user("cv.kt1"), doc, "Đã tổng hợp số liệu, dự thảo báo cáo.")
             ops.complete(user("cv.kt1"), doc, "Đã gửi báo cáo kết quả thực hiện cho Sở.")
-    ops.register_incoming(clerk, ops.IncomingInput(
-        sender_name="Công an tỉnh Phú Thọ", number_symbol="112/CAT-PV01", confidentiality="mat",
-        issue_date=today - timedelta(days=1), paper_holder="Bùi Văn Khánh (Chủ tịch)"))
-    from meetings.demo import seed_meetings
-
-    seed_meetings(org)
+    ops.register_incoming(clerk, IncomingCreateSchema().load({
+        "sender_name": "Công an tỉnh Phú Thọ", "number_symbol": "112/CAT-PV01", "confidentiality": "mat",
+        "issue_date": today - timedelta(days=1), "paper_holder": "Bùi Văn Khánh (Chủ tịch)"}))
+    for seeder in DOCUMENT_SEEDERS:
+        seeder(org)
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, has_request_context, jsonify, render_template, request, session
+from flask import (
+    Flask,
+    flash,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from .core.discovery import web_blueprints
 from .core.errors import DomainError
 from .core.permissions import Permission
 from .core.timeutil import format_date, format_datetime
 from .extensions import login_manager
+from .notifications.operations import unread_count
+from .org.models import User
 
 
 def select_locale() -> str:
@@ -109,28 +123,10 @@ def is_api_request() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from .admin.controllers import bp as admin_bp
-    from .auth.controllers import bp as auth_bp
-    from .files.controllers import bp as files_bp
-    from .home.controllers import bp as home_bp
-    from .incoming.controllers import bp as incoming_bp
-    from .incoming.export import bp as incoming_export_bp
-    from .org.models import User
-    from .outgoing.controllers import bp as outgoing_bp
-    from .outgoing.export import bp as outgoing_export_bp
-    from .outgoing.verification import bp as signatures_bp
-    from .searching.controllers import bp as search_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(files_bp)
-    app.register_blueprint(incoming_bp)
-    app.register_blueprint(search_bp)
-    app.register_blueprint(incoming_export_bp)
-    app.register_blueprint(outgoing_bp)
-    app.register_blueprint(outgoing_export_bp)
-    app.register_blueprint(signatures_bp)
+    # Every page blueprint of docmgmt.* and meetings, found by core.discovery; each
+    # keeps the name and URL prefix it was created with.
+    for bp in web_blueprints():
+        app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Hãy đăng nhập để tiếp tục.")
@@ -146,8 +142,6 @@ def init_app(app: Flask) -> None:
         if is_api_request():
             err = DomainError("unauthenticated", str(_l("Cần đăng nhập hoặc mã truy cập.")), status=401)
             return jsonify(err.as_dict()), 401
-        from flask import flash, redirect, url_for
-
         flash(str(login_manager.login_message), "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -157,8 +151,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        from .notifications.operations import unread_count
-
         count = unread_count(current_user) if current_user.is_authenticated else 0
         return {"unread_notifications": count, "demo_mode": app.config.get("DEMO_MODE")}
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import demo as _demo  # noqa: F401 - adds the demo meetings to docmgmt's demo commune
+from . import sockets
+
 
 def init_app(app: Flask) -> None:
-    from . import models as _models  # noqa: F401
-    from . import sockets
-    from .controllers import bp
-
+    """Start the Socket.IO door. The pages' blueprint and the models are discovered like
+    every module's (docmgmt.core.discovery); the home panel comes with the pages."""
     sockets.init_app(app)
-    app.register_blueprint(bp)
-    from . import home as _home  # noqa: F401 - registers the home-page panel

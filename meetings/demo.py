@@ -8,15 +8,20 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from docmgmt.core.timeutil import VN_TZ
+from docmgmt.demo import document_seeder
 from docmgmt.extensions import db
 from docmgmt.org.models import Organisation, User
 
 from . import operations as ops
+from .schemas import MeetingSchema
 
 
+@document_seeder
 def seed_meetings(org: Organisation) -> None:
     def user(name: str) -> User:
-        return db.session.scalar(sa.select(User).where(User.organisation_id == org.id, User.username == name))
+        found = db.session.scalar(sa.select(User).where(User.organisation_id == org.id, User.username == name))
+        assert found is not None, f"the demo commune has no user {name!r}"
+        return found
 
     chair, secretary = user("chutich"), user("thuky")
     members = [user(u).id for u in ("phochutich.kt", "phochutich.vx", "chanhvp", "truongkt", "truongvhxh")]
@@ -24,9 +29,10 @@ def seed_meetings(org: Organisation) -> None:
     now = datetime.now(VN_TZ).replace(tzinfo=None, second=0, microsecond=0)
 
     def meeting(title: str, starts: datetime, location: str, items: list[tuple[str, str, int]]):
-        m = ops.create_meeting(secretary, ops.MeetingInput(
-            title=title, starts_at=starts, ends_at=starts + timedelta(hours=2), location=location,
-            chair_id=chair.id, secretary_id=secretary.id, members=members, guests=guests))
+        m = ops.create_meeting(secretary, MeetingSchema().load({
+            "title": title, "starts_at": starts, "ends_at": starts + timedelta(hours=2),
+            "location": location, "chair_id": chair.id, "secretary_id": secretary.id,
+            "members": members, "guests": guests}))
         for text, presenter, minutes in items:
             ops.add_item(secretary, m, text, user(presenter).id, minutes)
         return m

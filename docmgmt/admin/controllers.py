@@ -1,17 +1,14 @@
 """Web door for administration. Every rule lives in the operations it calls."""
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit import operations as audit_ops
-from ..audit.models import AuditEntry
 from ..auth import operations as auth_ops
 from ..core.errors import DomainError
 from ..core.forms import show_error
 from ..core.permissions import Permission
-from ..extensions import db
 from ..org import operations as ops
 from ..org.models import User
 from .forms import UnitForm, UserForm
@@ -126,12 +123,6 @@ def units():
 @bp.get("/audit")
 @login_required
 def audit():
-    ops.require(current_user, Permission.VIEW_AUDIT)
-    entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.organisation_id == current_user.organisation_id)
-        .order_by(AuditEntry.seq.desc())
-        .limit(200)
-    )
+    entries = audit_ops.entries(current_user, limit=200)
     problems = audit_ops.verify(current_user.organisation_id) if request.args.get("verify") else None
-    return render_template("admin/audit.html", entries=list(entries), problems=problems)
+    return render_template("admin/audit.html", entries=entries, problems=problems)

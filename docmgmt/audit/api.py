@@ -1,16 +1,13 @@
 """API door for the audit log."""
 
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields
 
-from ..api import api_blueprint
+from ..api.blueprint import api_blueprint
 from ..core.permissions import Permission
-from ..extensions import db
 from ..org.operations import require
 from . import operations as ops
-from .models import AuditEntry
 
 bp = api_blueprint("audit", __name__, "The append-only, hash-chained audit log.")
 
@@ -43,11 +40,7 @@ class Audit(MethodView):
     @bp.response(200, AuditEntrySchema(many=True))
     def get(self, args):
         """The newest entries of my organisation's log."""
-        require(current_user, Permission.VIEW_AUDIT)
-        q = sa.select(AuditEntry).where(AuditEntry.organisation_id == current_user.organisation_id)
-        if args["before_seq"]:
-            q = q.where(AuditEntry.seq < args["before_seq"])
-        return db.session.scalars(q.order_by(AuditEntry.seq.desc()).limit(args["limit"]))
+        return ops.entries(current_user, before_seq=args["before_seq"], limit=args["limit"])
 
 
 @bp.route("/audit/verify")

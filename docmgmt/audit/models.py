@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..org.models import OrgScoped, User
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """The last entry of an organisation's chain; its row lock serialises appends."""
 
     __tablename__ = "audit_head"
@@ -31,7 +31,7 @@ class AuditHead(db.Model):
     last_hash: Mapped[str] = mapped_column(sa.String(64), default="")
 
 
-class AuditEntry(OrgScoped, db.Model):
+class AuditEntry(OrgScoped, Model):
     __tablename__ = "audit_entry"
     __table_args__ = (sa.UniqueConstraint("organisation_id", "seq"),)
 

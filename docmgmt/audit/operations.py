@@ -11,8 +11,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core.access import scoped
+from ..core.errors import forbidden
+from ..core.permissions import Permission
 from ..core.timeutil import utcnow
-from ..extensions import db
+from ..extensions import Model, db
 from ..org.models import Organisation, User
 from .models import AuditEntry, AuditHead
 
@@ -72,9 +75,12 @@ def record(
     obj = getattr(obj, "_get_current_object", lambda: obj)()
     actor = getattr(actor, "_get_current_object", lambda: actor)()
     if obj is not None:
-        object_type = object_type or type(obj).__tablename__  # type: ignore[attr-defined]
+        if not object_type:
+            assert isinstance(obj, Model), "without object_type, the object must be a database row"
+            object_type = obj.__tablename__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
     head_table = AuditHead.__table__
+    assert isinstance(head_table, sa.Table)
     bumped = db.session.execute(
         sa.update(head_table)
         .where(head_table.c.organisation_id == organisation_id)
@@ -117,6 +123,16 @@ class ChainProblem:
     def __str__(self) -> str:
         where = f"entry #{self.seq}" + (f" (id {self.entry_id})" if self.entry_id else "")
         return f"organisation {self.organisation_id}: {where} {self.kind}: {self.detail}"
+
+
+def entries(actor: User, *, before_seq: int | None = None, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries of the actor's organisation's log (who may read it: VIEW_AUDIT)."""
+    if not actor.can(Permission.VIEW_AUDIT):
+        raise forbidden()
+    query = scoped(AuditEntry, actor)
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    return list(db.session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit)))
 
 
 def verify(organisation_id: int | None = None) -> list[ChainProblem]:

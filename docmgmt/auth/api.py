@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from ..api import api_blueprint
+from ..api.blueprint import api_blueprint
 from ..core.schemas import Text
 from . import operations as ops
 

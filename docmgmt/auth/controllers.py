@@ -2,12 +2,13 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import DomainError
 from ..core.forms import show_error
+from ..demo import DEMO_PASSWORD, demo_accounts
 from ..extensions import limiter
 from . import operations as ops
 from .forms import LoginForm, PasswordForm, TokenForm
@@ -22,8 +23,6 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_limit() -> str:
-    from flask import current_app
-
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -53,12 +52,8 @@ def login():
 
 
 def _demo_context() -> dict:
-    from flask import current_app
-
     if not current_app.config.get("DEMO_MODE"):
         return {}
-    from ..demo import DEMO_PASSWORD, demo_accounts
-
     return {"demo_accounts": demo_accounts(), "demo_password": DEMO_PASSWORD}
 
 

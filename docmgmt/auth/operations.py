@@ -11,8 +11,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit.operations import record
-from ..core import signals
-from ..core.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
+from ..core.access import get_scoped
+from ..core.errors import AuthenticationFailed, ValidationFailed, forbidden
 from ..core.permissions import Permission
 from ..core.text import clean
 from ..core.timeutil import format_datetime, utcnow
@@ -20,7 +20,7 @@ from ..core.transaction import keep_on_refusal
 from ..extensions import db
 from ..org.models import User
 from .models import ApiToken
-from .passwords import check_password, hash_password, needs_rehash
+from .passwords import check_password, hash_password, needs_rehash, validate_password
 
 TOKEN_PREFIX = "xs_"
 
@@ -55,7 +55,6 @@ def authenticate(username: str, password: str) -> User:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record(user.organisation_id, user, "auth.login", user, _("Đăng nhập"))
-    signals.user_logged_in.send(user)
     return user
 
 
@@ -68,12 +67,11 @@ def _register_failure(user: User, now) -> None:
         user.failed_logins = 0
         record(user.organisation_id, None, "auth.locked", user,
                _("Tài khoản bị khóa tạm thời sau %(n)d lần đăng nhập sai", n=limit))
-        signals.user_locked_out.send(user)
 
 
 def unlock(actor: User, user: User) -> None:
     if not actor.can(Permission.MANAGE_USERS) or actor.organisation_id != user.organisation_id:
-        raise PermissionDenied("forbidden", _("Bạn không có quyền mở khóa tài khoản này."))
+        raise forbidden(_("Bạn không có quyền mở khóa tài khoản này."))
     user.locked_until = None
     user.failed_logins = 0
     record(user.organisation_id, actor, "auth.unlocked", user, _("Mở khóa tài khoản"))
@@ -85,13 +83,6 @@ def change_password(user: User, current: str, new: str) -> None:
     validate_password(new)
     user.password_hash = hash_password(new)
     record(user.organisation_id, user, "auth.password_changed", user, _("Đổi mật khẩu"))
-
-
-def validate_password(password: str, field: str = "password") -> None:
-    if len(password) < 8:
-        raise ValidationFailed(
-            "weak_password", _("Mật khẩu phải có ít nhất 8 ký tự."), field
-        )
 
 
 # --- API tokens ----------------------------------------------------------------
@@ -118,20 +109,16 @@ def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiTok
     db.session.add(token)
     db.session.flush()
     record(user.organisation_id, user, "token.created", token, name)
-    signals.token_created.send(token)
     return token, clear
 
 
 def revoke_token(actor: User, token_id: int) -> ApiToken:
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.organisation_id != actor.organisation_id:
-        raise NotFound("not_found", _("Không tìm thấy mã truy cập."))
+    token = get_scoped(ApiToken, token_id, actor, _("Không tìm thấy mã truy cập."))
     if token.user_id != actor.id and not actor.can(Permission.MANAGE_USERS):
-        raise PermissionDenied("forbidden", _("Bạn chỉ có thể thu hồi mã truy cập của mình."))
+        raise forbidden(_("Bạn chỉ có thể thu hồi mã truy cập của mình."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record(actor.organisation_id, actor, "token.revoked", token, token.name)
-        signals.token_revoked.send(token)
     return token
 
 

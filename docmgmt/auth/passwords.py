@@ -1,7 +1,14 @@
-"""Password hashing with Argon2id (argon2-cffi's defaults follow RFC 9106)."""
+"""Passwords: the rule a new one must meet, and hashing with Argon2id (argon2-cffi's
+defaults follow RFC 9106). Used by sign-in (``auth.operations``) and by the accounts
+an administrator creates or resets (``org.operations``)."""
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+
+from ..core.errors import ValidationFailed
+
+MIN_LENGTH = 8  # the message below says so
 
 _hasher = PasswordHasher()
 
@@ -23,3 +30,10 @@ def check_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+def validate_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_LENGTH:
+        raise ValidationFailed(
+            "weak_password", _("Mật khẩu phải có ít nhất 8 ký tự."), field
+        )

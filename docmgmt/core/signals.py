@@ -2,21 +2,46 @@
 
 "document issued" → index it, notify the recipients, queue the exchange message,
 without the issuing operation knowing about any of the three.
+
+Every signal is sent inside the transaction of the operation that raises it, after the
+change is flushed; a receiver that writes (an outbox row, a search job, a text cache)
+commits or rolls back with it. Receivers are connected by the ``init_app`` of the
+module that owns the side effect (``docmgmt.searching``, ``docmgmt.exchange.app``).
+Each entry says who sends it, with what, and who listens today.
 """
 
 from blinker import Namespace
 
 _signals = Namespace()
 
-user_created = _signals.signal("user-created")
-user_updated = _signals.signal("user-updated")
-user_logged_in = _signals.signal("user-logged-in")
-user_locked_out = _signals.signal("user-locked-out")
-token_created = _signals.signal("token-created")
-token_revoked = _signals.signal("token-revoked")
-file_stored = _signals.signal("file-stored")
-incoming_registered = _signals.signal("incoming-registered")
-incoming_changed = _signals.signal("incoming-changed")
-outgoing_changed = _signals.signal("outgoing-changed")
-outgoing_issued = _signals.signal("outgoing-issued")
-outgoing_recalled = _signals.signal("outgoing-recalled")
+incoming_registered = _signals.signal("incoming-registered", doc="""
+A document entered the incoming register (số đến), whichever way it came: by hand,
+internal delivery of an outgoing document, the provincial exchange, a meeting task.
+Sender: the ``IncomingDocument``; no keyword arguments.
+Sent by incoming.operations. Receivers: searching (queue it for the index), exchange
+(queue the statuses owed to an edXML sender).""")
+
+incoming_changed = _signals.signal("incoming-changed", doc="""
+An incoming document changed: its state, assignments, readers, files or details.
+Sender: the ``IncomingDocument``; no keyword arguments.
+Sent by incoming.operations and exchange.operations (files attached on receipt).
+Receivers: searching (reindex it), exchange (queue the statuses owed to its sender).""")
+
+outgoing_issued = _signals.signal("outgoing-issued", doc="""
+An outgoing document was numbered and issued (cấp số, phát hành).
+Sender: the ``OutgoingDocument``; no keyword arguments.
+Sent by outgoing.operations.issue. Receiver: exchange (one outbox message per outside
+recipient).""")
+
+outgoing_recalled = _signals.signal("outgoing-recalled", doc="""
+An issued outgoing document was recalled (thu hồi).
+Sender: the ``OutgoingDocument``; no keyword arguments.
+Sent by outgoing.operations.recall. Receiver: exchange (queue the revocation).""")
+
+file_text_extracted = _signals.signal("file-text-extracted", doc="""
+The text of a stored file was read while checking it (the sandboxed PDF check at
+registration), so nobody need read the file again for it.
+Sender: the ``StoredFile``; keyword arguments ``session`` (the SQLAlchemy session of the
+operation), ``sha256`` (the content's digest, the cache key) and ``text`` (str, may be
+empty for a scan without a text layer).
+Sent by incoming.operations. Receiver: searching (keeps it in the ``blob_text`` cache).""")

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 from ..org.models import OrgScoped
 
 
-class Holiday(OrgScoped, db.Model):
+class Holiday(OrgScoped, Model):
     """A day off (Tết, 30/4, 1/5, 2/9, …), configurable per organisation."""
 
     __tablename__ = "holiday"

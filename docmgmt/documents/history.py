@@ -3,10 +3,16 @@
 Shown as a timeline on the document page, and the source of the edXML statuses sent
 back to a sender (03 registered, 04 assigned, 05 in progress, 06 done). Each event is
 also appended to the organisation's audit chain.
+
+The words a timeline shows for an event are registered here by the module that records
+it (``register_event_labels``): the incoming and outgoing modules name their own events,
+the exchange names the ones it adds to either direction. Pages and API read them with
+``event_label``, so no module reaches into another's table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,11 +20,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.operations import record
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 from ..org.models import OrgScoped, User
 
 
-class DocumentEvent(OrgScoped, db.Model):
+class DocumentEvent(OrgScoped, Model):
     __tablename__ = "document_event"
     __table_args__ = (sa.Index("ix_document_event_doc", "direction", "document_id", "id"),)
 
@@ -65,3 +71,22 @@ def events_of(direction: str, document_id: int) -> list[DocumentEvent]:
         .where(DocumentEvent.direction == direction, DocumentEvent.document_id == document_id)
         .order_by(DocumentEvent.id)
     ))
+
+
+# --- timeline words -----------------------------------------------------------------
+
+_EVENT_LABELS: dict[str, dict[str, object]] = {}
+
+
+def register_event_labels(direction: str, labels: Mapping[str, object]) -> None:
+    """Name the events a module records on documents of ``direction`` (labels may be
+    lazy strings). An action keeps the first label it was given: one module owns it."""
+    table = _EVENT_LABELS.setdefault(str(direction), {})
+    for action, label in labels.items():
+        table.setdefault(action, label)
+
+
+def event_label(direction: str, action: str) -> str:
+    """The timeline words for an action; the action itself if no module named it."""
+    label = _EVENT_LABELS.get(str(direction), {}).get(action)
+    return action if label is None else str(label)

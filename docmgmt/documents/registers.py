@@ -15,7 +15,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..org.models import OrgScoped
 
 
@@ -24,7 +24,7 @@ class Direction(enum.StrEnum):
     OUTGOING = "outgoing"
 
 
-class Register(OrgScoped, db.Model):
+class Register(OrgScoped, Model):
     __tablename__ = "register"
     __table_args__ = (
         sa.UniqueConstraint("organisation_id", "direction", "year", "confidential"),
@@ -55,11 +55,10 @@ def register_for(organisation_id: int, direction: Direction, year: int, confiden
         return register
     kind = "đến" if direction is Direction.INCOMING else "đi"
     name = f"Sổ văn bản {kind} {'mật ' if confidential else ''}năm {year}"
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # Two clerks registering the first document of the year at once both succeed.
     db.session.execute(
         insert(Register).values(
@@ -67,11 +66,14 @@ def register_for(organisation_id: int, direction: Direction, year: int, confiden
             confidential=confidential, name=name, last_number=0,
         ).on_conflict_do_nothing()
     )
-    return db.session.scalar(query)
+    register = db.session.scalar(query)
+    assert register is not None  # inserted just now, or by the clerk who got there first
+    return register
 
 
 def take_number(register: Register) -> int:
     table = Register.__table__
+    assert isinstance(table, sa.Table)
     number = db.session.execute(
         sa.update(table).where(table.c.id == register.id)
         .values(last_number=table.c.last_number + 1).returning(table.c.last_number)

@@ -19,5 +19,6 @@ The parts bound to the application:
 - ``receivers``   signal receivers: issued / recalled / incoming changed → outbox
 - ``delivery``    one pass of the worker: push the outbox, pull and import
 - ``settings``    XASO_EXCHANGE_* configuration
-- ``controllers`` the exchange page and API; ``cli`` the commands; ``app`` the wiring
+- ``controllers`` the exchange page; ``api`` its API; ``cli`` the commands; ``app`` the
+                  wiring (signal receivers, template helpers)
 """

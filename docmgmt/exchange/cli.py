@@ -8,11 +8,17 @@ import time
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup, with_appcontext
 
 from ..core.errors import DomainError
 from ..extensions import db
+from ..org.models import Organisation
+from ..outgoing.models import OutgoingDocument
+from .delivery import run_once
 from .errors import EdxmlError
+from .operations import export_edoc, import_message, organisation_by_organ_id
+from .settings import settings
 
 exchange_cli = AppGroup("exchange", help="The provincial edXML exchange (liên thông văn bản).")
 
@@ -33,9 +39,6 @@ def _edxml_failure(exc: EdxmlError) -> click.ClickException:
 )
 def export_edxml(document_id, out):
     """Write the edXML message of an issued outgoing document (by its id)."""
-    from ..outgoing.models import OutgoingDocument
-    from .operations import export_edoc
-
     doc = db.session.get(OutgoingDocument, document_id)
     if doc is None:
         raise click.ClickException(f"no outgoing document {document_id}")
@@ -64,11 +67,6 @@ def export_edxml(document_id, out):
 @click.option("--clerk", default="", help="Register as this clerk (default: the first one).")
 def import_edxml(file, organ_id, clerk):
     """Receive an edXML message from a file: register it, or apply it."""
-    import sqlalchemy as sa
-
-    from ..org.models import Organisation
-    from .operations import import_message, organisation_by_organ_id
-
     if organ_id:
         org = organisation_by_organ_id(organ_id)
     else:
@@ -91,8 +89,6 @@ def import_edxml(file, organ_id, clerk):
 
 def run_exchange_once() -> str:
     """One pass: push what is due, pull what waits; one report for the worker's log."""
-    from .delivery import run_once
-
     report = run_once()
     return "" if report.idle else str(report)
 
@@ -102,9 +98,6 @@ def run_exchange_once() -> str:
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between passes.")
 def exchange_run(once, interval):
     """Deliver the outbox and receive from the hub (or drop folder), with retries."""
-    from .delivery import run_once
-    from .settings import settings
-
     cfg = settings()
     if not cfg.configured:
         raise click.ClickException(

@@ -1,22 +1,15 @@
-"""Web and API doors of the exchange: the outbox and receipts of my organisation, and
-the per-recipient exchange status of an outgoing document."""
+"""Web door of the exchange: the outbox and receipts of my organisation. (Its API door
+is ``api.py``.)"""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask.views import MethodView
 from flask_login import current_user, login_required
-from marshmallow import Schema, fields
 
-from ..api import api_blueprint
-from ..outgoing import operations as outgoing_ops
 from . import operations as ops
-from .edxml import StatusCode
+from .operations import status_label
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
-api_bp = api_blueprint(
-    "exchange", __name__, "The provincial edXML exchange: outbox, receipts and per-recipient statuses."
-)
 
 OUTCOME_LABELS = {
     "registered": "Đã vào sổ",
@@ -29,13 +22,6 @@ OUTCOME_LABELS = {
 }
 
 
-def status_label(code: str) -> str:
-    try:
-        return StatusCode(code).label_vi
-    except ValueError:
-        return code
-
-
 @bp.route("/")
 @login_required
 def index():
@@ -43,72 +29,3 @@ def index():
     return render_template(
         "exchange/index.html", **data, outcome_labels=OUTCOME_LABELS, status_label=status_label
     )
-
-
-class OutboxSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    destination = fields.String()
-    document_id = fields.String()
-    bussiness_doc_type = fields.Integer(allow_none=True)
-    status_code = fields.String(allow_none=True)
-    attempts = fields.Integer()
-    next_attempt_at = fields.DateTime()
-    delivered_at = fields.DateTime(allow_none=True)
-    last_error = fields.String()
-    outgoing_document_id = fields.Integer(allow_none=True)
-    incoming_document_id = fields.Integer(allow_none=True)
-
-
-class ReceiptSchema(Schema):
-    id = fields.Integer()
-    document_id = fields.String()
-    bussiness_doc_type = fields.Integer()
-    status_code = fields.String()
-    sender_organ_id = fields.String()
-    outcome = fields.String()
-    incoming_document_id = fields.Integer(allow_none=True)
-    outgoing_document_id = fields.Integer(allow_none=True)
-    received_at = fields.DateTime()
-
-
-class OverviewSchema(Schema):
-    pending = fields.Integer()
-    outbox = fields.List(fields.Nested(OutboxSchema))
-    receipts = fields.List(fields.Nested(ReceiptSchema))
-
-
-class RecipientStatusSchema(Schema):
-    organ_id = fields.String()
-    organ_name = fields.String()
-    exchange_status = fields.String()
-    label = fields.String()
-    exchange_updated_at = fields.DateTime(allow_none=True)
-    codes = fields.List(fields.String())
-
-
-@api_bp.route("/exchange")
-class Overview(MethodView):
-    @api_bp.response(200, OverviewSchema)
-    def get(self):
-        """My organisation's outbox (what we owe the province) and receipts."""
-        return ops.overview(current_user)
-
-
-@api_bp.route("/exchange/outgoing/<int:document_id>")
-class OutgoingStatus(MethodView):
-    @api_bp.response(200, RecipientStatusSchema(many=True))
-    def get(self, document_id: int):
-        """Where each outside recipient of an outgoing document stands (edXML statuses)."""
-        doc = outgoing_ops.get_readable(current_user, document_id)
-        return [
-            {
-                "organ_id": t["recipient"].organ_id,
-                "organ_name": t["recipient"].organ_name,
-                "exchange_status": t["recipient"].exchange_status,
-                "label": status_label(t["recipient"].exchange_status),
-                "exchange_updated_at": t["recipient"].exchange_updated_at,
-                "codes": [c for c, _at in t["codes"]],
-            }
-            for t in ops.status_trail(doc)
-        ]

@@ -18,11 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..org.models import OrgScoped
 
 
-class Correspondent(OrgScoped, db.Model):
+class Correspondent(OrgScoped, Model):
     """An organisation on the exchange (cơ quan liên thông), as known to one commune."""
 
     __tablename__ = "exchange_correspondent"
@@ -35,7 +35,7 @@ class Correspondent(OrgScoped, db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class OutboxMessage(OrgScoped, db.Model):
+class OutboxMessage(OrgScoped, Model):
     """One edXML message to one destination OrganId, until the transport took it."""
 
     __tablename__ = "exchange_outbox"
@@ -69,7 +69,7 @@ class OutboxMessage(OrgScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class ExchangeReceipt(OrgScoped, db.Model):
+class ExchangeReceipt(OrgScoped, Model):
     """A message we received and what it did (outcome), never applied twice."""
 
     __tablename__ = "exchange_receipt"

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from ..api import api_blueprint
+from ..api.blueprint import api_blueprint
 from ..core.errors import ValidationFailed
 from . import operations as ops
 

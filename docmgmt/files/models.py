@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..org.models import OrgScoped, User
 
 
-class Blob(db.Model):
+class Blob(Model):
     """Bytes on disk at ``<store>/<sha[:2]>/<sha[2:4]>/<sha>``; identical content once."""
 
     __tablename__ = "blob"
@@ -23,7 +23,7 @@ class Blob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class StoredFile(OrgScoped, db.Model):
+class StoredFile(OrgScoped, Model):
     """A file as a person uploaded it: original (Vietnamese) name, who, when."""
 
     __tablename__ = "stored_file"

@@ -8,9 +8,8 @@ from typing import BinaryIO
 from flask import send_file
 from flask_babel import gettext as _
 
-from ..core import signals
-from ..core.errors import NotFound
-from ..extensions import db
+from ..core.access import load
+from ..core.errors import not_found
 from ..org.models import User
 from .models import StoredFile
 from .store import FileStore, store_file
@@ -31,15 +30,14 @@ def can_read(user: User, stored: StoredFile) -> bool:
 def upload(actor: User, stream: BinaryIO | bytes, name: str) -> StoredFile:
     stored = store_file(stream, name, organisation_id=actor.organisation_id,
                         uploaded_by_id=actor.id)
-    signals.file_stored.send(stored)
     return stored
 
 
 def get_readable(actor: User, file_id: int) -> StoredFile:
-    stored = db.session.get(StoredFile, file_id)
+    stored = load(StoredFile, file_id)
     # Someone else's file and a missing one look the same: no probing of ids.
     if stored is None or not can_read(actor, stored):
-        raise NotFound("not_found", _("Không tìm thấy tệp hoặc bạn không có quyền xem."))
+        raise not_found(_("Không tìm thấy tệp hoặc bạn không có quyền xem."))
     return stored
 
 

@@ -113,7 +113,8 @@ if __name__ == "__main__":  # pragma: no cover
         except RecursionError:
             result = {"ok": False, "error": "malformed"}
         except MemoryError:
-            sys.__stderr__.write("MemoryError")
+            if sys.__stderr__ is not None:
+                sys.__stderr__.write("MemoryError")
             sys.exit(3)
         except Exception:  # noqa: BLE001 - any parse failure is "malformed" to the parent
             result = {"ok": False, "error": "malformed"}

@@ -187,11 +187,10 @@ def store_file(
 def _insert_blob_once(sha: str, size: int, mime: str) -> None:
     """INSERT … ON CONFLICT DO NOTHING: two people uploading the same scan at once
     must both succeed."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
         insert(Blob).values(sha256=sha, size=size, mime=mime, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["sha256"])

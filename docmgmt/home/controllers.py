@@ -7,6 +7,7 @@ from sqlalchemy import text
 from ..extensions import csrf, db
 from ..files.store import FileStore
 from ..notifications import operations as notes
+from ..searching.health import index_health
 from .waiting import panels_for
 
 bp = Blueprint("home", __name__)
@@ -44,8 +45,6 @@ def health() -> dict:
 
 
 def search_index_health() -> dict:
-    from ..searching.health import index_health
-
     try:
         return index_health()
     except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..core.access import scoped
 from ..core.permissions import Permission, Role
 from ..core.timeutil import utcnow
 from ..extensions import db
+from ..notifications.operations import unread_for
 from ..org.models import User
 
 
@@ -54,8 +55,6 @@ def panels_for(user: User) -> list[Panel]:
 
 @provider
 def _notifications(user: User) -> Panel:
-    from ..notifications.operations import unread_for
-
     return Panel(
         "notifications", _("Thông báo mới"), None,
         [Item(n.title, n.link) for n in unread_for(user, limit=10)],
@@ -69,9 +68,7 @@ def _locked_accounts(user: User) -> Panel | None:
     if not user.can(Permission.MANAGE_USERS):
         return None
     locked = db.session.scalars(
-        sa.select(User).where(
-            User.organisation_id == user.organisation_id, User.locked_until > utcnow()
-        )
+        scoped(User, user).where(User.locked_until > utcnow())
     )
     return Panel(
         "locked", _("Tài khoản đang bị khóa"), Role.ADMIN,

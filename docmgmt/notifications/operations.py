@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..core.errors import NotFound
+from ..core.access import load
+from ..core.errors import not_found
 from ..core.text import clean
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -42,9 +43,9 @@ def unread_count(user: User) -> int:
 
 
 def mark_read(user: User, notification_id: int) -> Notification:
-    note = db.session.get(Notification, notification_id)
+    note = load(Notification, notification_id)
     if note is None or note.user_id != user.id:
-        raise NotFound("not_found", _("Không tìm thấy thông báo."))
+        raise not_found(_("Không tìm thấy thông báo."))
     if note.read_at is None:
         note.read_at = utcnow()
     return note

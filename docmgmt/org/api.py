@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from ..api import api_blueprint
+from ..api.blueprint import api_blueprint
 from ..core.permissions import Permission
 from . import operations as ops
 from .models import Unit, User

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.permissions import Permission, Role, permissions_for
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
 class OrgScoped:
@@ -26,7 +26,7 @@ class OrgScoped:
     )
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.organ_id} {self.name!r}>"
 
 
-class Unit(OrgScoped, db.Model):
+class Unit(OrgScoped, Model):
     """A unit (phòng ban) with its abbreviation, used in công văn symbols (12/UBND-VP)."""
 
     __tablename__ = "unit"
@@ -64,7 +64,7 @@ class Unit(OrgScoped, db.Model):
     members: Mapped[list[User]] = relationship(back_populates="unit")
 
 
-class Position(OrgScoped, db.Model):
+class Position(OrgScoped, Model):
     """A position (chức vụ) as printed under a signature: Chủ tịch, Phó Chủ tịch, …"""
 
     __tablename__ = "position"
@@ -75,7 +75,7 @@ class Position(OrgScoped, db.Model):
     rank: Mapped[int] = mapped_column(default=100)  # lower ranks list first
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
     __table_args__ = (
         sa.CheckConstraint(
@@ -90,7 +90,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
 
 
-class User(OrgScoped, UserMixin, db.Model):
+class User(OrgScoped, UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.operations import record
-from ..auth.operations import validate_password
-from ..auth.passwords import hash_password
-from ..core import signals
-from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..auth.passwords import hash_password, validate_password
+from ..core.access import get_scoped, load, scoped  # noqa: F401 - the doors ask ops.get_scoped
+from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.permissions import Permission, Role
 from ..core.text import clean
 from ..extensions import db
@@ -25,19 +24,7 @@ UNSET = object()  # "leave as it is", where None is a meaningful value
 
 def require(actor: User, permission: Permission) -> None:
     if not actor.can(permission):
-        raise PermissionDenied("forbidden", _("Bạn không có quyền thực hiện thao tác này."))
-
-
-def get_scoped(model, object_id: int, actor: User):
-    """Load a record of the actor's organisation; another commune's record is 'not found'."""
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.organisation_id != actor.organisation_id:
-        raise NotFound("not_found", _("Không tìm thấy dữ liệu yêu cầu."))
-    return obj
-
-
-def scoped(model, actor: User) -> sa.Select:
-    return sa.select(model).where(model.organisation_id == actor.organisation_id)
+        raise forbidden()
 
 
 def create_organisation(name: str, organ_id: str, abbreviation: str, **fields) -> Organisation:
@@ -102,7 +89,7 @@ def _check_roles(roles: Iterable[str]) -> list[Role]:
 def _check_unit(org_id: int, unit_id: int | None) -> None:
     if unit_id is None:
         return
-    unit = db.session.get(Unit, unit_id)
+    unit = load(Unit, unit_id)
     if unit is None or unit.organisation_id != org_id:
         raise ValidationFailed("invalid_unit", _("Đơn vị không thuộc cơ quan này."), "unit_id")
 
@@ -123,7 +110,7 @@ def create_user(
     if actor is not None:
         require(actor, Permission.MANAGE_USERS)
         if actor.organisation_id != org.id:
-            raise PermissionDenied("forbidden", _("Bạn không quản lý cơ quan này."))
+            raise forbidden(_("Bạn không quản lý cơ quan này."))
     username = clean(username).lower()
     full_name = clean(full_name)
     if not USERNAME_RE.match(username):
@@ -149,7 +136,6 @@ def create_user(
     db.session.flush()
     record(org.id, actor, "user.created", user, f"{username} — {full_name}",
            {"roles": sorted(str(r) for r in role_list), "unit_id": unit_id})
-    signals.user_created.send(user)
     return user
 
 
@@ -167,7 +153,7 @@ def update_user(
 ) -> User:
     require(actor, Permission.MANAGE_USERS)
     if actor.organisation_id != user.organisation_id:
-        raise NotFound("not_found", _("Không tìm thấy dữ liệu yêu cầu."))
+        raise not_found()
     changes: dict[str, object] = {}
     if full_name is not None and clean(full_name) != user.full_name:
         if not clean(full_name):
@@ -204,7 +190,6 @@ def update_user(
         changes["password"] = "reset"
     if changes:
         record(user.organisation_id, actor, "user.updated", user, user.username, changes)
-        signals.user_updated.send(user)
     return user
 
 

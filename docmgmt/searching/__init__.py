@@ -16,27 +16,27 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..core import signals
+from .backend import state
+from .cli import search_cli
+from .indexing import drain, on_file_text, on_incoming
+
 
 def init_app(app: Flask) -> None:
     """Subscribe to the domain signals, add the ``search`` commands, and drain leftovers
     on a process's first request.
 
-    Blueprints are registered by ``docmgmt.web`` and ``docmgmt.api`` like the others."""
-    from ..core import signals
-    from .cli import search_cli
-    from .indexing import on_incoming
-
+    Blueprints are discovered (``core.discovery``) and registered by ``docmgmt.web`` and
+    ``docmgmt.api`` like the others."""
     app.cli.add_command(search_cli)
     app.config.setdefault("SEARCH_DRAIN_AFTER_COMMIT", True)
     signals.incoming_registered.connect(on_incoming, weak=False)
     signals.incoming_changed.connect(on_incoming, weak=False)
+    signals.file_text_extracted.connect(on_file_text, weak=False)
 
     @app.before_request
     def _drain_leftovers() -> None:
         # Jobs left by a process that died between its commit and its index write.
-        from .backend import state
-        from .indexing import drain
-
         st = state(app)
         if st.startup_drained:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 
-from ..api import api_blueprint
+from ..api.blueprint import api_blueprint
 from . import operations as ops
 from .schemas import SearchArgsSchema, SearchPageSchema
 

@@ -8,14 +8,15 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from .backend import get_backend
+from .indexing import drain, indexable_count, pending_count, reindex_with_bar
+
 search_cli = AppGroup("search", help="The full-text search index.")
 
 
 @search_cli.command("reindex")
 def reindex_command():
     """Rebuild the whole index from the database (searches keep working meanwhile)."""
-    from .indexing import reindex_with_bar
-
     count = reindex_with_bar()
     click.echo(f"{count} documents indexed")
 
@@ -23,8 +24,6 @@ def reindex_command():
 @search_cli.command("drain")
 def drain_command():
     """Apply the queued index updates (left by a process that stopped mid-way)."""
-    from .indexing import drain, pending_count
-
     before = pending_count()
     applied = drain()
     click.echo(f"{applied} queued updates applied, {pending_count()} left (of {before})")
@@ -33,9 +32,6 @@ def drain_command():
 @search_cli.command("check")
 def check_command():
     """Read every segment and compare the count with the database; exit 1 if damaged."""
-    from .backend import get_backend
-    from .indexing import indexable_count, pending_count
-
     report = get_backend().check(expected_docs=indexable_count())
     report["queued"] = pending_count()
     click.echo(json.dumps(report, ensure_ascii=False))

@@ -15,7 +15,9 @@ import time
 
 from flask import Flask, current_app
 
+from ..extensions import db
 from .backend import get_backend, state
+from .indexing import drain, indexable_count, reindex
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +26,6 @@ _start_lock = threading.Lock()
 
 
 def index_health() -> dict:
-    from .indexing import drain, indexable_count
-
     st = state()
     try:
         drain(lock_timeout=2.0)
@@ -58,9 +58,6 @@ def start_rebuild(app: Flask | None = None) -> bool:
 
 
 def _rebuild(app: Flask) -> None:
-    from ..extensions import db
-    from .indexing import reindex
-
     st = state(app)
     with app.app_context():
         try:

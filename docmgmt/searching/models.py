@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class SearchJob(db.Model):
+class SearchJob(Model):
     """"This document changed: bring the index up to date." Written in the same
     transaction as the change, deleted only once the index write has returned, so a
     process that dies in between leaves the job for the next drain.
@@ -28,7 +28,7 @@ class SearchJob(db.Model):
     enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class BlobText(db.Model):
+class BlobText(Model):
     """The text of a file's content, extracted once (in the sandbox) and reused on every
     reindex. Keyed by content hash: the same scan attached twice is read once. No
     foreign key to ``blob``: the text of a hash stays true even if the blob is removed."""

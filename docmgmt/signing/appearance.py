@@ -26,6 +26,7 @@ from pyhanko.pdf_utils import content as pdf_content
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.stamp.base import BaseStampStyle
 
+from ..core.timeutil import to_vn
 from . import fonts, images
 
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2
@@ -197,8 +198,6 @@ def attachment_appearance(*, number_symbol: str, when: datetime, box: Box | None
 
 def iso_vn(when: datetime) -> str:
     """2026-03-05T09:15:30+07:00: ISO 8601 in Vietnam time, to the second."""
-    from ..core.timeutil import to_vn
-
     return to_vn(when).replace(microsecond=0).isoformat()
 
 

@@ -8,6 +8,9 @@ from flask.cli import AppGroup
 
 from ..core.transaction import transactional
 from ..extensions import db
+from ..org.models import Organisation, User
+from .errors import SigningError
+from .keys import credentials, ensure_user_key, init_keys
 
 keys_cli = AppGroup("keys", help="Signing keys: the commune CA and its certificates.")
 
@@ -20,9 +23,6 @@ keys_cli = AppGroup("keys", help="Signing keys: the commune CA and its certifica
 def keys_init(organ_id: str | None):
     """Create the CA, the organisation certificate and leaders'/clerks' certificates
     where missing (running it again changes nothing)."""
-    from ..org.models import Organisation
-    from .keys import credentials, init_keys
-
     query = sa.select(Organisation).order_by(Organisation.id)
     if organ_id:
         query = query.where(Organisation.organ_id == organ_id)
@@ -41,14 +41,9 @@ def keys_init(organ_id: str | None):
 @transactional
 def keys_user(username: str):
     """Issue a certificate to one more user (any role)."""
-    from ..org.models import User
-    from .keys import ensure_user_key
-
     user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
     if user is None:
         raise click.ClickException(f"no user {username}")
-    from .errors import SigningError
-
     try:
         ensure_user_key(user)
     except SigningError as err:
@@ -60,9 +55,6 @@ def keys_user(username: str):
 @click.option("--org", "organ_id", help="Only this organisation (edXML OrganId).")
 def keys_show(organ_id: str | None):
     """List certificates (never keys): holder, subject, serial, validity."""
-    from ..org.models import Organisation
-    from .keys import credentials
-
     query = sa.select(Organisation).order_by(Organisation.id)
     if organ_id:
         query = query.where(Organisation.organ_id == organ_id)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..org.models import OrgScoped
 
 CA = "ca"
@@ -25,7 +25,7 @@ def user_holder(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-class SigningCredential(OrgScoped, db.Model):
+class SigningCredential(OrgScoped, Model):
     """A certificate and its encrypted private key; ``holder`` is ca, organisation or user:ID."""
 
     __tablename__ = "signing_credential"
@@ -52,7 +52,7 @@ class SigningCredential(OrgScoped, db.Model):
 SEAL = "seal"
 
 
-class SignatureImage(OrgScoped, db.Model):
+class SignatureImage(OrgScoped, Model):
     """An uploaded signature (holder user:ID) or seal (holder seal), normalised PNG."""
 
     __tablename__ = "signature_image"

@@ -31,6 +31,7 @@ from .base import (
     DATE_FIELD,
     NUMBER_FIELD,
     create_signature_field,
+    field_place,
     find_field,
     open_writer,
     page_refs,
@@ -188,8 +189,6 @@ def locate_leader(_writer, pdf: bytes) -> tuple[int, Box]:
 
 def locate_seal(writer, pdf: bytes) -> tuple[int, Box]:
     """Appearance.locate for the seal: over the leader's image, wherever it is."""
-    from .base import field_place
-
     found = find_field(writer, LEADER_FIELD)
     if found is not None and (place := field_place(writer, found[0])) is not None:
         page, box = place

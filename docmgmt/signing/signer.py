@@ -13,6 +13,7 @@ signatures keep verifying.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ from .appearance import (
     leader_appearance,
     seal_appearance,
 )
-from .base import MD_ALGORITHM, Signer, now_vn
+from .base import MD_ALGORITHM, Signer, now_vn, page_refs, page_size
 from .errors import SigningError
 from .fastcms import CmsTemplate
 from .fill import fill_number
@@ -149,8 +150,6 @@ def _drawn_seal(name: str, abbreviation: str, governing_body: str) -> bytes:
 
 
 def _store_image(org_id: int, holder: str, user_id: int | None, png: bytes) -> None:
-    import hashlib
-
     row = db.session.scalar(sa.select(SignatureImage).where(
         SignatureImage.organisation_id == org_id, SignatureImage.holder == holder))
     if row is None:
@@ -212,8 +211,6 @@ def sign_attachment(pdf: bytes, org: Organisation, number_symbol: str, *,
     size = attachment_size(number_symbol, when)
 
     def locate(writer, _pdf: bytes):
-        from .base import page_refs, page_size
-
         w, h = page_size(page_refs(writer)[0].get_object())
         return 0, attachment_box(w, h, size)
 

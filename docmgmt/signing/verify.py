@@ -35,6 +35,7 @@ from pyhanko_certvalidator import ValidationContext
 from ..core.timeutil import to_vn
 from .base import run
 from .errors import SigningError
+from .keys import commune_roots
 
 MODIFICATION = {
     ModificationLevel.NONE: "none",
@@ -178,8 +179,6 @@ def default_roots() -> list[x509.Certificate]:
         from flask import current_app, has_app_context
 
         if has_app_context():
-            from .keys import commune_roots
-
             roots.extend(commune_roots())
             paths = current_app.config.get("SIGNING_TRUST_ROOTS") or ""
         else:

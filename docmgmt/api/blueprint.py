@@ -1,0 +1,91 @@
+"""The API's building blocks, for every module's ``api.py``: the ``api`` object, the
+``api_blueprint`` helper, the one error shape and the authentication of each call.
+
+They live apart from ``docmgmt.api`` (which registers the discovered blueprints), so a
+module's ``api.py`` imports what it builds on without importing what assembles it.
+"""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from ..auth.operations import user_for_token
+from ..core.errors import DomainError
+from ..core.schemas import field_errors
+from ..extensions import csrf
+from ..web import http_error_response
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True, metadata={"description": "stable, for programs"})
+    message = fields.String(required=True, metadata={"description": "for people, Vietnamese by default"})
+    field = fields.String(allow_none=True, metadata={"description": "the input concerned, if any"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class XasoApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        if error.code == 422 and request.path.startswith("/api/"):
+            return validation_error_response(error)
+        return http_error_response(error)
+
+
+def validation_error_response(error: HTTPException):
+    """webargs' 422 → one error naming the first field at fault."""
+    messages = (getattr(error, "data", None) or {}).get("messages", {})
+    field, detail = None, ""
+    for _location, per_field in messages.items():
+        if isinstance(per_field, dict) and per_field:
+            field, problems = next(iter(field_errors(per_field).items()))
+            detail = problems[0] if problems else ""
+            break
+    message = (
+        _("Dữ liệu không hợp lệ ở trường %(field)s: %(detail)s", field=field, detail=detail)
+        if field else _("Dữ liệu gửi lên không hợp lệ.")
+    )
+    body = {"error": {"code": "validation_error", "message": message, "field": field},
+            "details": messages}
+    return jsonify(body), 422
+
+
+api = XasoApi()
+
+
+def authenticate_api_request():
+    """before_request of every API blueprint: who is calling, and may they?"""
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = user_for_token(auth[7:].strip())
+        if user is None:
+            raise DomainError(
+                "invalid_token", _("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi."),
+                status=401,
+            )
+        login_user(user, remember=False, fresh=False)
+        g.xaso_token_auth = True
+        return None
+    if not current_user.is_authenticated:
+        raise DomainError("unauthenticated", _("Cần đăng nhập hoặc mã truy cập."), status=401)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    return None
+
+
+def api_blueprint(name: str, import_name: str, description: str, *, public: bool = False):
+    # Prefixed: the web door has blueprints of the same names (files, audit, …).
+    bp = SmorestBlueprint(f"api-{name}", import_name, description=description)
+    if not public:
+        bp.before_request(authenticate_api_request)
+    csrf.exempt(bp)  # checked in authenticate_api_request for session-authenticated calls
+    return bp
