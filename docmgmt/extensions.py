@@ -1,5 +1,8 @@
 """Flask extensions, created once here and bound to the app in the factory."""
 
+from typing import TYPE_CHECKING
+
+import flask_sqlalchemy.model
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +28,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass ``Model`` (the same class as ``db.Model``). ``db.Model`` is built at run
+# time, so a type checker cannot see it as a base class; to mypy it is our declarative
+# ``Base`` plus Flask-SQLAlchemy's model mixin, which is what it is at run time.
+if TYPE_CHECKING:
+
+    class Model(Base, flask_sqlalchemy.model.Model): ...
+
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -12,14 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from docmgmt.core.timeutil import UTCDateTime, utcnow
-from docmgmt.extensions import db
+from docmgmt.extensions import Model
 from docmgmt.files.models import StoredFile
 from docmgmt.org.models import OrgScoped, User
 
 from .workflow import Status
 
 
-class Meeting(OrgScoped, db.Model):
+class Meeting(OrgScoped, Model):
     __tablename__ = "meeting"
     __table_args__ = (sa.Index("ix_meeting_org_start", "organisation_id", "starts_at"),)
 
@@ -79,7 +79,7 @@ class Meeting(OrgScoped, db.Model):
         return self.item(self.current_item_id)
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A person invited: a member (votes) or a guest (attends, no vote). A delegate sent
     by a member (cử người dự thay) is a participant in their own right, with the member's
     role and ``delegate_for_id`` pointing at whom they stand in for."""
@@ -114,7 +114,7 @@ class Participant(db.Model):
         return self.role == "member" and self.rsvp != "delegate"
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     __tablename__ = "agenda_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,7 +141,7 @@ class AgendaItem(db.Model):
     )
 
 
-class AgendaDocument(db.Model):
+class AgendaDocument(Model):
     """A document for an agenda item: a file from an incoming or outgoing document, or
     one uploaded for the meeting. Never a confidential document."""
 
@@ -160,7 +160,7 @@ class AgendaDocument(db.Model):
     stored: Mapped[StoredFile] = relationship()
 
 
-class SpeakerRequest(db.Model):
+class SpeakerRequest(Model):
     __tablename__ = "speaker_request"
     __table_args__ = (
         sa.CheckConstraint("status IN ('queued','speaking','done','declined','withdrawn')", name="status"),
@@ -179,7 +179,7 @@ class SpeakerRequest(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Vote(db.Model):
+class Vote(Model):
     """Biểu quyết on an agenda item. For a secret vote the ``Ballot`` rows record only
     that a member voted; the choices exist only as the counters on ``VoteOption``, so
     nothing stored ties a choice to a voter."""
@@ -206,7 +206,7 @@ class Vote(db.Model):
     )
 
 
-class VoteOption(db.Model):
+class VoteOption(Model):
     __tablename__ = "vote_option"
     __table_args__ = (sa.UniqueConstraint("vote_id", "position"),)
 
@@ -219,7 +219,7 @@ class VoteOption(db.Model):
     vote: Mapped[Vote] = relationship(back_populates="options")
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """One per voter and vote (the UNIQUE constraint refuses a second). ``option_id`` is
     the choice for an open vote and always NULL for a secret one."""
 
@@ -234,7 +234,7 @@ class Ballot(db.Model):
     vote: Mapped[Vote] = relationship(back_populates="ballots")
 
 
-class MeetingNote(db.Model):
+class MeetingNote(Model):
     """A participant's private note on an agenda item: only its author ever reads it."""
 
     __tablename__ = "meeting_note"
@@ -247,7 +247,7 @@ class MeetingNote(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class MeetingEvent(db.Model):
+class MeetingEvent(Model):
     """The meeting's log: one row per live change, numbered without gaps per meeting."""
 
     __tablename__ = "meeting_event"
@@ -262,7 +262,7 @@ class MeetingEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class MeetingConnection(db.Model):
+class MeetingConnection(Model):
     """Who is connected to a meeting's room right now, by Socket.IO session; each server
     process refreshes its own rows and sweeps rows no process has refreshed (a process
     that died), so presence survives restarts and spans processes."""
@@ -276,7 +276,7 @@ class MeetingConnection(db.Model):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class MeetingTask(db.Model):
+class MeetingTask(Model):
     """A task from a conclusion, carried by an incoming-document assignment."""
 
     __tablename__ = "meeting_task"

@@ -32,7 +32,7 @@ def main(path: str) -> int:
     try:
         from pypdf import PdfReader, overwrite_configuration
 
-        overwrite_configuration(**PDF_LIMITS)
+        overwrite_configuration(None, **PDF_LIMITS)  # None: on top of the current configuration
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
             try:

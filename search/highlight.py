@@ -49,7 +49,7 @@ def mark(text: str, terms: set[str]) -> str:
     return _render(text, 0, len(text), _matches(text, terms))
 
 
-def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
     out: list[str] = []
     pos = start
     for s, e, _t in spans:

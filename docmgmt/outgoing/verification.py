@@ -17,6 +17,7 @@ from ..core.forms import show_error
 from ..files import operations as files_ops
 from ..files.models import StoredFile
 from ..files.store import FileStore
+from ..signing.verify import verify_pdf
 from .forms import VerifyForm
 
 bp = Blueprint("signatures", __name__, url_prefix="/signatures")
@@ -27,8 +28,6 @@ MAX_PDF_BYTES = 50 * 1024 * 1024
 def verify_bytes(pdf: bytes) -> list:
     """The reports of every signature in ``pdf``; a file that is not a PDF is refused
     with ``not_a_pdf`` (422)."""
-    from ..signing.verify import verify_pdf
-
     if not pdf.lstrip()[:5].startswith(b"%PDF"):
         raise ValidationFailed("not_a_pdf", _("Tệp không phải PDF hợp lệ."), "file")
     return verify_pdf(pdf)
