@@ -101,6 +101,14 @@ def db_session(app):
         yield db.session
 
 
+@pytest.fixture
+def ctx(app):
+    """An app context and a test request context (``url_for``, ``g``, the session), for
+    tests that call the domain operations directly. Yields the app."""
+    with app.app_context(), app.test_request_context():
+        yield app
+
+
 DEMO_PASSWORD = "xaso2026"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -135,6 +143,46 @@ def login_as(client):
 
 def page_csrf(client, path: str = "/") -> str:
     return csrf_from(client.get(path).get_data(as_text=True))
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+class ApiUser:
+    """A script calling the API with a personal token (no cookie, no CSRF)."""
+
+    def __init__(self, app, username: str):
+        from docmgmt.auth.operations import create_token
+        from docmgmt.extensions import db
+        from tests.commune import user
+
+        with app.app_context():
+            person = user(username)
+            _token, clear = create_token(person, "kiểm thử")
+            db.session.commit()
+            self.id = person.id
+        self.client = app.test_client()
+        self.headers = {"Authorization": f"Bearer {clear}"}
+
+    def get(self, path, **kw):
+        return self.client.get(path, headers=self.headers, **kw)
+
+    def post(self, path, **kw):
+        return self.client.post(path, headers=self.headers, **kw)
+
+
+@pytest.fixture
+def as_user(app):
+    """``as_user(username)``: that person's API client (one token each, made once)."""
+    cache: dict[str, ApiUser] = {}
+
+    def _as(username: str) -> ApiUser:
+        if username not in cache:
+            cache[username] = ApiUser(app, username)
+        return cache[username]
+
+    return _as
 
 
 # --- PostgreSQL -----------------------------------------------------------------
@@ -177,6 +225,27 @@ def pg_url():
         ), {"n": name})
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_commune(pg_url, tmp_path) -> dict:
+    """The configuration of an instance in ``tmp_path`` on a fresh PostgreSQL database,
+    migrated and seeded with the demo commune (no documents); no connection left open."""
+    import flask_migrate
+
+    from docmgmt import create_app
+    from docmgmt.demo import seed
+    from docmgmt.extensions import db
+
+    config = {**instance_config(tmp_path), "SQLALCHEMY_DATABASE_URI": pg_url}
+    app = create_app(config)
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed(with_documents=False)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return config
 
 
 # --- Redis -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from docmgmt.extensions import db
 from docmgmt.org.models import Organisation, Unit, User
+from tests.commune import unit, user
 from tests.conftest import ROOT, free_port
 from tests.files_helpers import make_pdf
 
@@ -34,20 +35,16 @@ def org(organ_id: str) -> Organisation:
     return db.session.scalar(sa.select(Organisation).where(Organisation.organ_id == organ_id))
 
 
-def user(username: str) -> User:
-    return db.session.scalar(sa.select(User).where(User.username == username))
-
-
 def staff_lac_son() -> dict[str, User]:
     """Lạc Sơn gets a clerk and a chairman; cv.lacson handles."""
     from docmgmt.org.operations import create_user
 
     lac_son = org(LAC_SON)
-    unit = db.session.scalar(sa.select(Unit).where(Unit.organisation_id == lac_son.id))
+    office = db.session.scalar(sa.select(Unit).where(Unit.organisation_id == lac_son.id))
     people = {"clerk": user("vanthu.lacson"), "leader": user("chutich.lacson")}
     if people["clerk"] is None:
         people["clerk"] = create_user(None, lac_son, username="vanthu.lacson", full_name="Đinh Thị Hoa",
-                                      password="matkhau-lacson", roles=["clerk"], unit_id=unit.id)
+                                      password="matkhau-lacson", roles=["clerk"], unit_id=office.id)
         people["leader"] = create_user(None, lac_son, username="chutich.lacson",
                                        full_name="Quách Văn Lực", password="matkhau-lacson",
                                        roles=["leader"], position="Chủ tịch")
@@ -60,13 +57,10 @@ def issue_to(organ_id: str = LAC_SON, organ_name: str = "Ủy ban nhân dân xã
     """An issued Kim Bôi công văn with an outside recipient reached through the exchange."""
     from docmgmt.outgoing import operations as ops
 
-    kim_boi = org(KIM_BOI)
-    unit = db.session.scalar(sa.select(Unit).where(Unit.abbreviation == "KT",
-                                                   Unit.organisation_id == kim_boi.id))
     data = dict(doc_type="cong_van", subject="V/v phối hợp chuyển đổi số liên xã năm 2026",
                 urgency="khan", signer_id=user("chutich").id,
                 recipients=[ops.RecipientInput(organ_name=organ_name, organ_id=organ_id),
-                            ops.RecipientInput(token=f"unit:{unit.id}")])
+                            ops.RecipientInput(token=f"unit:{unit('KT').id}")])
     data.update(overrides)
     doc = ops.create_draft(user("cv.kt1"), ops.DraftInput(**data),
                            ops.Upload(make_pdf("Phối hợp chuyển đổi số"), "du-thao.pdf"))

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-
 from docmgmt.core.timeutil import VN_TZ
+from tests.commune import user
 
 MEMBERS = ("phochutich.kt", "phochutich.vx", "chanhvp", "truongkt")
 GUESTS = ("cv.vp",)
 OUTSIDER = "cv.kt1"  # same commune, not invited
-
-
-def user(username: str):
-    from docmgmt.extensions import db
-    from docmgmt.org.models import User
-
-    return db.session.scalar(sa.select(User).where(User.username == username))
 
 
 def build_meeting(status: str = "live", items: int = 3, title: str = "Họp giao ban UBND xã tháng 11"):

@@ -2,9 +2,7 @@
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
-from docmgmt.org.models import User
+from tests import commune
 from tests.conftest import csrf_from, login, page_csrf
 
 
@@ -64,9 +62,7 @@ def test_lockout_after_five_failures_refuses_even_the_right_password(app, client
     assert response.status_code == 401
     assert "Tài khoản tạm khóa" in response.get_data(as_text=True)
     with app.app_context():
-        from docmgmt.extensions import db
-
-        user = db.session.scalar(sa.select(User).where(User.username == "cv.kt1"))
+        user = commune.user("cv.kt1")
         assert user.locked_until is not None
 
 
@@ -76,7 +72,7 @@ def test_lockout_ends_when_its_time_is_over(app, client):
     with app.app_context():
         from docmgmt.extensions import db
 
-        user = db.session.scalar(sa.select(User).where(User.username == "cv.kt1"))
+        user = commune.user("cv.kt1")
         user.locked_until = user.locked_until - timedelta(minutes=16)
         db.session.commit()
     assert login(client, "cv.kt1").status_code == 302
@@ -88,10 +84,7 @@ def test_admin_unlocks_a_locked_account(app, client, login_as):
     login_as("quantri")
     home = client.get("/").get_data(as_text=True)
     assert "Phạm Văn Đức" in home  # the admin's home shows the locked account
-    with app.app_context():
-        from docmgmt.extensions import db
-
-        user_id = db.session.scalar(sa.select(User.id).where(User.username == "cv.kt1"))
+    user_id = commune.user_id("cv.kt1", app=app)
     token = page_csrf(client, f"/admin/users/{user_id}")
     assert client.post(f"/admin/users/{user_id}/unlock", data={"csrf_token": token}).status_code == 302
     client.post("/logout", data={"csrf_token": page_csrf(client)})

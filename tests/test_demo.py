@@ -6,6 +6,7 @@ from docmgmt.core.permissions import Role
 from docmgmt.core.timeutil import vn_today
 from docmgmt.extensions import db
 from docmgmt.org.models import Organisation, User
+from tests.commune import DEMO_ORGANISATION_ID, LEADERS, ROLE_USERS, UNIT_HEADS, UNIT_STAFF, unit, user
 
 
 def test_demo_commune_has_every_role(app):
@@ -16,6 +17,21 @@ def test_demo_commune_has_every_role(app):
         assert len(users) == 15
         assert set().union(*(u.roles for u in users)) == set(Role)
         assert {u.unit.abbreviation for u in users if u.unit} == {"VP", "KT", "VHXH", "TTPVHCC"}
+
+
+def test_the_tests_name_the_demo_commune_as_it_is_seeded(app):
+    """tests/commune.py: who holds which role, who heads and who works in each unit."""
+    with app.app_context():
+        assert db.session.get(Organisation, DEMO_ORGANISATION_ID).organ_id == "000.00.12.H42"
+        for role, username in ROLE_USERS.items():
+            assert Role(role) in user(username).roles, username
+        assert {u.username for u in db.session.scalars(sa.select(User).where(
+            User.organisation_id == DEMO_ORGANISATION_ID)) if Role.LEADER in u.roles} == set(LEADERS)
+        assert set(UNIT_HEADS) == set(UNIT_STAFF) == {"VP", "KT", "VHXH", "TTPVHCC"}
+        for abbreviation, head in UNIT_HEADS.items():
+            members = unit(abbreviation).members
+            assert [u.username for u in members if Role.HEAD_OF_UNIT in u.roles] == [head]
+            assert {u.username for u in members if Role.STAFF in u.roles} == set(UNIT_STAFF[abbreviation])
 
 
 def test_seed_demo_if_empty_does_not_seed_twice(app):

@@ -29,6 +29,7 @@ from docmgmt.files.store import FileStore
 from docmgmt.incoming import operations as incoming_ops
 from docmgmt.incoming.models import IncomingDocument
 from docmgmt.outgoing import operations as outgoing_ops
+from tests.commune import user
 from tests.exchange_support import (
     KIM_BOI,
     LAC_SON,
@@ -37,14 +38,7 @@ from tests.exchange_support import (
     org,
     reference,
     staff_lac_son,
-    user,
 )
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield app
 
 
 def outbox(org_id: int, kind: str | None = None) -> list[OutboxMessage]:

@@ -21,12 +21,6 @@ from tests.conftest import free_port
 from tests.exchange_support import KIM_BOI, LAC_SON, Hub, issue_to, org, reference, staff_lac_son
 
 
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield app
-
-
 def rows(kind: str | None = None) -> list[OutboxMessage]:
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
     if kind:

@@ -11,48 +11,17 @@ import pytest
 import sqlalchemy as sa
 from openapi_spec_validator import validate
 
-from docmgmt.auth.operations import create_token
 from docmgmt.core.timeutil import vn_today
 from docmgmt.documents.registers import Register
 from docmgmt.extensions import db
 from docmgmt.files.models import Blob, StoredFile
 from docmgmt.incoming.models import IncomingDocument, IncomingFile
-from docmgmt.org.models import Unit, User
-from tests.conftest import page_csrf
+from docmgmt.org.models import User
+from tests.commune import unit_id
+from tests.conftest import ApiUser, page_csrf
 from tests.files_helpers import make_pdf, make_png
 
 SUBJECT = "V/v triển khai chuyển đổi số và thanh toán không dùng tiền mặt năm 2026"
-
-
-class ApiUser:
-    """A script calling the API with a personal token (no cookie, no CSRF)."""
-
-    def __init__(self, app, username: str):
-        with app.app_context():
-            person = db.session.scalar(sa.select(User).where(User.username == username))
-            _token, clear = create_token(person, "kiểm thử")
-            db.session.commit()
-            self.id = person.id
-        self.client = app.test_client()
-        self.headers = {"Authorization": f"Bearer {clear}"}
-
-    def get(self, path, **kw):
-        return self.client.get(path, headers=self.headers, **kw)
-
-    def post(self, path, **kw):
-        return self.client.post(path, headers=self.headers, **kw)
-
-
-@pytest.fixture
-def as_user(app):
-    cache: dict[str, ApiUser] = {}
-
-    def _as(username: str) -> ApiUser:
-        if username not in cache:
-            cache[username] = ApiUser(app, username)
-        return cache[username]
-
-    return _as
 
 
 def ids(app, *usernames) -> dict[str, int]:
@@ -60,12 +29,6 @@ def ids(app, *usernames) -> dict[str, int]:
         rows = db.session.execute(sa.select(User.username, User.id)
                                   .where(User.username.in_(usernames)))
         return dict(rows.all())
-
-
-def unit_id(app, abbreviation: str) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(Unit.id).where(Unit.abbreviation == abbreviation,
-                                                          Unit.organisation_id == 1))
 
 
 def metadata(**over) -> dict:
@@ -106,7 +69,7 @@ def test_a_document_goes_from_arrival_to_done_through_the_api(app, as_user):
     clerk, leader = as_user("vanthu"), as_user("chutich")
     head, handler = as_user("truongkt"), as_user("cv.kt1")
     people = ids(app, "cv.kt1", "cv.vhxh", "chutich")
-    kt = unit_id(app, "KT")
+    kt = unit_id("KT", app=app)
 
     # Văn thư: vào sổ with the scan and an annex.
     created = register_multipart(clerk, [(make_pdf(), "Công văn 125.pdf"), (make_png(), "Phụ lục.png")])
@@ -200,7 +163,7 @@ def test_a_handler_cannot_see_a_document_not_assigned_to_them_or_their_unit(app,
     clerk, leader = as_user("vanthu"), as_user("chutich")
     doc = register_multipart(clerk, [(make_pdf(), "scan.pdf")]).json
     leader.post(f"/api/v1/incoming/{doc['id']}/direct",
-                json={"main": f"unit:{unit_id(app, 'KT')}", "deadline_working_days": 3})
+                json={"main": f"unit:{unit_id('KT', app=app)}", "deadline_working_days": 3})
 
     outsider = as_user("cv.vhxh")
     for path in (f"/api/v1/incoming/{doc['id']}", doc["files"][0]["url"]):

@@ -16,9 +16,9 @@ from docmgmt.core.timeutil import vn_today
 from docmgmt.extensions import db
 from docmgmt.incoming import operations as ops
 from docmgmt.notifications.models import Notification
-from docmgmt.org.models import Unit, User
+from tests.commune import unit, user
 from tests.conftest import free_port
-from tests.test_incoming_api import ApiUser, metadata
+from tests.test_incoming_api import metadata
 
 COLUMNS = ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu văn bản", "Ngày tháng văn bản",
            "Tên loại và trích yếu nội dung văn bản", "Đơn vị hoặc người nhận", "Ngày chuyển",
@@ -26,29 +26,11 @@ COLUMNS = ["Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu văn b
 HEADER_ROW = 4
 
 
-@pytest.fixture
-def as_user(app):
-    cache: dict[str, ApiUser] = {}
-
-    def _as(username: str) -> ApiUser:
-        if username not in cache:
-            cache[username] = ApiUser(app, username)
-        return cache[username]
-
-    return _as
-
-
-def _user(username: str) -> User:
-    return db.session.scalar(sa.select(User).where(User.username == username))
-
-
 def fill_register(app, subjects: list[str]) -> list[int]:
     """Register documents straight through the domain (fast), direct the first one."""
     today = vn_today()
     with app.test_request_context():
-        clerk, leader = _user("vanthu"), _user("chutich")
-        kt = db.session.scalar(sa.select(Unit).where(Unit.abbreviation == "KT",
-                                                     Unit.organisation_id == 1))
+        clerk, leader, kt = user("vanthu"), user("chutich"), unit("KT")
         docs = [ops.register_incoming(clerk, ops.IncomingInput(
             sender_name="Sở Nội vụ tỉnh Phú Thọ", number_symbol=f"{i}/SNV-CCVC",
             issue_date=today - timedelta(days=2), doc_type="ke_hoach" if i == 1 else "cong_van",

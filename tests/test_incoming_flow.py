@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,24 +19,10 @@ from docmgmt.files.sandbox import WALL_SECONDS
 from docmgmt.incoming import operations as ops
 from docmgmt.incoming.models import IncomingDocument
 from docmgmt.notifications.models import Notification
-from docmgmt.org.models import Unit, User
+from tests.commune import unit, user
 from tests.conftest import instance_config
 from tests.files_helpers import make_docx, make_pdf, make_png
 from tests.hostile_pdfs import cyclic_page_tree, decompression_bomb, truncated
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield app
-
-
-def user(username: str) -> User:
-    return db.session.scalar(sa.select(User).where(User.username == username))
-
-
-def unit(abbr: str) -> Unit:
-    return db.session.scalar(sa.select(Unit).where(Unit.abbreviation == abbr, Unit.organisation_id == 1))
 
 
 def sample(**overrides) -> ops.IncomingInput:
@@ -99,8 +84,7 @@ def test_required_fields_and_impossible_dates_are_refused_with_the_field(ctx):
         (dict(arrival_date=vn_today() + timedelta(days=1)), "arrival_date", "future_date"),
         (dict(issue_date=vn_today() + timedelta(days=3)), "issue_date", "issue_after_arrival"),
         (dict(sender_due_date=vn_today() - timedelta(days=30)), "sender_due_date", "due_before_issue"),
-        (dict(page_count=0), "page_count", "invalid_pages"),
-    ]
+    ]  # lengths and ranges (page_count) are the schema's: tests/test_inputs.py
     for overrides, field, code in cases:
         with pytest.raises(ValidationFailed) as err:
             ops.register_incoming(user("vanthu"), sample(**overrides))
@@ -378,12 +362,9 @@ def test_reminders_before_and_at_the_deadline_are_sent_once(ctx):
 # --- concurrency -------------------------------------------------------------------------------
 
 def _register_in_processes(config: dict, processes: int = 4, each: int = 15) -> list[int]:
-    from tests.workers import register_many
+    from tests.workers import numbers_from_processes, register_many
 
-    spawn = multiprocessing.get_context("spawn")
-    with spawn.Pool(processes) as pool:
-        results = pool.starmap(register_many, [(config, each, f"P{i}") for i in range(processes)])
-    return sorted(n for chunk in results for n in chunk)
+    return numbers_from_processes(register_many, [(config, each, f"P{i}") for i in range(processes)])
 
 
 def test_concurrent_registration_from_several_processes_gives_consecutive_numbers(instance):
@@ -392,18 +373,5 @@ def test_concurrent_registration_from_several_processes_gives_consecutive_number
 
 
 @pytest.mark.postgres
-def test_concurrent_registration_on_postgresql(pg_url, tmp_path):
-    import flask_migrate
-
-    from docmgmt import create_app
-    from docmgmt.demo import seed
-
-    config = {**instance_config(tmp_path), "SQLALCHEMY_DATABASE_URI": pg_url}
-    app = create_app(config)
-    with app.app_context():
-        flask_migrate.upgrade()
-        seed(with_documents=False)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    assert _register_in_processes(config) == list(range(1, 61))
+def test_concurrent_registration_on_postgresql(pg_commune):
+    assert _register_in_processes(pg_commune) == list(range(1, 61))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.conftest import csrf_from
+from tests.commune import unit, unit_id, user, user_id
+from tests.conftest import csrf_from, text_of
 from tests.files_helpers import make_pdf, make_png
 
 SENDER = "Sở Nội vụ tỉnh Phú Thọ"
@@ -31,17 +32,6 @@ def register(client, **fields):
     }
     data["csrf_token"] = _form(client, "/incoming/new")
     return client.post("/incoming/new", data=data, content_type="multipart/form-data")
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def user(name: str):
-    from docmgmt.extensions import db
-    from docmgmt.org.models import User
-
-    return db.session.scalar(sa.select(User).where(User.username == name))
 
 
 def registered_doc(app, *, assign_to: str | None = None, deadline_days: int | None = None):
@@ -163,16 +153,11 @@ def test_leader_directs_and_the_page_shows_the_timeline(app, login_as):
     leader = login_as("chutich")
     html = text_of(leader.get(f"/incoming/{doc_id}"))
     assert 'data-action="direct"' in html
-    with app.app_context():
-        from docmgmt.extensions import db
-        from docmgmt.org.models import Unit
-
-        kt1 = user("cv.kt1").id
-        vhxh = db.session.scalar(sa.select(Unit.id).where(Unit.abbreviation == "VHXH"))
+    kt1, vhxh = user_id("cv.kt1", app=app), unit_id("VHXH", app=app)
     token = csrf_from(html)
     response = leader.post(f"/incoming/{doc_id}/direct", data={
         "direct-csrf_token": token, "direct-main": f"u:{kt1}", "direct-info": [f"unit:{vhxh}"],
-        "direct-deadline_days": "3", "direct-text": "Đề nghị Phòng Kinh tế khẩn trương tham mưu",
+        "direct-deadline_working_days": "3", "direct-text": "Đề nghị Phòng Kinh tế khẩn trương tham mưu",
     })
     assert response.status_code == 302, text_of(response)[-2000:]
     html = text_of(leader.get(f"/incoming/{doc_id}"))
@@ -192,7 +177,7 @@ def test_direction_refused_by_the_domain_is_shown_next_to_the_field(app, login_a
     token = _form(leader, f"/incoming/{doc_id}")
     response = leader.post(f"/incoming/{doc_id}/direct", data={
         "direct-csrf_token": token, "direct-main": "u:2", "direct-deadline": "2026-12-31",
-        "direct-deadline_days": "3"})
+        "direct-deadline_working_days": "3"})
     assert response.status_code == 422
     assert "Chỉ chọn hạn theo ngày hoặc theo số ngày làm việc." in text_of(response)
 
@@ -283,12 +268,11 @@ def test_home_page_tells_the_clerk_and_the_leader_what_waits(app, login_as):
 def test_head_of_unit_hands_the_unit_assignment_to_one_of_their_people(app, login_as):
     from docmgmt.extensions import db
     from docmgmt.incoming import operations as ops
-    from docmgmt.org.models import Unit
 
     with app.app_context():
         doc = ops.register_incoming(user("vanthu"), ops.IncomingInput(
             sender_name="UBND tỉnh Phú Thọ", subject="V/v kiểm kê đất đai năm 2026"))
-        kt = db.session.scalar(sa.select(Unit).where(Unit.abbreviation == "KT"))
+        kt = unit("KT")
         (assignment,) = ops.direct(user("chutich"), doc, ops.Direction_(
             main=ops.Assignee(unit_id=kt.id), deadline_working_days=5))
         doc_id, assignment_id, kt2 = doc.id, assignment.id, user("cv.kt2").id

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.meetings_support import build_meeting, user
+from tests.commune import user
+from tests.meetings_support import build_meeting
 from tests.test_incoming_browser import signed_in
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,8 @@ from docx import Document
 
 from docmgmt.core.errors import Conflict, ValidationFailed
 from docmgmt.core.timeutil import vn_today
-from tests.meetings_support import build_meeting, user
+from tests.commune import user
+from tests.meetings_support import build_meeting
 
 
 def _text(docx: bytes) -> str:

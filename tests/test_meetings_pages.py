@@ -11,15 +11,12 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from docmgmt.core.timeutil import to_vn, vn_today
-from tests.conftest import DEMO_PASSWORD, csrf_from, login, page_csrf
+from tests.commune import user, user_id
+from tests.conftest import DEMO_PASSWORD, csrf_from, login, page_csrf, text_of
 from tests.files_helpers import make_pdf
-from tests.meetings_support import build_meeting, user
+from tests.meetings_support import build_meeting
 
 TITLE = "Họp giao ban UBND xã tháng 11"
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def as_user(app, username: str, password: str = DEMO_PASSWORD):
@@ -38,11 +35,6 @@ def database(app):
 
     with app.test_request_context():
         yield db.session
-
-
-def uid(app, username: str) -> int:
-    with database(app):
-        return user(username).id
 
 
 def meeting(app, **kwargs) -> int:
@@ -77,9 +69,9 @@ def schedule_form(app, client, **fields) -> dict:
         "csrf_token": csrf_from(text_of(page)), "title": "Họp triển khai chuyển đổi số cấp xã",
         "day": day.strftime("%d/%m/%Y"), "start_time": "14:00", "end_time": "16:30",
         "location": "Hội trường UBND xã", "online_link": "", "description": "",
-        "chair_id": str(uid(app, "chutich")), "secretary_id": str(uid(app, "thuky")),
-        "members": [str(uid(app, u)) for u in ("phochutich.kt", "chanhvp")],
-        "guests": [str(uid(app, "cv.vp"))],
+        "chair_id": str(user_id("chutich", app=app)), "secretary_id": str(user_id("thuky", app=app)),
+        "members": [str(user_id(u, app=app)) for u in ("phochutich.kt", "chanhvp")],
+        "guests": [str(user_id("cv.vp", app=app))],
     }
     data.update(fields)
     return data
@@ -232,7 +224,7 @@ def test_absence_needs_a_reason_and_the_reason_is_shown(app):
 def test_a_member_sends_a_delegate_who_then_sees_the_meeting(app):
     mid = meeting(app, status="invited")
     member = as_user(app, "truongkt")
-    delegate = uid(app, "cv.kt1")
+    delegate = user_id("cv.kt1", app=app)
     page = text_of(member.get(f"/meetings/{mid}"))
     assert f'<option value="{delegate}">' in page  # a colleague not yet invited
     response = post(member, f"/meetings/{mid}/rsvp", {"rsvp-answer": "delegate", "rsvp-delegate_id": str(delegate)})
@@ -249,7 +241,7 @@ def test_a_delegate_must_be_someone_not_yet_invited(app):
     mid = meeting(app, status="invited")
     member = as_user(app, "truongkt")
     response = post(member, f"/meetings/{mid}/rsvp",
-                    {"rsvp-answer": "delegate", "rsvp-delegate_id": str(uid(app, "chanhvp"))})
+                    {"rsvp-answer": "delegate", "rsvp-delegate_id": str(user_id("chanhvp", app=app))})
     assert response.status_code == 422
     assert "Người dự thay phải là người chưa được mời họp." in text_of(response)
 
@@ -268,7 +260,7 @@ def test_secretary_adds_moves_and_removes_agenda_items(app):
     mid = meeting(app, status="draft", items=2)
     secretary = as_user(app, "thuky")
     response = post(secretary, f"/meetings/{mid}/items", {
-        "item-title": "Tổng kết công tác dân số năm 2026", "item-presenter_id": str(uid(app, "chanhvp")),
+        "item-title": "Tổng kết công tác dân số năm 2026", "item-presenter_id": str(user_id("chanhvp", app=app)),
         "item-duration_minutes": "20"})
     assert response.status_code == 302
     titles = item_titles(app, mid)
@@ -439,11 +431,11 @@ def test_an_ended_meeting_shows_votes_conclusions_minutes_and_gives_tasks(app):
 
     item = item_ids(app, mid)[0]
     refused = post(secretary, f"/meetings/{mid}/items/{item}/tasks",
-                   {f"task{item}-assignee": f"u:{uid(app, 'truongkt')}", f"task{item}-text": ""})
+                   {f"task{item}-assignee": f"u:{user_id('truongkt', app=app)}", f"task{item}-text": ""})
     assert refused.status_code == 422 and "Hãy ghi nội dung công việc." in text_of(refused)
     deadline = vn_today() + timedelta(days=7)
     given = post(secretary, f"/meetings/{mid}/items/{item}/tasks", {
-        f"task{item}-assignee": f"u:{uid(app, 'truongkt')}", f"task{item}-deadline": deadline.isoformat(),
+        f"task{item}-assignee": f"u:{user_id('truongkt', app=app)}", f"task{item}-deadline": deadline.isoformat(),
         f"task{item}-text": "Rà soát số liệu kinh tế tháng 11"})
     assert given.status_code == 302, text_of(given)[:2000]
     from meetings.models import MeetingTask

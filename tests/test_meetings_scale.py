@@ -7,24 +7,19 @@ import uuid
 
 import pytest
 
-from tests.conftest import LiveServer, instance_config
+from tests.conftest import LiveServer
 from tests.meetings_support import RoomClient, build_meeting
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 
-def test_an_agenda_change_through_one_process_reaches_the_clients_of_the_other(pg_url, redis_url, tmp_path):
-    import flask_migrate
-
+def test_an_agenda_change_through_one_process_reaches_the_clients_of_the_other(pg_url, redis_url, pg_commune,
+                                                                             tmp_path):
     from docmgmt import create_app
-    from docmgmt.demo import seed
     from docmgmt.extensions import db
 
-    app = create_app({**instance_config(tmp_path), "SQLALCHEMY_DATABASE_URI": pg_url})
+    app = create_app(pg_commune)
     with app.app_context():
-        flask_migrate.upgrade()
-        seed(with_documents=False)
-        db.session.commit()
         meeting_id = build_meeting(status="live")
         db.session.remove()
         db.engine.dispose()

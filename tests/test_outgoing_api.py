@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openapi_spec_validator import validate
 
 from docmgmt.core.timeutil import vn_today
+from tests.commune import unit_id, user_id
+from tests.conftest import ApiUser
 from tests.files_helpers import make_pdf
-from tests.test_incoming_api import ApiUser, ids, unit_id
 
 SUBJECT = "Về việc đăng ký nhu cầu đào tạo kỹ năng số cho cán bộ, công chức xã"
-
-
-@pytest.fixture
-def as_user(app):
-    cache: dict[str, ApiUser] = {}
-
-    def _as(username: str) -> ApiUser:
-        if username not in cache:
-            cache[username] = ApiUser(app, username)
-        return cache[username]
-
-    return _as
 
 
 def create_upload(app, user: ApiUser, pdf: bytes | None = None, **over):
     form = {
         "doc_type": "cong_van", "subject": SUBJECT, "urgency": "khan",
-        "signer_id": str(ids(app, "chutich")["chutich"]),
-        "recipients": [f"unit:{unit_id(app, 'VHXH')}"],
+        "signer_id": str(user_id("chutich", app=app)),
+        "recipients": [f"unit:{unit_id('VHXH', app=app)}"],
         "external": ["Sở Nội vụ tỉnh Phú Thọ|000.00.31.H42"],
         **over,
     }
@@ -40,13 +28,10 @@ def create_upload(app, user: ApiUser, pdf: bytes | None = None, **over):
 
 
 def full_name(app, username: str) -> str:
-    import sqlalchemy as sa
-
-    from docmgmt.extensions import db
-    from docmgmt.org.models import User
+    from tests.commune import user
 
     with app.app_context():
-        return db.session.scalar(sa.select(User.full_name).where(User.username == username))
+        return user(username).full_name
 
 
 def error_of(response) -> tuple[int, str, str | None]:
@@ -133,12 +118,12 @@ def test_a_draft_goes_from_drafter_to_issuance_through_the_api(app, as_user):
 
 def test_stable_error_codes(app, as_user, monkeypatch, tmp_path):
     drafter, clerk = as_user("cv.kt1"), as_user("vanthu")
-    leader_id = ids(app, "chutich")["chutich"]
+    leader_id = user_id("chutich", app=app)
 
     assert error_of(drafter.post("/api/v1/outgoing", json={"subject": ""}))[:2] == (422, "required")
     assert error_of(drafter.post("/api/v1/outgoing", json={"subject": SUBJECT, "doc_type": "x"}))[:2] == (
         422, "validation_error")
-    staff_id = ids(app, "cv.kt2")["cv.kt2"]
+    staff_id = user_id("cv.kt2", app=app)
     assert error_of(drafter.post("/api/v1/outgoing", json={"subject": SUBJECT, "signer_id": staff_id})) == (
         422, "invalid_signer", "signer_id")
     assert error_of(drafter.post("/api/v1/outgoing", json={

@@ -27,7 +27,8 @@ SUBJECTS = ["Về việc tổ chức tập huấn kỹ năng số cho cán bộ 
 def issued(app):
     """Three documents issued through the domain: a công văn (khẩn), a quyết định, and a
     công văn recalled afterwards."""
-    from tests.test_outgoing_flow import approved, user
+    from tests.commune import user
+    from tests.test_outgoing_flow import approved
 
     with app.test_request_context():
         docs = [approved(subject=SUBJECTS[0], urgency="khan"),

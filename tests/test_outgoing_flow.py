@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 import sqlalchemy as sa
 
@@ -12,25 +10,11 @@ from docmgmt.documents.history import events_of
 from docmgmt.extensions import db
 from docmgmt.files.store import FileStore
 from docmgmt.incoming import operations as incoming_ops
-from docmgmt.org.models import Unit, User
 from docmgmt.outgoing import operations as ops
 from docmgmt.outgoing.models import OutgoingDocument
+from tests.commune import unit, user
 from tests.conftest import instance_config
 from tests.files_helpers import make_pdf
-
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield app
-
-
-def user(username: str) -> User:
-    return db.session.scalar(sa.select(User).where(User.username == username))
-
-
-def unit(abbr: str) -> Unit:
-    return db.session.scalar(sa.select(Unit).where(Unit.abbreviation == abbr, Unit.organisation_id == 1))
 
 
 def draft(drafter="cv.kt1", signer="chutich", pdf=True, **overrides) -> OutgoingDocument:
@@ -236,12 +220,9 @@ def test_recall_is_visible_to_every_recipient(ctx):
 
 
 def _issue_in_processes(config: dict, processes: int, each: int) -> list[int]:
-    from tests.workers import issue_many
+    from tests.workers import issue_many, numbers_from_processes
 
-    spawn = multiprocessing.get_context("spawn")
-    with spawn.Pool(processes) as pool:
-        results = pool.starmap(issue_many, [(config, each, p) for p in range(processes)])
-    return sorted(n for chunk in results for n in chunk)
+    return numbers_from_processes(issue_many, [(config, each, p) for p in range(processes)])
 
 
 def _prepare_signed(config: dict, count: int) -> None:
@@ -270,19 +251,6 @@ def test_numbers_have_no_gaps_under_concurrent_issuance(instance):
 
 
 @pytest.mark.postgres
-def test_numbers_have_no_gaps_under_concurrent_issuance_on_postgresql(pg_url, tmp_path):
-    import flask_migrate
-
-    from docmgmt import create_app
-    from docmgmt.demo import seed
-
-    config = {**instance_config(tmp_path), "SQLALCHEMY_DATABASE_URI": pg_url}
-    app = create_app(config)
-    with app.app_context():
-        flask_migrate.upgrade()
-        seed(with_documents=False)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    _prepare_signed(config, 200)
-    assert _issue_in_processes(config, 4, 50) == list(range(1, 201))
+def test_numbers_have_no_gaps_under_concurrent_issuance_on_postgresql(pg_commune):
+    _prepare_signed(pg_commune, 200)
+    assert _issue_in_processes(pg_commune, 4, 50) == list(range(1, 201))

@@ -8,33 +8,12 @@ import io
 import re
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import csrf_from
+from tests.commune import unit_id, user, user_id
+from tests.conftest import csrf_from, text_of
 from tests.files_helpers import make_pdf
 
 SUBJECT = "Về việc báo cáo kết quả chuyển đổi số quý IV năm 2026"
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def user_id(app, username: str) -> int:
-    from docmgmt.extensions import db
-    from docmgmt.org.models import User
-
-    with app.app_context():
-        return db.session.scalar(sa.select(User.id).where(User.username == username))
-
-
-def unit_id(app, abbreviation: str) -> int:
-    from docmgmt.extensions import db
-    from docmgmt.org.models import Unit
-
-    with app.app_context():
-        return db.session.scalar(sa.select(Unit.id).where(Unit.abbreviation == abbreviation,
-                                                          Unit.organisation_id == 1))
 
 
 @pytest.fixture
@@ -54,8 +33,8 @@ def create_draft(app, client, *, pdf: bool = True, **fields) -> tuple[int, objec
     assert page.status_code == 200, text_of(page)[:500]
     data = {
         "csrf_token": csrf_from(text_of(page)), "doc_type": "cong_van", "subject": SUBJECT,
-        "urgency": "thuong", "signer_id": str(user_id(app, "chutich")),
-        "recipients": [f"unit:{unit_id(app, 'VHXH')}"],
+        "urgency": "thuong", "signer_id": str(user_id("chutich", app=app)),
+        "recipients": [f"unit:{unit_id('VHXH', app=app)}"],
         "outside": "Sở Nội vụ tỉnh Phú Thọ | 000.00.31.H42",
         "source": "upload" if pdf else "template",
         "body": "Ủy ban nhân dân xã báo cáo như sau.\nĐề nghị Sở tổng hợp.",
@@ -97,7 +76,7 @@ def test_a_draft_goes_through_review_with_a_return_and_a_resubmission(app, login
     assert actions_on(html) == {"submit", "new_version"}
     assert 'data-testid="pdf-preview"' in html and "inline=1" in html
     assert "Sở Nội vụ tỉnh Phú Thọ" in html and "000.00.31.H42" in html and "Văn hóa" in html
-    assert f'<option selected value="{user_id(app, "chutich")}">' in html  # signer pre-chosen
+    assert f'<option selected value="{user_id("chutich", app=app)}">' in html  # signer pre-chosen
 
     assert act(drafter, doc_id, "submit", comment="Kính trình").status_code == 302
     html = text_of(drafter.get(f"/outgoing/{doc_id}"))
@@ -127,7 +106,7 @@ def test_a_draft_goes_through_review_with_a_return_and_a_resubmission(app, login
     html = text_of(drafter.get(f"/outgoing/{doc_id}"))
     assert 'data-version="2"' in html and 'data-version="1"' in html  # the first stays readable
     assert "du-thao-2.pdf" in html and "du-thao.pdf" in html
-    assert act(drafter, doc_id, "submit", signer_id=str(user_id(app, "chutich"))).status_code == 302
+    assert act(drafter, doc_id, "submit", signer_id=str(user_id("chutich", app=app))).status_code == 302
 
     head = login_as("truongkt")
     assert act(head, doc_id, "approve", comment="Đồng ý trình").status_code == 302
@@ -326,10 +305,9 @@ def test_the_verification_page_tells_a_signed_pdf_from_a_tampered_one(app, login
 def test_incoming_pages_offer_a_signature_check_for_pdf_files(app, login_as):
     from docmgmt.extensions import db
     from docmgmt.incoming import operations as incoming_ops
-    from docmgmt.org.models import User
 
     with app.test_request_context():
-        clerk = db.session.scalar(sa.select(User).where(User.username == "vanthu"))
+        clerk = user("vanthu")
         doc = incoming_ops.register_incoming(clerk, incoming_ops.IncomingInput(
             sender_name="Sở Tài chính tỉnh Phú Thọ", subject="V/v quyết toán"),
             [incoming_ops.Upload(make_pdf(), "cong-van-den.pdf")])

@@ -1,8 +1,6 @@
 """Who may do what: decided by the operations, the same through every door."""
 
-import sqlalchemy as sa
-
-from docmgmt.org.models import User
+from tests.commune import user_id
 from tests.conftest import page_csrf
 
 
@@ -89,10 +87,7 @@ def test_session_api_call_that_changes_something_needs_the_csrf_header(login_as)
 
 
 def test_an_admin_never_sees_another_communes_users(app, login_as):
-    with app.app_context():
-        from docmgmt.extensions import db
-
-        kim_boi_clerk = db.session.scalar(sa.select(User.id).where(User.username == "vanthu"))
+    kim_boi_clerk = user_id("vanthu", app=app)
     client = login_as("quantri.lacson", "matkhau-lacson")
     listed = {u["username"] for u in client.get("/api/v1/users").json}
     assert listed == {"quantri.lacson", "cv.lacson"}

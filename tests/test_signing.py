@@ -39,9 +39,10 @@ def signing_app(template_instance, tmp_path_factory):
 @pytest.fixture(scope="module")
 def people(signing_app):
     from docmgmt.extensions import db
-    from docmgmt.org.models import Organisation, User
+    from docmgmt.org.models import Organisation
+    from tests.commune import user
 
-    leader = db.session.scalar(sa.select(User).where(User.username == "chutich"))
+    leader = user("chutich")
     org = db.session.get(Organisation, leader.organisation_id)
     return leader, org
 

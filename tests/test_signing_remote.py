@@ -10,7 +10,6 @@ import time
 import urllib.request
 
 import pytest
-import sqlalchemy as sa
 from asn1crypto import x509
 
 from tests.conftest import ROOT, instance_config
@@ -48,13 +47,13 @@ def control(url: str, user_id: str, behaviour: str, pending_polls: int = 1) -> N
 def leader(template_instance, tmp_path_factory):
     from docmgmt import create_app
     from docmgmt.extensions import db
-    from docmgmt.org.models import User
+    from tests.commune import user
 
     folder = tmp_path_factory.mktemp("remote") / "instance"
     shutil.copytree(template_instance, folder)
     app = create_app(instance_config(folder))
     with app.app_context():
-        yield db.session.scalar(sa.select(User).where(User.username == "chutich"))
+        yield user("chutich")
         db.session.remove()
         db.engine.dispose()
 

@@ -5,6 +5,7 @@ import re
 import sqlalchemy as sa
 
 from docmgmt.auth.models import ApiToken
+from tests.commune import user
 from tests.conftest import page_csrf
 
 
@@ -83,9 +84,8 @@ def test_a_token_of_a_disabled_user_is_refused(app, login_as):
     clear = _create_token_in_browser(login_as("cv.kt2"))
     with app.app_context():
         from docmgmt.extensions import db
-        from docmgmt.org.models import User
 
-        db.session.scalar(sa.select(User).where(User.username == "cv.kt2")).active = False
+        user("cv.kt2").active = False
         db.session.commit()
     response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {clear}"})
     assert response.status_code == 401

@@ -8,14 +8,13 @@ from docmgmt.core.timeutil import vn_today
 from docmgmt.extensions import db
 from docmgmt.incoming import operations as ops
 from docmgmt.notifications.models import Notification
-from docmgmt.org.models import User
+from tests.commune import user
 
 
 def test_worker_once_sends_due_reminders_and_applies_leftover_index_jobs(app):
     from docmgmt.searching.models import SearchJob
 
     with app.test_request_context():
-        user = lambda n: db.session.scalar(sa.select(User).where(User.username == n))  # noqa: E731
         doc = ops.register_incoming(user("vanthu"), ops.IncomingInput(
             sender_name="Sở Tài chính", number_symbol="9/STC", subject="Về việc quyết toán ngân sách xã",
             issue_date=vn_today() - timedelta(days=1)))
