@@ -14,12 +14,15 @@ from flask_babel import gettext as _
 from docmgmt.audit.operations import record as audit
 from docmgmt.core.errors import Conflict, ValidationFailed, forbidden
 from docmgmt.core.permissions import Permission
+from docmgmt.core.schemas import max_length
 from docmgmt.core.text import clean
 from docmgmt.core.timeutil import to_vn, vn_today
 from docmgmt.extensions import db
 from docmgmt.incoming import operations as incoming
 from docmgmt.org.models import User
 from docmgmt.outgoing.drafting import signer_lines
+from docmgmt.outgoing.operations import Upload, create_draft
+from docmgmt.outgoing.schemas import DraftCreateSchema
 from docmgmt.outgoing.templates_docx import BodyParagraph, DraftSpec, build_draft
 
 from .models import AgendaItem, Meeting, MeetingTask, SpeakerRequest
@@ -130,9 +133,6 @@ def minutes_docx(m: Meeting) -> bytes:
 
 
 def _draft(actor: User, m: Meeting, doc_type: str, subject: str, content: bytes, name: str):
-    from docmgmt.core.schemas import max_length
-    from docmgmt.outgoing.operations import Upload, create_draft
-    from docmgmt.outgoing.schemas import DraftCreateSchema
 
     if not actor.can(Permission.DRAFT_OUTGOING) or not can_manage(actor, m):
         raise forbidden()

@@ -23,8 +23,12 @@ from docmgmt.core.timeutil import VN_TZ, utcnow
 from docmgmt.extensions import db
 from docmgmt.files.models import StoredFile
 from docmgmt.files.operations import ACCESS_CHECKS
+from docmgmt.files.sandbox import inspect_pdf
+from docmgmt.files.store import FileStore, store_file
+from docmgmt.incoming import operations as incoming
 from docmgmt.notifications.operations import notify
 from docmgmt.org.models import User
+from docmgmt.outgoing import operations as outgoing
 
 from . import live
 from .access import ATTEND, LIFECYCLE, ROOM, VIEW, can_manage, can_schedule, can_view  # noqa: F401 - the doors ask ops
@@ -343,8 +347,6 @@ def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = 
     seq = live.begin(m)
     attached: list[AgendaDocument] = []
     if incoming_id is not None:
-        from docmgmt.incoming import operations as incoming
-
         doc = incoming.get_readable(actor, incoming_id)
         _refuse_confidential(doc)
         files = [f for f in doc.files if f.kind == "original"] or list(doc.files)
@@ -355,8 +357,6 @@ def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = 
             attached.append(AgendaDocument(stored_file_id=f.stored_file_id, title=title,
                                            incoming_id=doc.id, added_by_id=actor.id))
     elif outgoing_id is not None:
-        from docmgmt.outgoing import operations as outgoing
-
         draft = outgoing.get_readable(actor, outgoing_id)
         _refuse_confidential(draft)
         file_id = draft.issued_file_id
@@ -368,9 +368,6 @@ def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = 
         attached.append(AgendaDocument(stored_file_id=file_id, title=title, outgoing_id=draft.id,
                                        added_by_id=actor.id))
     else:
-        from docmgmt.files.sandbox import inspect_pdf
-        from docmgmt.files.store import FileStore, store_file
-
         assert upload is not None  # exactly one of the three, checked above
         stream, name = upload
         stored = store_file(stream, name, organisation_id=actor.organisation_id, uploaded_by_id=actor.id,

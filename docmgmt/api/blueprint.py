@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.arguments import ArgumentsMixin
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -80,6 +81,12 @@ def authenticate_api_request():
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
     return None
+
+
+def parse_body(schema_cls: type[Schema], location: str = "json_or_form", **kwargs):
+    """What ``schema_cls`` loads from a JSON body or from multipart form fields (a door
+    that takes files beside the fields parses them itself)."""
+    return ArgumentsMixin.ARGUMENTS_PARSER.parse(schema_cls(), request, location=location, **kwargs)
 
 
 def api_blueprint(name: str, import_name: str, description: str, *, public: bool = False):

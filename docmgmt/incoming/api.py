@@ -17,7 +17,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..api.blueprint import api_blueprint
+from ..api.blueprint import api_blueprint, parse_body
 from ..core.errors import not_found
 from ..documents.history import events_of
 from ..documents.register_export import register_year
@@ -68,11 +68,7 @@ def _json_or_multipart(json_schema, multipart_schema, *, required: bool = True) 
 def _parse(schema_cls):
     """What ``schema_cls`` loads from JSON or from the form fields, and the ``files``
     parts (if multipart)."""
-    from flask_smorest.arguments import ArgumentsMixin
-
-    parser = ArgumentsMixin.ARGUMENTS_PARSER
-    data = parser.parse(schema_cls(), request, location="json_or_form")
-    return data, _uploads()
+    return parse_body(schema_cls), _uploads()
 
 
 def _uploads() -> list[ops.Upload]:

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import EXCLUDE
 
-from ..api.blueprint import api_blueprint
+from ..api.blueprint import api_blueprint, parse_body
 from ..core.errors import ValidationFailed
 from ..documents.history import events_of
 from ..documents.register_export import register_year
@@ -95,10 +95,7 @@ class OutgoingCollection(MethodView):
                      "past_date, pdf_invalid, render_failed, …")
     def post(self):
         """Start a draft: from the NĐ30 template (JSON) or an uploaded DOCX/PDF (multipart)."""
-        from flask_smorest.arguments import ArgumentsMixin
-
-        draft = ArgumentsMixin.ARGUMENTS_PARSER.parse(DraftCreateSchema(), request,
-                                                     location="json_or_form")
+        draft = parse_body(DraftCreateSchema)
         return _detail(ops.create_draft(current_user, draft, _upload()))
 
 
@@ -150,14 +147,11 @@ class Versions(MethodView):
     def post(self, data, document_id):
         """Upload a new version (DOCX or PDF; the drafter, while draft or returned).
         Multipart: ``file`` and an optional ``note``."""
-        from flask_smorest.arguments import ArgumentsMixin
-
         doc = _load(document_id)
         upload = _upload()
         if upload is None:
             raise ValidationFailed("required", _("Hãy chọn tệp DOCX hoặc PDF."), "file")
-        fields = ArgumentsMixin.ARGUMENTS_PARSER.parse(VersionSchema(), request, location="form",
-                                                      unknown=EXCLUDE)
+        fields = parse_body(VersionSchema, location="form", unknown=EXCLUDE)
         ops.add_version(current_user, doc, upload, fields["note"])
         return _detail(doc)
 

@@ -34,6 +34,9 @@ from ..files.store import DOCX_MIME, FileStore, store_file
 from ..incoming.operations import Assignee, mark_recalled, receive_internal
 from ..notifications.operations import notify
 from ..org.models import Organisation, Unit, User
+from ..signing import signer  # called as signer.…: a test may stand in for the signing device
+from ..signing.errors import SigningError
+from ..signing.prepare import prepare_for_issuance
 from .access import LIFECYCLE, READ, can_read
 from .drafting import template_docx
 from .models import BY_POST, DraftVersion, OutgoingDocument, Recipient, ReviewStep
@@ -295,17 +298,12 @@ def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
             and doc.organisation_id == actor.organisation_id):
         raise forbidden(_("Chỉ lãnh đạo được trình ký mới ký văn bản này."), "not_signer")
     target = LIFECYCLE.check(actor, doc, "sign")
-    from ..signing.prepare import prepare_for_issuance
-    from ..signing.signer import sign_as_leader
-
     version = doc.current_version
     assert version is not None and version.pdf_file is not None
     pdf = FileStore.from_app().path_for(version.pdf_file.sha256).read_bytes()
     try:
-        signed = sign_as_leader(prepare_for_issuance(pdf), actor)
-    except Exception as exc:
-        if type(exc).__name__ != "SigningError":
-            raise
+        signed = signer.sign_as_leader(prepare_for_issuance(pdf), actor)
+    except SigningError as exc:
         raise _signing_error(exc) from exc
     stored = store_file(signed, f"{BY_CODE[doc.doc_type].name} - đã ký.pdf",
                         organisation_id=doc.organisation_id, uploaded_by_id=actor.id,
@@ -337,8 +335,6 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
     the number back with the transaction.
     """
     target = LIFECYCLE.check(actor, doc, "issue")
-    from ..signing.signer import fill_number, sign_as_organisation
-
     issued_on = issued_on or vn_today()
     if issued_on > vn_today():
         raise ValidationFailed("future_date", _("Ngày ban hành không thể sau hôm nay."), "issued_on")
@@ -350,10 +346,9 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
     number = take_number(register)
     symbol = format_number_symbol(number, doc.doc_type, org, doc.drafting_unit)
     try:
-        final = sign_as_organisation(fill_number(signed, symbol, issued_on), org, number_symbol=symbol)
-    except Exception as exc:
-        if type(exc).__name__ != "SigningError":
-            raise
+        final = signer.sign_as_organisation(signer.fill_number(signed, symbol, issued_on), org,
+                                            number_symbol=symbol)
+    except SigningError as exc:
         raise _signing_error(exc) from exc
     stored = store_file(final, f"{symbol.replace('/', '-')}.pdf", organisation_id=doc.organisation_id,
                         uploaded_by_id=actor.id, allowed={"application/pdf"})
