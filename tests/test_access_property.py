@@ -10,6 +10,7 @@ tokens let them find.
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
@@ -47,6 +48,19 @@ people = st.lists(st.fixed_dictionaries({
     "home": st.sampled_from([True, True, True, False]),
 }), min_size=1, max_size=6)
 someone = st.integers(min_value=0, max_value=5)  # an index into the people, wrapped
+
+
+@contextmanager
+def _generated(specs):
+    """The generated people in a savepoint, rolled back after the example: (people,
+    the commune's id, its units by abbreviation)."""
+    savepoint = db.session.begin_nested()
+    try:
+        users = _make_people(specs)
+        org_id = _home(users)
+        yield users, org_id, _units(org_id)
+    finally:
+        savepoint.rollback()
 
 
 def _make_people(specs) -> list[User]:
@@ -111,11 +125,7 @@ incoming_docs = st.lists(st.fixed_dictionaries({
 @SETTINGS
 @given(specs=people, docs=incoming_docs)
 def test_incoming_predicate_lists_and_tokens_agree(ctx, specs, docs):
-    savepoint = db.session.begin_nested()
-    try:
-        users = _make_people(specs)
-        org_id = _home(users)
-        units = _units(org_id)
+    with _generated(specs) as (users, org_id, units):
         made = []
         for n, spec in enumerate(docs):
             paper = spec["level"] != "thuong"
@@ -144,8 +154,6 @@ def test_incoming_predicate_lists_and_tokens_agree(ctx, specs, docs):
             # the queue holds only what the person may open, and what concerns them
             queued = [e.document for e in _queue_entries(user) if e.document in made]
             assert all(incoming_access.can_read(user, d) for d in queued)
-    finally:
-        savepoint.rollback()
 
 
 def _queue_entries(user):
@@ -169,11 +177,7 @@ outgoing_docs = st.lists(st.fixed_dictionaries({
 @SETTINGS
 @given(specs=people, docs=outgoing_docs)
 def test_outgoing_predicate_and_lists_agree(ctx, specs, docs):
-    savepoint = db.session.begin_nested()
-    try:
-        users = _make_people(specs)
-        org_id = _home(users)
-        units = _units(org_id)
+    with _generated(specs) as (users, org_id, units):
         made = []
         for spec in docs:
             paper = spec["level"] != "thuong"
@@ -210,8 +214,6 @@ def test_outgoing_predicate_and_lists_agree(ctx, specs, docs):
                 pages.extend(page)
                 offset += 2
             assert pages == expected
-    finally:
-        savepoint.rollback()
 
 
 meetings = st.lists(st.fixed_dictionaries({
@@ -224,10 +226,7 @@ meetings = st.lists(st.fixed_dictionaries({
 @SETTINGS
 @given(specs=people, meetings_=meetings)
 def test_meeting_predicate_and_lists_agree(ctx, specs, meetings_):
-    savepoint = db.session.begin_nested()
-    try:
-        users = _make_people(specs)
-        org_id = _home(users)
+    with _generated(specs) as (users, org_id, _units_):
         start = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
         made = []
         for spec in meetings_:
@@ -245,8 +244,6 @@ def test_meeting_predicate_and_lists_agree(ctx, specs, meetings_):
         for user in users:
             shown = {m.id for m in meeting_ops.meetings_between(user, date(2026, 12, 7), date(2026, 12, 8))}
             assert shown & {m.id for m in made} == {m.id for m in made if meeting_access.can_view(user, m)}
-    finally:
-        savepoint.rollback()
 
 
 def test_a_reader_of_12_of_300_outgoing_documents_sees_all_12_page_by_page(ctx):
