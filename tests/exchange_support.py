@@ -13,9 +13,8 @@ import sqlalchemy as sa
 
 from docmgmt.extensions import db
 from docmgmt.org.models import Organisation, Unit, User
-from tests.commune import unit, user
+from tests.commune import issued, unit, user
 from tests.conftest import ROOT, free_port
-from tests.files_helpers import make_pdf
 
 KIM_BOI = "000.00.12.H42"
 LAC_SON = "000.00.13.H42"
@@ -57,20 +56,9 @@ def issue_to(organ_id: str = LAC_SON, organ_name: str = "Ủy ban nhân dân xã
     """An issued Kim Bôi công văn with an outside recipient reached through the exchange."""
     from docmgmt.outgoing import operations as ops
 
-    data = dict(doc_type="cong_van", subject="V/v phối hợp chuyển đổi số liên xã năm 2026",
-                urgency="khan", signer_id=user("chutich").id,
-                recipients=[ops.RecipientInput(organ_name=organ_name, organ_id=organ_id),
-                            ops.RecipientInput(token=f"unit:{unit('KT').id}")])
-    data.update(overrides)
-    doc = ops.create_draft(user("cv.kt1"), ops.DraftInput(**data),
-                           ops.Upload(make_pdf("Phối hợp chuyển đổi số"), "du-thao.pdf"))
-    ops.submit(user("cv.kt1"), doc)
-    ops.approve(user("truongkt"), doc, "Đồng ý trình")
-    ops.approve(user("chutich"), doc, "Đồng ý")
-    ops.sign(user("chutich"), doc)
-    ops.issue(user("vanthu"), doc)
-    db.session.commit()
-    return doc
+    fields = {"urgency": "khan", **overrides}
+    return issued([ops.RecipientInput(organ_name=organ_name, organ_id=organ_id),
+                   ops.RecipientInput(token=f"unit:{unit('KT').id}")], **fields)
 
 
 def footprint(instance: Path) -> dict:

@@ -38,12 +38,13 @@ class Commune:
         self.folder, self.organ_id, self.hub = folder, organ_id, hub
         self.app = create_app(instance_config(folder))
         self.proc: subprocess.Popen | None = None
+        self.extra_env: dict[str, str] = {}
 
     def start_exchange(self) -> None:
         env = {**os.environ, "XASO_INSTANCE": str(self.folder), "XASO_EXCHANGE_URL": self.hub.url,
                "XASO_EXCHANGE_TOKEN": TOKENS[self.organ_id], "XASO_EXCHANGE_ORGAN_ID": self.organ_id,
                "XASO_EXCHANGE_RETRY_BASE": "0.2", "XASO_EXCHANGE_RETRY_MAX": "1",
-               "XASO_EXCHANGE_TIMEOUT": "3"}
+               "XASO_EXCHANGE_TIMEOUT": "3", **self.extra_env}
         env.pop("XASO_DATABASE_URL", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "docmgmt", "exchange", "run", "--interval", "0.3"],
@@ -103,8 +104,29 @@ def incoming_at(b: Commune) -> list[tuple[int, str, str]]:
         sa.select(IncomingDocument).where(IncomingDocument.organisation_id == org(LAC_SON).id))])
 
 
+def _init_keys_and_ca_pem(organ_id: str) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from docmgmt.signing.keys import init_keys
+    from docmgmt.signing.models import CA, SigningCredential
+
+    init_keys(org(organ_id))
+    db.session.commit()
+    der = db.session.scalar(sa.select(SigningCredential.certificate).where(
+        SigningCredential.organisation_id == org(organ_id).id, SigningCredential.holder == CA))
+    return x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
+
+
 def test_commune_a_issues_to_b_and_sees_its_statuses_01_03_04_06(province):
     a, b, hub = province
+    # Signatures on, and required: a package without a valid signature would be refused.
+    # Lạc Sơn gets its keys; Kim Bôi trusts Lạc Sơn's CA from a PEM file, as it would the
+    # province's (Lạc Sơn's database already holds Kim Bôi's CA: the same deployment).
+    roots = a.folder.parent / "roots.pem"
+    roots.write_bytes(b.read(lambda: _init_keys_and_ca_pem(LAC_SON)))
+    a.extra_env = {"XASO_EXCHANGE_SIGNATURE_POLICY": "refuse", "XASO_EXCHANGE_TRUST_ROOTS": str(roots)}
+    b.extra_env = {"XASO_EXCHANGE_SIGNATURE_POLICY": "refuse"}
     hub.start()
     a.start_exchange()
     b.start_exchange()
@@ -139,6 +161,18 @@ def test_commune_a_issues_to_b_and_sees_its_statuses_01_03_04_06(province):
         page = client.get(f"/outgoing/{doc_id}").get_data(as_text=True)
     section = page[page.index('data-testid="exchange"'):]
     assert 'data-code="06"' in section and "Ủy ban nhân dân xã Lạc Sơn" in section
+
+    # Every package both ways was signed, and each side found the other's signature valid.
+    def signatures():
+        sent = [r.signature_algorithm for r in db.session.scalars(sa.select(OutboxMessage))]
+        got = [(r.outcome, r.signature_state) for r in db.session.scalars(
+            sa.select(ExchangeReceipt).order_by(ExchangeReceipt.id))]
+        return sent, got
+    sent_a, got_a = a.read(signatures)
+    sent_b, got_b = b.read(signatures)
+    assert sent_a == ["ecdsa-sha256"] and sent_b == ["ecdsa-sha256"] * 4
+    assert got_b == [("registered", "valid")]
+    assert got_a == [("status", "valid")] * 4
 
 
 def test_with_the_hub_down_during_the_send_everything_arrives_exactly_once(province):

@@ -88,7 +88,11 @@ def test_reference_new_document_registers_with_its_fields_and_unzipped_attachmen
     assert [name for name, _b in file_bytes(doc, "edxml")] and file_bytes(doc, "edxml")[0][1] == data
     assert db.session.scalar(sa.select(Correspondent.name).where(
         Correspondent.organ_id == "000.00.00.A80")) == doc.sender_name
-    assert [e.action for e in events_of("incoming", doc.id)] == ["registered", "edxml_received"]
+    events = events_of("incoming", doc.id)
+    assert [e.action for e in events] == ["registered", "edxml_received", "edxml_signature"]
+    # The sample's signature is read (signer CN=user05) and reported honestly: its
+    # certificate is cut short, so it cannot be checked.
+    assert events[-1].data["state"] == "invalid" and events[-1].data["signer"] == "CN=user05"
     # 01 (arrived) and 03 (registered) go back to the sender, in that order.
     statuses = outbox(doc.organisation_id, "status")
     assert [(m.status_code, m.destination) for m in statuses] == [

@@ -10,6 +10,7 @@ CLI, the background worker and the province hub (scripts/province_hub.py) all us
 - ``safexml``     the hardened XML parser (no DTD, no entities, no network, size limit)
 - ``attachments`` base64 decoding and safe unzipping of zipped attachments
 - ``transport``   how messages travel: the hub over HTTP, or a drop folder
+- ``xmlsig``      the enveloped XML signature of a package: sign, verify, trust roots
 
 The parts bound to the application:
 
@@ -17,6 +18,8 @@ The parts bound to the application:
 - ``operations``  export, import (register, revoke, update, replace, statuses), the
                   statuses we owe senders
 - ``receivers``   signal receivers: issued / recalled / incoming changed → outbox
+- ``signatures``  the organisation's key signs what the outbox sends; received
+                  packages checked against the configured trust roots
 - ``delivery``    one pass of the worker: push the outbox, pull and import
 - ``settings``    XASO_EXCHANGE_* configuration
 - ``controllers`` the exchange page; ``api`` its API; ``cli`` the commands; ``app`` the

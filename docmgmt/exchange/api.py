@@ -28,6 +28,7 @@ class OutboxSchema(Schema):
     next_attempt_at = fields.DateTime()
     delivered_at = fields.DateTime(allow_none=True)
     last_error = fields.String()
+    signature_algorithm = fields.String()  # "" when sent unsigned
     outgoing_document_id = fields.Integer(allow_none=True)
     incoming_document_id = fields.Integer(allow_none=True)
 
@@ -42,6 +43,9 @@ class ReceiptSchema(Schema):
     incoming_document_id = fields.Integer(allow_none=True)
     outgoing_document_id = fields.Integer(allow_none=True)
     received_at = fields.DateTime()
+    signature_state = fields.String()  # unsigned | valid | invalid | unknown
+    signature_signer = fields.String()
+    signature_reason = fields.String()
 
 
 class OverviewSchema(Schema):

@@ -8,8 +8,14 @@ from flask import Flask
 
 from . import operations as ops
 from . import receivers
+from .signatures import state_label
 
 
 def init_app(app: Flask) -> None:
     receivers.connect()
-    app.jinja_env.globals.update(exchange_trail=ops.status_trail, exchange_status_label=ops.status_label)
+    app.jinja_env.globals.update(
+        exchange_trail=ops.status_trail,
+        exchange_status_label=ops.status_label,
+        exchange_signature=ops.receipt_signature,
+        exchange_signature_label=state_label,
+    )

@@ -558,7 +558,8 @@ def build_edoc(msg: EdocMessage) -> bytes:
 
     Defaults filled in, since the standard requires them: the DocumentId derived from
     the header, a TraceHeader for the sender now, and a ``Bussiness`` of type new.
-    No XML signature is emitted: the signed artefact is the attached PDF.
+    Unsigned: ``xmlsig.sign_package`` adds the organisation's XML signature when the
+    outbox takes the message (``signatures.sign_outgoing``).
     """
     _check_edoc(msg)
     root, envelope = _skeleton()

@@ -253,8 +253,8 @@ class EdocMessage:
     trace_headers: list[TraceHeader] = field(default_factory=list)
     bussiness: Bussiness | None = None
     attachments: list[Attachment] = field(default_factory=list)
-    # A Signature element was present. Not verified here: the legally signed artefact
-    # is the attached PDF, and the reference signatures are placeholders.
+    # A Signature element was present. Not verified here (parsing stays pure): the
+    # import checks it with ``xmlsig.verify_package`` against the trust roots.
     signed: bool = False
 
     @property

@@ -66,6 +66,8 @@ class OutboxMessage(OrgScoped, Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    # The package's XML signature: its algorithm (ecdsa-sha256, rsa-sha1…), "" unsigned.
+    signature_algorithm: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -93,10 +95,15 @@ class ExchangeReceipt(OrgScoped, Model):
     status_code: Mapped[str] = mapped_column(sa.String(2), default="")  # "" for documents
     message_hash: Mapped[str] = mapped_column(sa.String(64))
     sender_organ_id: Mapped[str] = mapped_column(sa.String(64))
-    # registered | duplicate | revoked | updated | replaced | unmatched | status
+    # registered | duplicate | revoked | updated | replaced | unmatched | status | refused
     outcome: Mapped[str] = mapped_column(sa.String(16))
     incoming_document_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("incoming_document.id"), index=True
     )
     outgoing_document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_document.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What the package's XML signature said (xmlsig.STATES): unsigned, valid, invalid,
+    # unknown (holds, but the signer is not trusted); who signed it, and why not valid.
+    signature_state: Mapped[str] = mapped_column(sa.String(8), default="unsigned", server_default="unsigned")
+    signature_signer: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    signature_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")

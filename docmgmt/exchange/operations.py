@@ -11,6 +11,10 @@
   has reached (01 arrived, 03 registered, 04 assigned, 05 in progress, 06 done, 02
   refused) are queued back to its sender, each once (``queue_statuses``). Statuses we
   receive update the per-recipient tracking of our outgoing document.
+- **Signatures**: every outbox row is signed as it is written (``signatures``); every
+  received message is checked first, the result kept on its receipts and in the
+  document's history. Under ``XASO_EXCHANGE_SIGNATURE_POLICY=refuse`` a message
+  without a valid signature registers nothing and a document's sender gets status 02.
 
 Everything here runs inside the caller's transaction: the outbox row commits with the
 domain change that caused it, or not at all.
@@ -23,6 +27,7 @@ import io
 import os
 import tempfile
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,7 +38,8 @@ from lxml import etree
 from marshmallow import ValidationError
 
 from ..core import signals
-from ..core.errors import DomainError, ValidationFailed, forbidden
+from ..core.access import get_scoped
+from ..core.errors import Conflict, DomainError, ValidationFailed, forbidden
 from ..core.permissions import Permission
 from ..core.schemas import field_errors, max_length, value_range
 from ..core.timeutil import utcnow, vn_today
@@ -71,6 +77,9 @@ from .edxml import Organisation as EdxmlOrganisation
 from .errors import CONFIDENTIAL, INVALID
 from .models import Correspondent, ExchangeReceipt, OutboxMessage
 from .safexml import parse_xml
+from .settings import settings
+from .signatures import check_incoming, sign_outgoing, state_label
+from .xmlsig import VALID, SignatureCheck
 
 # --- vocabulary --------------------------------------------------------------------------
 
@@ -151,6 +160,7 @@ INCOMING_EVENT_LABELS = {
     "edxml_received": _l("Nhận qua trục liên thông"),
     "edxml_updated": _l("Nơi gửi cập nhật văn bản"),
     "edxml_replaced": _l("Nơi gửi thay thế văn bản"),
+    "edxml_signature": _l("Chữ ký số của gói tin liên thông"),
 }
 OUTGOING_EVENT_LABELS = {
     "exchange_sent": _l("Đã gửi qua trục liên thông"),
@@ -172,7 +182,8 @@ def status_label(code: str) -> str:
 @dataclass
 class ImportResult:
     """What a received message did. ``outcome``: registered, duplicate, already,
-    revoked, updated, replaced, status, unmatched."""
+    revoked, updated, replaced, status, unmatched, refused (its signature, under the
+    ``refuse`` policy)."""
 
     outcome: str
     document_id: str
@@ -302,12 +313,14 @@ def export_edoc(doc) -> bytes:
 def _outbox(
     org_id: int, kind: str, destination: str, document_id: str, payload: bytes, **refs
 ) -> OutboxMessage:
+    payload, algorithm = sign_outgoing(org_id, destination, payload)
     row = OutboxMessage(
         organisation_id=org_id,
         kind=kind,
         destination=destination,
         document_id=document_id[:255],
         payload=payload,
+        signature_algorithm=algorithm,
         sha256=hashlib.sha256(payload).hexdigest(),
         next_attempt_at=utcnow(),
         **refs,
@@ -448,9 +461,66 @@ def import_message(org: Organisation, data: bytes, *, clerk: str = "") -> Import
     msg = edxml.parse_edxml(data)
     _refuse_confidential(data)
     digest = hashlib.sha256(data).hexdigest()
+    check = check_incoming(data)
+    if check.state != VALID and settings().signature_policy == "refuse":
+        return _refuse_signature(org, msg, digest, check)
+    token = _signature.set(check)
+    try:
+        if isinstance(msg, StatusMessage):
+            return _apply_status(org, msg, digest)
+        result = _apply_edoc(org, msg, data, digest, clerk)
+    finally:
+        _signature.reset(token)
+    if result.incoming_document_id is not None and result.outcome not in ("already", "duplicate"):
+        _record_signature(result.incoming_document_id, check)
+    return result
+
+
+# The signature check of the message being imported, for every receipt it writes.
+_signature: ContextVar[SignatureCheck | None] = ContextVar("exchange_signature", default=None)
+
+
+def _record_signature(incoming_document_id: int, check: SignatureCheck) -> None:
+    """The signature in the document's history: signed or not, by whom, valid or why not."""
+    doc = db.session.get(IncomingDocument, incoming_document_id)
+    if doc is None:
+        return
+    comment = " · ".join(p for p in (state_label(check.state), check.signer, check.reason) if p)
+    add_event(doc, "incoming", None, "edxml_signature", comment=comment[:1000], data={
+        "state": check.state, "signer": check.signer, "issuer": check.issuer,
+        "algorithm": check.algorithm, "reason": check.reason,
+    })
+
+
+def _refuse_signature(org: Organisation, msg, digest: str, check: SignatureCheck) -> ImportResult:
+    """Policy ``refuse``: nothing registered; the receipt says why, and a document's
+    sender gets status 02 (từ chối tiếp nhận) with the reason."""
+    reason = check.reason or state_label(check.state)
     if isinstance(msg, StatusMessage):
-        return _apply_status(org, msg, digest)
-    return _apply_edoc(org, msg, data, digest, clerk)
+        document_id = msg.response_for.document_id or ""
+        kind, code, sender = 0, StatusCode(msg.status_code).value, msg.from_.organ_id
+    else:
+        document_id, kind, code, sender = msg.identity, int(msg.doc_type), "", msg.from_.organ_id
+    earlier = _already(org, document_id, kind, code, digest)
+    if earlier is not None:
+        return ImportResult("already", document_id, "Gói tin này đã nhận trước đó; không thay đổi gì.")
+    token = _signature.set(check)
+    try:
+        _receipt(org, document_id, kind, code, digest, sender, "refused")
+    finally:
+        _signature.reset(token)
+    if isinstance(msg, EdocMessage):
+        status = StatusMessage(
+            from_=our_party(org),
+            response_for=ResponseFor(
+                organ_id=msg.from_.organ_id, code=str(msg.code),
+                promulgation_date=msg.promulgation_info.promulgation_date, document_id=document_id),
+            status_code=StatusCode.REFUSED,
+            timestamp=utcnow(),
+            description=f"Từ chối tiếp nhận: {reason}"[:1000],
+        )
+        _outbox(org.id, "status", sender, document_id, edxml.build_status(status), status_code="02")
+    return ImportResult("refused", document_id, f"Từ chối tiếp nhận: {reason}")
 
 
 def _receipt(
@@ -466,6 +536,11 @@ def _receipt(
         outcome=outcome,
         **refs,
     )
+    check = _signature.get()
+    if check is not None:
+        row.signature_state = check.state
+        row.signature_signer = check.signer[:255]
+        row.signature_reason = check.reason
     db.session.add(row)
     db.session.flush()
     return row
@@ -951,13 +1026,31 @@ def status_trail(doc) -> list[dict]:
     """Per recipient reached through the exchange: the statuses received, oldest first
     (for the document page)."""
     events = [e for e in events_of("outgoing", doc.id) if e.action == "exchange_status"]
+    rows = db.session.execute(
+        sa.select(OutboxMessage.recipient_id, OutboxMessage.signature_algorithm)
+        .where(OutboxMessage.outgoing_document_id == doc.id, OutboxMessage.kind == "edoc",
+               OutboxMessage.bussiness_doc_type == int(BussinessDocType.NEW))
+        .order_by(OutboxMessage.id)
+    ).tuples()
+    signed = {recipient_id: algorithm for recipient_id, algorithm in rows}
     trail = []
     for r in doc.recipients:
         if not r.via_exchange:
             continue
         codes = [(e.data.get("status_code"), e.at) for e in events if e.data.get("recipient_id") == r.id]
-        trail.append({"recipient": r, "codes": codes})
+        trail.append({"recipient": r, "codes": codes, "signature": signed.get(r.id, "")})
     return trail
+
+
+def receipt_signature(doc) -> ExchangeReceipt | None:
+    """The latest package received for this incoming document, for its signature state."""
+    return db.session.scalar(
+        sa.select(ExchangeReceipt)
+        .where(ExchangeReceipt.incoming_document_id == doc.id,
+               ExchangeReceipt.outcome.in_(("registered", "updated", "replaced", "revoked")))
+        .order_by(ExchangeReceipt.id.desc())
+        .limit(1)
+    )
 
 
 # --- delivery bookkeeping ---------------------------------------------------------------
@@ -1037,4 +1130,53 @@ def overview(actor: User, limit: int = 100) -> dict:
         .select_from(OutboxMessage)
         .where(OutboxMessage.organisation_id == org_id, OutboxMessage.delivered_at.is_(None))
     )
-    return {"outbox": outbox, "receipts": receipts, "pending": pending}
+    return {"outbox": outbox, "receipts": receipts, "pending": pending,
+            "agencies": _agency_names(org_id, outbox), "documents": _document_labels(outbox, receipts)}
+
+
+def _agency_names(org_id: int, outbox: list[OutboxMessage]) -> dict[str, str]:
+    """OrganId → the agency's name, as the clerk knows it: the names our recipients were
+    given, then the names correspondents sent us."""
+    names = {c.organ_id: c.name for c in db.session.scalars(
+        sa.select(Correspondent).where(Correspondent.organisation_id == org_id))}
+    recipient_ids = {m.recipient_id for m in outbox if m.recipient_id}
+    if recipient_ids:
+        for r in db.session.scalars(sa.select(Recipient).where(Recipient.id.in_(recipient_ids))):
+            if r.organ_id and r.organ_name:
+                names[r.organ_id] = r.organ_name
+    return names
+
+
+def _document_labels(outbox, receipts) -> dict[tuple[str, int], str]:
+    """(direction, id) → the document as a clerk names it: its number and symbol, or its
+    arrival number, with the start of its subject."""
+    wanted: dict[str, set[int]] = {"outgoing": set(), "incoming": set()}
+    for row in [*outbox, *receipts]:
+        if row.outgoing_document_id:
+            wanted["outgoing"].add(row.outgoing_document_id)
+        if row.incoming_document_id:
+            wanted["incoming"].add(row.incoming_document_id)
+    labels: dict[tuple[str, int], str] = {}
+    for doc in db.session.scalars(sa.select(OutgoingDocument).where(OutgoingDocument.id.in_(wanted["outgoing"]))):
+        labels["outgoing", doc.id] = f"{doc.number_symbol or doc.type_label} — {doc.subject[:80]}"
+    for incoming in db.session.scalars(
+            sa.select(IncomingDocument).where(IncomingDocument.id.in_(wanted["incoming"]))):
+        number = incoming.number_symbol or incoming.arrival_label
+        labels["incoming", incoming.id] = f"{number} — {(incoming.subject or incoming.sender_name)[:80]}"
+    return labels
+
+
+def retry_now(actor: User, message_id: object) -> OutboxMessage:
+    """Send a waiting message at the next pass of the worker instead of after its back-off
+    (the hub was down, the network came back)."""
+    if not can_view(actor):
+        raise forbidden()
+    row = get_scoped(OutboxMessage, message_id, actor, str(_l("Không tìm thấy gói tin.")))
+    if row.delivered_at is not None:
+        raise Conflict("already_delivered", str(_l("Gói tin này đã được gửi.")))
+    row.next_attempt_at = utcnow()
+    if row.recipient_id is not None:
+        recipient = db.session.get(Recipient, row.recipient_id)
+        if recipient is not None and recipient.exchange_status == "failed":
+            recipient.exchange_status, recipient.exchange_updated_at = "queued", utcnow()
+    return row
