@@ -82,6 +82,15 @@ class Config:
         # Roman, for the registers printed as PDF.
         self.REPORT_FONT_DIR = os.environ.get(
             "XASO_REPORT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
+        # The document font (DOCX templates, signature appearances, number/date fields):
+        # XASO_DOCUMENT_FONT and XASO_DOCUMENT_FONT_FILE/_BOLD_FILE/_ITALIC_FILE, see
+        # docmgmt.signing.typeface. A font an operator names but the server lacks stops
+        # the start-up here rather than the first signature.
+        from .signing import typeface
+
+        self.DOCUMENT_FONT = typeface.family()
+        if typeface.is_configured():
+            self.DOCUMENT_FONT_FILES = {f: str(typeface.current().file(f)) for f in typeface.FACES}
         # Signing (docmgmt.signing): private keys are encrypted with a key derived from
         # this passphrase, or from SECRET_KEY when it is unset.
         self.SIGNING_KEY_PASSPHRASE = os.environ.get("XASO_KEY_PASSPHRASE") or None

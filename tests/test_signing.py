@@ -262,17 +262,21 @@ def test_verify_unsigned_pdf_gives_no_reports_and_junk_is_refused():
 
 # --- appearances --------------------------------------------------------------------------------
 
-def test_leader_appearance_has_the_vietnamese_name_and_position_and_blue_ink(chain, people):
-    from docmgmt.signing.appearance import image_rect
+def test_leader_appearance_is_blue_ink_between_the_printed_position_and_name(chain):
+    import pypdf
 
-    leader, _org = people
+    from docmgmt.signing.appearance import PRINTED_KEY, image_rect
+
     _prepared, signed, *_ = chain
-    text = appearance_text(signed, "chu_ky_lanh_dao")
-    assert LEADER_AUTHORITY in text and "CHỦ TỊCH" in text and leader.full_name in text
+    # the sample prints authority, position and name: the appearance adds the image only
+    assert appearance_text(signed, "chu_ky_lanh_dao").strip() == ""
     page_ix, annot = widget(signed, "chu_ky_lanh_dao")
+    assert annot.get(PRINTED_KEY)
+    text = pypdf.PdfReader(io.BytesIO(signed)).pages[page_ix].extract_text()
+    assert text.index(LEADER_AUTHORITY) < text.index("CHỦ TỊCH") < text.index("Nguyễn Văn Hùng")
     box = [float(v) for v in annot["/Rect"]]
     image = render(signed, page_ix)
-    x1, y1, x2, y2 = image_rect(box)
+    x1, y1, x2, y2 = image_rect(box, printed=True)
     right_two_thirds = (x1 + (x2 - x1) / 3, y1, x2, y2)
     blue = count(crop(image, right_two_thirds, 841.89), "blue")
     assert blue > 150, blue
@@ -287,7 +291,7 @@ def test_seal_is_red_and_covers_the_left_third_of_the_signature_image(chain):
     _ix, seal_annot = widget(issued, "chu_ky_co_quan")
     leader_box = [float(v) for v in leader_annot["/Rect"]]
     seal_box = [float(v) for v in seal_annot["/Rect"]]
-    ix1, iy1, ix2, iy2 = image_rect(leader_box)
+    ix1, iy1, ix2, iy2 = image_rect(leader_box, printed=True)
     assert seal_box[2] == pytest.approx(ix1 + (ix2 - ix1) / 3, abs=1)  # right edge at one third
     assert seal_box[1] < (iy1 + iy2) / 2 < seal_box[3]
     assert seal_box[2] - seal_box[0] == pytest.approx(35 * 72 / 25.4, abs=1)  # real size, 35 mm

@@ -309,16 +309,17 @@ def test_fonts_and_page_per_phu_luc_1(draft: tuple[DraftSpec, str, DocxDocument]
     assert 20 <= round(section.bottom_margin.mm, 1) <= 25
     assert 30 <= round(section.left_margin.mm, 1) <= 35
     assert 15 <= round(section.right_margin.mm, 1) <= 20
-    assert document.styles["Normal"].font.name == "Times New Roman"
+    # The default document font: Times New Roman's metrics, freely redistributable.
+    assert document.styles["Normal"].font.name == "Liberation Serif"
     defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
     fonts = defaults.find(qn("w:rPr")).find(qn("w:rFonts"))
     # No theme font (Calibri) left to win over the named one.
-    assert {fonts.get(qn(a)) for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")} == {"Times New Roman"}
+    assert {fonts.get(qn(a)) for a in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")} == {"Liberation Serif"}
     assert fonts.get(qn("w:asciiTheme")) is None
     for paragraph in all_paragraphs(document):
         for run in paragraph.runs:
             if run.text.strip():
-                assert run.font.name in (None, "Times New Roman")
+                assert run.font.name in (None, "Liberation Serif")
                 assert Pt(11) <= run.font.size <= Pt(14), run.text
 
 

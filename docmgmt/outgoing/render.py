@@ -12,9 +12,10 @@ nothing keeps running in the background.
 Where LibreOffice is not installed, :class:`RenderUnavailable` says so in Vietnamese:
 the product then asks for an uploaded PDF instead.
 
-Fonts: the DOCX names Times New Roman; LibreOffice substitutes the metric-compatible
-Liberation Serif, whose Debian ``fonts-liberation2`` version carries every Vietnamese
-letter (the older ``fonts-liberation`` lacks 96 of them).
+Fonts: the DOCX names the document font (``XASO_DOCUMENT_FONT``, see
+``docmgmt.signing.typeface``), by default Liberation Serif, metric-compatible with Times
+New Roman; its Debian ``fonts-liberation2`` version carries every Vietnamese letter (the
+older ``fonts-liberation`` lacks 96 of them).
 """
 
 from __future__ import annotations

@@ -30,14 +30,17 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ..documents.types import BY_CODE, DocType
+from ..signing import typeface
 
 # --- fixed wording (Phụ lục I §II.1) -----------------------------------------------
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -59,7 +62,12 @@ HEADER_COLUMNS_CM = (7.3, TEXT_WIDTH_CM - 7.3)
 SIGNATURE_COLUMNS_CM = (7.5, TEXT_WIDTH_CM - 7.5)
 # Narrower than the default 0.19 cm so the header columns keep their text width.
 CELL_MARGIN_CM = 0.1
+# The name written while building; build_draft then names the document font
+# (XASO_DOCUMENT_FONT, Liberation Serif by default) in its place.
 FONT = "Times New Roman"
+# Times New Roman's PANOSE, which Liberation Serif shares. Word picks the substitute for
+# a missing font by it, so a draft in Liberation Serif opens in Times New Roman on a PC.
+TIMES_PANOSE = "02020603050405020304"
 
 SIZE_QUOC_HIEU = 12
 SIZE_TIEU_NGU = 13
@@ -82,8 +90,16 @@ SIGNATURE_SPACE_LINES = 5
 
 # Types whose body opens with "THẨM QUYỀN BAN HÀNH" and a fixed verb line (Mẫu 1.1–1.3).
 DECISION_VERBS = {"quyet_dinh": "QUYẾT ĐỊNH:", "nghi_quyet": "QUYẾT NGHỊ:"}
+# Opening paragraphs of a decision's body that belong to its căn cứ block (Mẫu 1.1–1.3:
+# "Căn cứ …;", "Xét …;", "Theo đề nghị của …."), above the verb line, not under it.
+BASIS_OPENING = re.compile(r"^(Căn cứ|Xét|Theo đề nghị)\b", re.I)
 # Types without a type name: the trích yếu goes under the number as "V/v …" (Mẫu 1.5).
 UNNAMED_TYPES = frozenset({"cong_van", "thu_cong"})
+# Types whose title stands alone, without a trích yếu under it (Mẫu 1.8, 1.10).
+UNTITLED_TYPES = frozenset({"giay_gioi_thieu", "giay_nghi_phep"})
+# "Kính gửi:" belongs to công văn and to tờ trình/báo cáo sent up (Phụ lục I §II.9.a);
+# the addressees of a giấy mời or công điện go into their own opening lines.
+KINH_GUI_TYPES = frozenset({"cong_van", "thu_cong", "to_trinh", "bao_cao"})
 
 # Opening lines of Mẫu 1.9 (Biên bản) and Mẫu 1.7 (Giấy mời), filled from
 # DraftSpec.details when the caller gives them, dotted otherwise.
@@ -95,6 +111,16 @@ MINUTES_LABELS = (
     "Thư ký (người ghi biên bản)",
 )
 INVITATION_LABELS = ("Chủ trì", "Thời gian", "Địa điểm")
+# Mẫu 1.8 (Giấy giới thiệu) and Mẫu 1.10 (Giấy nghỉ phép).
+INTRODUCTION_LABELS = ("Ông (bà)", "Chức vụ", "Được cử đến", "Về việc")
+INTRODUCTION_CLOSING = (
+    "Đề nghị Quý cơ quan tạo điều kiện để ông (bà) có tên ở trên hoàn thành nhiệm vụ.",
+    "Giấy này có giá trị đến hết ngày …………………",
+)
+LEAVE_LABELS = ("Ông (bà)", "Chức vụ")
+LEAVE_REQUEST = "Xét Đơn đề nghị nghỉ phép ngày …………… của ông (bà) ……………"
+LEAVE_PERIOD = "Được nghỉ phép trong thời gian …… kể từ ngày …… đến hết ngày …… tại ……"
+LEAVE_CLOSING = "Số ngày nghỉ phép nêu trên được tính vào thời gian ……"
 DOTS = "…………………"
 MINUTES_CLOSING = "Cuộc họp kết thúc vào …… giờ …… phút cùng ngày./."
 
@@ -229,9 +255,29 @@ def date_placeholder(spec: DraftSpec) -> str:
     return f"{spec.place_name}{DATE_MARKER}{DATE_GAP}tháng{DATE_GAP}năm 20.."
 
 
+def decision_parts(spec: DraftSpec) -> tuple[list[str], list[BodyItem]]:
+    """A nghị quyết's or quyết định's căn cứ lines and its articles, in Mẫu 1.1–1.3 order.
+
+    Drafts written in one text box arrive with their "Căn cứ …" lines first in the body:
+    they move to the căn cứ block (italic, above "QUYẾT ĐỊNH:"), each ending with ";"
+    and the last with "." (Phụ lục I §II.6.a). A verb line typed by hand is dropped, the
+    template prints its own.
+    """
+    bases = list(spec.legal_bases)
+    body = list(spec.body)
+    while body and isinstance(first := body[0], str) and BASIS_OPENING.match(first):
+        bases.append(first)
+        body.pop(0)
+    verb = DECISION_VERBS[spec.doc_type]
+    body = [b for b in body if not (isinstance(b, str) and b.strip().rstrip(":").upper() == verb.rstrip(":"))]
+    bases = [b.rstrip(" ;.") for b in bases if b.strip(" ;.")]
+    return [b + (";" if i < len(bases) - 1 else ".") for i, b in enumerate(bases)], body
+
+
 # --- entry point --------------------------------------------------------------------
-def build_draft(spec: DraftSpec) -> bytes:
-    """The DOCX bytes of a draft of ``spec.doc_type`` (any Decree 30 type code).
+def build_draft(spec: DraftSpec, font: str | None = None) -> bytes:
+    """The DOCX bytes of a draft of ``spec.doc_type`` (any Decree 30 type code), written
+    in ``font`` (default: the document font, XASO_DOCUMENT_FONT).
 
     Raises ValueError for an unknown type code or a spec missing the issuing body.
     """
@@ -242,37 +288,45 @@ def build_draft(spec: DraftSpec) -> bytes:
     _set_up_page_and_fonts(document)
     _header(document, spec)
     if spec.doc_type not in UNNAMED_TYPES:
-        _title(document, doc_type.name.upper(), spec.subject)
-    if spec.addressees and spec.doc_type != "giay_moi":
+        _title(document, doc_type.name.upper(), "" if spec.doc_type in UNTITLED_TYPES else spec.subject)
+    if spec.addressees and spec.doc_type in KINH_GUI_TYPES:
         _kinh_gui(document, spec.addressees)
+    bases, main_body = list(spec.legal_bases), list(spec.body)
     if spec.doc_type in DECISION_VERBS:
+        # Mẫu 1.1–1.3: thẩm quyền ban hành → căn cứ (italic) → verb line → Điều 1, 2, …
+        bases, main_body = decision_parts(spec)
         authority = (spec.issuing_authority or spec.issuing_body).upper()
         _centred(document, authority, bold=True, space_after=6)
-    for basis in spec.legal_bases:
+    for basis in bases:
         _body_paragraph(document, BodyParagraph(basis, italic=True))
     if spec.doc_type in DECISION_VERBS:
         _centred(document, DECISION_VERBS[spec.doc_type], bold=True, space_before=6, space_after=6)
     if spec.doc_type == "giay_moi":
         _invitation_opening(document, spec)
+    if spec.doc_type == "cong_dien":
+        _telegram_opening(document, spec)
+    if spec.doc_type in UNTITLED_TYPES:
+        main_body = _pass_body(document, spec, main_body)
     if spec.doc_type == "bien_ban":
         _labelled_lines(document, _minutes_details(spec), MINUTES_LABELS)
         _body_paragraph(
             document,
             BodyParagraph("Nội dung (theo diễn biến cuộc họp/hội nghị/hội thảo):", bold=True),
         )
-        for item in spec.body:
+        for item in main_body:
             _body_paragraph(document, item)
         _body_paragraph(document, _with_end_mark(spec.closing or MINUTES_CLOSING))
         _minutes_signatures(document, spec)
         # Below both signatures, at the left margin (Mẫu 1.9).
         _recipients_block(document, _format(document.add_paragraph(), space_before=12), spec)
     else:
-        body = list(spec.body)
+        body = main_body
         if body:
             body[-1] = _with_end_mark(body[-1])
         for item in body:
             _body_paragraph(document, item)
         _signature_block(document, spec)
+    _name_font(document, font or typeface.family())
     _preserve_spaces(document)
     out = io.BytesIO()
     document.save(out)
@@ -643,6 +697,32 @@ def _invitation_opening(document: DocxDocument, spec: DraftSpec) -> None:
     _labelled_lines(document, spec.details, INVITATION_LABELS)
 
 
+# --- Công điện (Mẫu 1.6) -------------------------------------------------------------
+def _telegram_opening(document: DocxDocument, spec: DraftSpec) -> None:
+    """ "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ … điện:" then the bodies that receive it."""
+    sender = (spec.issuing_authority or spec.issuing_body).upper()
+    _centred(document, f"{sender} điện:", bold=True, space_after=6)
+    for line in _punctuated(spec.addressees, last=".") if spec.addressees else ():
+        _body_paragraph(document, line)
+
+
+# --- Giấy giới thiệu (Mẫu 1.8), Giấy nghỉ phép (Mẫu 1.10) ------------------------------
+def _pass_body(document: DocxDocument, spec: DraftSpec, body: list[BodyItem]) -> list[BodyItem]:
+    """The fixed lines of the two passes around what the drafter wrote; returns the body
+    with the closing line last, so it takes the "./." end mark."""
+    values = dict(spec.details)
+    if spec.doc_type == "giay_gioi_thieu":
+        _body_paragraph(document, f"{spec.issuing_body} trân trọng giới thiệu:")
+        values.setdefault("Về việc", _lower_first(VE_VIEC.sub("", spec.subject)))
+        _labelled_lines(document, values, INTRODUCTION_LABELS)
+        return [*body, *INTRODUCTION_CLOSING]
+    has_request = bool(body) and isinstance(first := body[0], str) and first.startswith("Xét")
+    _body_paragraph(document, body.pop(0) if has_request else LEAVE_REQUEST)
+    _body_paragraph(document, f"{spec.issuing_body} cấp cho:")
+    _labelled_lines(document, values, LEAVE_LABELS)
+    return [*(body if body and body != ["…"] else [LEAVE_PERIOD]), LEAVE_CLOSING]
+
+
 # --- Biên bản (Mẫu 1.9) --------------------------------------------------------------
 def _minutes_details(spec: DraftSpec) -> dict[str, str]:
     values = dict(spec.details)
@@ -692,7 +772,7 @@ def recipients_lines(spec: DraftSpec) -> list[str]:
     """The Nơi nhận list as printed: "- Như trên;" first when there is a Kính gửi,
     "- Lưu: VT, VP." last (Phụ lục I §II.9.b, 9.d)."""
     items = list(spec.recipients)
-    kinh_gui = spec.addressees and spec.doc_type != "giay_moi"
+    kinh_gui = spec.addressees and spec.doc_type in KINH_GUI_TYPES
     if kinh_gui and not any(i.strip(" -;.").lower() == "như trên" for i in items):
         items.insert(0, "Như trên")
     archive = spec.archive or "Lưu: " + ", ".join(p for p in ("VT", spec.unit_abbreviation) if p)
@@ -712,6 +792,27 @@ def _recipients_block(container: DocxDocument | _Cell, first: Paragraph, spec: D
 
 
 # --- serialisation -------------------------------------------------------------------
+def _name_font(document: DocxDocument, family: str) -> None:
+    """Name ``family`` wherever the build wrote FONT (defaults, styles, runs), and give
+    Word the PANOSE and alternative name to substitute Times New Roman if it lacks it."""
+    if family == FONT:
+        return
+    parts = (document.styles.element, document.element.body, *(s.header._element for s in document.sections))
+    for part in parts:
+        for fonts in part.iter(qn("w:rFonts")):
+            for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                if fonts.get(qn(attribute)) == FONT:
+                    fonts.set(qn(attribute), family)
+    table = next(r.target_part for r in document.part.rels.values() if r.reltype == RT.FONT_TABLE)
+    root = etree.fromstring(table.blob)
+    entry = etree.SubElement(root, qn("w:font"))
+    entry.set(qn("w:name"), family)
+    for tag, value in (("altName", FONT), ("panose1", TIMES_PANOSE), ("charset", "00"),
+                       ("family", "roman"), ("pitch", "variable")):
+        etree.SubElement(entry, qn(f"w:{tag}")).set(qn("w:val"), value)
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _preserve_spaces(document: DocxDocument) -> None:
     """Keep the runs of spaces in "Số:        /QĐ-UBND": without xml:space="preserve"
     a consumer may collapse them and the number would have nowhere to go."""

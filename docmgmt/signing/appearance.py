@@ -5,7 +5,10 @@ An :class:`Appearance` is plain data: the signature field's name, the page and b
 images, in box coordinates). Builders here lay out the three kinds the decree names:
 
 * the leader (§7): position above, blue signature image centred, name below, bold
-  Times (Liberation Serif) 13;
+  13 in the document font (Liberation Serif unless XASO_DOCUMENT_FONT says otherwise).
+  When the page prints the position and name itself (our DOCX templates do), the
+  field is the gap between them and the appearance is the image alone (``printed``):
+  nothing the drafter wrote is painted over;
 * the organisation (§8a): the red seal at its real size (35 mm), placed so that it
   covers the left third of the leader's signature image;
 * the organisation on an attachment (§8b): no image, the number/symbol and the signing
@@ -41,6 +44,9 @@ BLACK = (0.0, 0.0, 0.0)
 LEADER_FIELD = "chu_ky_lanh_dao"
 ORGANISATION_FIELD = "chu_ky_co_quan"
 ATTACHMENT_FIELD = "chu_ky_co_quan_kem_theo"
+# In a signature field's dictionary: the page prints the signer's position above the
+# field and the name below it, so the appearance draws only the signature image.
+PRINTED_KEY = "/XaSoPrinted"
 
 
 @dataclass(frozen=True)
@@ -79,11 +85,15 @@ class Appearance:
     # Empty signature fields created in the same revision (the seal's place, decided when
     # the leader signs, so the organisation's signature only fills it in later).
     extra_fields: tuple[tuple[str, int, Box], ...] = ()
-    # How to lay the same content out in another rectangle (an existing field's).
-    refit: Callable[[int, Box], Appearance] | None = field(default=None, compare=False, repr=False)
+    # Whether the page prints the position and name around the box (see PRINTED_KEY).
+    printed: bool = False
+    # How to lay the same content out in another rectangle (an existing field's):
+    # refit(page, box, printed).
+    refit: Callable[[int, Box, bool], Appearance] | None = field(default=None, compare=False, repr=False)
     # Where to put it when the document has no such field and ``box`` is None:
-    # locate(writer, pdf_bytes) -> (page index, box).
-    locate: Callable[[Any, bytes], tuple[int, Box]] | None = field(default=None, compare=False, repr=False)
+    # locate(writer, pdf_bytes) -> (page index, box, printed).
+    locate: Callable[[Any, bytes], tuple[int, Box, bool]] | None = field(default=None, compare=False,
+                                                                         repr=False)
 
 
 # --- layouts ------------------------------------------------------------------------
@@ -93,20 +103,21 @@ def leader_box(anchor_right: float, top: float) -> Box:
     return (anchor_right - w, top - h, anchor_right, top)
 
 
-def image_rect(box: Box) -> Box:
-    """Where the signature image lands inside a leader box (page coordinates)."""
+def image_rect(box: Box, printed: bool = False) -> Box:
+    """Where the signature image lands inside a leader box (page coordinates): between
+    the position and the name we draw, or the whole gap when the page prints them."""
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
-    top_text, bottom_text = 2 * (SIGNER_SIZE + 2) + 2, SIGNER_SIZE + 8
+    top_text, bottom_text = (2, 2) if printed else (2 * (SIGNER_SIZE + 2) + 2, SIGNER_SIZE + 8)
     img_h = max(h - top_text - bottom_text, 20)
     img_w = min(w * 0.8, img_h * 2.8)
     cx, cy = x1 + w / 2, y1 + bottom_text + img_h / 2
     return (cx - img_w / 2, cy - img_h / 2, cx + img_w / 2, cy + img_h / 2)
 
 
-def seal_box(leader: Box) -> Box:
+def seal_box(leader: Box, printed: bool = False) -> Box:
     """The seal covers the left third of the signature image (§8a)."""
-    ix1, iy1, ix2, iy2 = image_rect(leader)
+    ix1, iy1, ix2, iy2 = image_rect(leader, printed)
     right = ix1 + (ix2 - ix1) / 3
     cy = (iy1 + iy2) / 2
     return (right - SEAL_DIAMETER, cy - SEAL_DIAMETER / 2, right, cy + SEAL_DIAMETER / 2)
@@ -114,26 +125,30 @@ def seal_box(leader: Box) -> Box:
 
 def leader_appearance(*, name: str, position: str, signature_png: bytes, box: Box | None,
                       page: int = -1, reason: str | None = None, with_seal_field: bool = True,
-                      locate: Callable[[Any, bytes], tuple[int, Box]] | None = None) -> Appearance:
+                      printed: bool = False,
+                      locate: Callable[[Any, bytes], tuple[int, Box, bool]] | None = None) -> Appearance:
     """The leader's block; with ``box=None`` it is laid out in the existing field, or
-    where ``locate`` says."""
+    where ``locate`` says. ``printed``: the page prints position and name around ``box``
+    (Phụ lục I: the signature between them), so only the image is drawn."""
 
-    def refit(new_page: int, new_box: Box) -> Appearance:
+    def refit(new_page: int, new_box: Box, new_printed: bool = False) -> Appearance:
         return leader_appearance(name=name, position=position, signature_png=signature_png, box=new_box,
-                                 page=new_page, reason=reason, with_seal_field=with_seal_field)
+                                 page=new_page, reason=reason, with_seal_field=with_seal_field,
+                                 printed=new_printed)
 
     if box is None:
         return Appearance(LEADER_FIELD, page, None, reason=reason, refit=refit, locate=locate)
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
     items: list[Text | Picture] = []
-    lines = [ln for ln in fonts.nfc(position).upper().split("\n") if ln.strip()]
-    y = h - SIGNER_SIZE
-    for line in lines[:2]:
-        items.append(Text(line, w / 2, y, face="bold", size=SIGNER_SIZE))
-        y -= SIGNER_SIZE + 2
-    items.append(Text(fonts.nfc(name), w / 2, 6, face="bold", size=SIGNER_SIZE))
-    ix1, iy1, ix2, iy2 = image_rect(box)
+    if not printed:
+        lines = [ln for ln in fonts.nfc(position).upper().split("\n") if ln.strip()]
+        y = h - SIGNER_SIZE
+        for line in lines[:2]:
+            items.append(Text(line, w / 2, y, face="bold", size=SIGNER_SIZE))
+            y -= SIGNER_SIZE + 2
+        items.append(Text(fonts.nfc(name), w / 2, 6, face="bold", size=SIGNER_SIZE))
+    ix1, iy1, ix2, iy2 = image_rect(box, printed)
     pic = images.pdf_image(signature_png)
     # keep the image's proportions inside its rectangle
     rw, rh = ix2 - ix1, iy2 - iy1
@@ -142,16 +157,18 @@ def leader_appearance(*, name: str, position: str, signature_png: bytes, box: Bo
     else:
         pw, ph = rh * pic.aspect, rh
     items.append(Picture(signature_png, ix1 - x1 + (rw - pw) / 2, iy1 - y1 + (rh - ph) / 2, pw, ph))
-    extra = ((ORGANISATION_FIELD, page, seal_box(box)),) if with_seal_field else ()
+    extra = ((ORGANISATION_FIELD, page, seal_box(box, printed)),) if with_seal_field else ()
+    # Drawing our own position and name, paint out whatever the page has there (a
+    # “[chữ ký]” placeholder); around a printed block, paint nothing.
     return Appearance(LEADER_FIELD, page, box, tuple(items), reason=reason, extra_fields=extra,
-                      refit=refit, background=(1.0, 1.0, 1.0))
+                      refit=refit, background=None if printed else (1.0, 1.0, 1.0), printed=printed)
 
 
 def seal_appearance(*, seal_png: bytes, box: Box | None, page: int = -1, reason: str | None = None,
-                    locate: Callable[[Any, bytes], tuple[int, Box]] | None = None) -> Appearance:
+                    locate: Callable[[Any, bytes], tuple[int, Box, bool]] | None = None) -> Appearance:
     size = SEAL_DIAMETER if box is None else min(box[2] - box[0], box[3] - box[1])
 
-    def refit(new_page: int, new_box: Box) -> Appearance:
+    def refit(new_page: int, new_box: Box, _printed: bool = False) -> Appearance:
         return seal_appearance(seal_png=seal_png, box=new_box, page=new_page, reason=reason)
 
     items = (Picture(seal_png, 0, 0, size, size),) if box is not None else ()
@@ -179,10 +196,10 @@ def attachment_box(page_width: float, page_height: float, size: tuple[float, flo
 
 def attachment_appearance(*, number_symbol: str, when: datetime, box: Box | None = None,
                           reason: str | None = None,
-                          locate: Callable[[Any, bytes], tuple[int, Box]] | None = None) -> Appearance:
+                          locate: Callable[[Any, bytes], tuple[int, Box, bool]] | None = None) -> Appearance:
     """§8b: number/symbol and ISO 8601 signing time, Times 10, black, no image."""
 
-    def refit(new_page: int, new_box: Box) -> Appearance:
+    def refit(new_page: int, new_box: Box, _printed: bool = False) -> Appearance:
         return attachment_appearance(number_symbol=number_symbol, when=when, box=new_box, reason=reason)
 
     items: tuple[Text | Picture, ...] = ()

@@ -30,12 +30,13 @@ from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner, PdfTBSDocument
 
 from ..core.timeutil import VN_TZ
-from .appearance import ORGANISATION_FIELD, Appearance, Box, render
+from .appearance import ORGANISATION_FIELD, PRINTED_KEY, Appearance, Box, render
 from .errors import SigningError
 from .identity import SigningIdentity
 
 NUMBER_FIELD = "so_ky_hieu"
 DATE_FIELD = "ngay_ban_hanh"
+PREFIX_KEY = "/XaSoPrefix"  # text a number/date field's value starts with when the page lacks it
 MD_ALGORITHM = "sha256"
 
 
@@ -162,6 +163,14 @@ def create_signature_field(writer, name: str, page: int, box: Box) -> None:
         name, on_page=page, box=tuple(round(v, 2) for v in box), field_mdp_spec=lock))  # type: ignore[arg-type]
 
 
+def mark_printed(writer, name: str) -> None:
+    """Note on a signature field that the page prints the position and name around it."""
+    found = find_field(writer, name)
+    if found is not None:
+        found[0][generic.NameObject(PRINTED_KEY)] = generic.BooleanObject(True)
+        writer.update_container(found[0])
+
+
 # --- the signer interface ---------------------------------------------------------------
 
 class Signer(ABC):
@@ -203,13 +212,15 @@ class Signer(ABC):
             place = field_place(writer, field)
             if place is not None:  # the field's rectangle rules; lay the appearance out in it
                 page_ix, box = place
-                appearance = _fit(appearance, page_ix, box)
+                appearance = _fit(appearance, page_ix, box, bool(field.get(PRINTED_KEY, False)))
         else:
             if appearance.box is None and appearance.locate is not None:
-                page_ix, box = appearance.locate(writer, pdf)
-                appearance = _fit(appearance, page_ix, box)
+                page_ix, box, printed = appearance.locate(writer, pdf)
+                appearance = _fit(appearance, page_ix, box, printed)
             if appearance.box is not None:
                 create_signature_field(writer, appearance.field_name, appearance.page % pages, appearance.box)
+                if appearance.printed:
+                    mark_printed(writer, appearance.field_name)
             else:  # invisible signature
                 sig_fields.append_signature_field(writer, SigFieldSpec(appearance.field_name))
         for name, page, box in appearance.extra_fields:
@@ -252,10 +263,10 @@ class Signer(ABC):
         """A CMS SignedData (detached) over ``document_digest`` (SHA-256 of the byte range)."""
 
 
-def _fit(appearance: Appearance, page: int, box: Box) -> Appearance:
+def _fit(appearance: Appearance, page: int, box: Box, printed: bool = False) -> Appearance:
     """Re-lay an appearance into an existing field's rectangle."""
     if appearance.refit is None:
         from dataclasses import replace
 
-        return replace(appearance, page=page, box=box)
-    return appearance.refit(page, box)
+        return replace(appearance, page=page, box=box, printed=printed)
+    return appearance.refit(page, box, printed)

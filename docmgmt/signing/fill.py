@@ -2,7 +2,7 @@
 
 ``fill_number`` is one incremental update that sets ``/V`` of the two text fields made
 by :func:`prepare_for_issuance` and gives each a new appearance stream (white
-background over the blank, the text in embedded Liberation Serif). That is form
+background over the blank, the text in the embedded document font). That is form
 filling, which the leader's certification (DocMDP level 2) allows: the leader's
 signature stays valid. The fonts already in the form's ``/DR`` are reused when they
 are the same subset (same BaseFont tag), so the update adds only two small streams.
@@ -17,9 +17,8 @@ from datetime import date
 from pyhanko.pdf_utils import generic
 
 from . import fonts
-from .base import DATE_FIELD, NUMBER_FIELD, find_field, open_writer
+from .base import DATE_FIELD, NUMBER_FIELD, PREFIX_KEY, find_field, open_writer
 from .errors import SigningError
-from .prepare import PREFIX_KEY
 
 pdf_name = generic.NameObject
 
@@ -63,10 +62,26 @@ def _dr_fonts(writer) -> dict[str, generic.IndirectObject]:
     return found
 
 
+def show_blank(writer, name: str, blank: str, face: str) -> None:
+    """The empty field's appearance at prepare time: the blank the draft printed there
+    (taken out of the page's text), until :func:`fill_number` draws the real value."""
+    found = find_field(writer, name)
+    if found is not None and blank.strip():
+        _draw(writer, found[0], fonts.nfc(blank.rstrip()), face, _dr_fonts(writer))
+
+
 def _fill(writer, field: generic.DictionaryObject, text: str, face: str,
           dr_fonts: dict[str, generic.IndirectObject]) -> None:
     prefix = str(field.get(PREFIX_KEY, ""))
     value = fonts.nfc(prefix + text)
+    _draw(writer, field, value, face, dr_fonts)
+    field[pdf_name("/V")] = generic.pdf_string(value)
+    writer.update_container(field)
+
+
+def _draw(writer, field: generic.DictionaryObject, value: str, face: str,
+          dr_fonts: dict[str, generic.IndirectObject]) -> None:
+    """A white box over the blank with ``value`` in the document font, as /AP /N."""
     rect = [float(v) for v in field["/Rect"]]
     width, height = abs(rect[2] - rect[0]), abs(rect[3] - rect[1])
     m = re.search(r"([\d.]+)\s+Tf", str(field.get("/DA", "")))
@@ -87,6 +102,5 @@ def _fill(writer, field: generic.DictionaryObject, text: str, face: str,
             pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F0"): font_ref}),
         }),
     }, stream_data=stream))
-    field[pdf_name("/V")] = generic.pdf_string(value)
     field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): ap})
     writer.update_container(field)

@@ -1,7 +1,8 @@
-"""Liberation Serif for signature appearances and the number/date fields.
+"""The document font for signature appearances and the number/date fields.
 
-Liberation Serif (Debian ``fonts-liberation2``) has the metrics of Times New Roman,
-which Phụ lục I asks for, and every precomposed Vietnamese letter. Text is written as
+Liberation Serif by default (Debian ``fonts-liberation2``): it has the metrics of Times
+New Roman, which Phụ lục I asks for, and every precomposed Vietnamese letter; a commune
+with Times New Roman installed may name it instead (see :mod:`.typeface`). Text is written as
 NFC code points mapped straight to glyphs (Identity-H, one CID per glyph): Vietnamese in
 NFC needs no shaping, so no HarfBuzz.
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -26,12 +26,7 @@ from weakref import WeakKeyDictionary
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/liberation2"
-FACES = {
-    "regular": "LiberationSerif-Regular.ttf",
-    "bold": "LiberationSerif-Bold.ttf",
-    "italic": "LiberationSerif-Italic.ttf",
-}
+from .typeface import current as document_font
 
 _VI_LOWER = (
     "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợ"
@@ -44,8 +39,9 @@ BASE_CHARSET = frozenset(
 pdf_name = generic.NameObject
 
 
-def font_dir() -> Path:
-    return Path(os.environ.get("XASO_SIGNING_FONT_DIR", DEFAULT_FONT_DIR))
+def face_file(face: str) -> Path:
+    """The TrueType file of ``face`` ("regular", "bold", "italic") of the document font."""
+    return document_font().file(face)
 
 
 def nfc(text: str) -> str:
@@ -81,15 +77,15 @@ class SubsetFont:
 def font_for(face: str, text: str = "") -> SubsetFont:
     """The cached subset of ``face`` that covers ``text`` (and always the base charset)."""
     extra = frozenset(nfc(text)) - BASE_CHARSET
-    return _subset(face, extra)
+    return _subset(face, str(face_file(face)), extra)
 
 
 @lru_cache(maxsize=64)
-def _subset(face: str, extra: frozenset[str]) -> SubsetFont:
+def _subset(face: str, path: str, extra: frozenset[str]) -> SubsetFont:
     from fontTools import subset, ttLib
 
-    path = font_dir() / FACES[face]
-    font = ttLib.TTFont(str(path))
+    font = ttLib.TTFont(path)
+    ps_name = "".join(Path(path).stem.split())  # LiberationSerif-Bold, as before the setting
     chars = BASE_CHARSET | extra
     cmap = font.getBestCmap()
     wanted = sorted(ord(c) for c in chars if ord(c) in cmap)
@@ -127,7 +123,6 @@ def _subset(face: str, extra: frozenset[str]) -> SubsetFont:
     # already carries a font with this BaseFont can reuse it with the same glyph ids.
     tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(
         (face + "".join(sorted(chars))).encode() + raw).digest()[:6])
-    ps_name = Path(FACES[face]).stem
     return SubsetFont(
         face=face,
         base_font=f"{tag}+{ps_name}",

@@ -25,7 +25,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from .errors import SigningError
-from .fonts import FACES, font_dir, nfc
+from .fonts import face_file, nfc
 
 BLUE = (0, 45, 170)
 RED = (218, 18, 26)
@@ -36,7 +36,7 @@ pdf_name = generic.NameObject
 # --- drawing ---------------------------------------------------------------------
 
 def _font(face: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_dir() / FACES[face]), size)
+    return ImageFont.truetype(str(face_file(face)), size)
 
 
 def draw_signature(name: str) -> bytes:

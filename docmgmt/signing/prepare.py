@@ -6,9 +6,14 @@ change the leader's certification allows):
 * two empty text fields, ``so_ky_hieu`` after “Số:” and ``ngay_ban_hanh`` over
   “ngày … tháng … năm …” on page 1, found by text position (NĐ30 ô 3 and ô 4), with a
   white background that hides the dots of the blank; fallback positions (the NĐ30
-  layout on A4) for documents without those lines;
-* the empty signature fields: the leader's block (NĐ30 ô 7) and the seal's place over
-  the left third of the signature image (ô 8).
+  layout on A4) for documents without those lines. The blank's glyphs found there are
+  taken out of the page's text (:mod:`.redact`): the filled fields print the whole
+  number and date, and the issued PDF's text must read them once;
+* the empty signature fields: the leader's (NĐ30 ô 7) and the seal's place over the
+  left third of the signature image (ô 8). Where the page prints the authority and
+  position lines and, a few empty lines lower, the name (our DOCX templates do), the
+  leader's field is the gap between them (Phụ lục I: the signature between position
+  and name) and is marked so the appearance draws the image alone.
 
 The signature block is found on the last page: at a placeholder (``[[CHU_KY]]``,
 ``{{chu_ky}}``, ``[chữ ký]`` or ``(Chữ ký số)``) if the template has one, else on the
@@ -26,18 +31,22 @@ import pypdf
 from pyhanko.pdf_utils import generic
 
 from . import fonts
-from .appearance import LEADER_FIELD, MM, ORGANISATION_FIELD, Box, leader_box, seal_box
+from .appearance import LEADER_FIELD, MM, ORGANISATION_FIELD, PRINTED_KEY, Box, leader_box, seal_box
 from .base import (
     DATE_FIELD,
     NUMBER_FIELD,
+    PREFIX_KEY,
     create_signature_field,
     field_place,
     find_field,
+    mark_printed,
     open_writer,
     page_refs,
     page_size,
 )
 from .errors import SigningError
+from .fill import show_blank
+from .redact import drop_text_in
 
 pdf_name = generic.NameObject
 
@@ -45,7 +54,6 @@ PLACEHOLDERS = ("[[chu_ky]]", "{{chu_ky}}", "[chữ ký]", "(chữ ký số)")
 FIELD_SIZE = 13  # NĐ30: “Số” 13; place and date 13–14
 RIGHT_MARGIN = 15 * MM
 BOTTOM_MARGIN = 20 * MM
-PREFIX_KEY = "/XaSoPrefix"  # text a field's value starts with when the page lacks it
 HEADER_BAND = 260  # points from the top of page 1 where ô 3 and ô 4 sit
 
 
@@ -95,6 +103,8 @@ class FieldPlace:
     box: Box
     size: float
     prefix: str  # what the field's text must start with (the page does not print it)
+    found: bool = False  # over the page's own blank (not a fallback position)
+    blank: str = ""  # the page's text under the field (“   /UBND-KT”, “ngày … năm 20..”)
 
 
 def locate_number(runs: list[Run], page_w: float, page_h: float) -> FieldPlace:
@@ -108,7 +118,8 @@ def locate_number(runs: list[Run], page_w: float, page_h: float) -> FieldPlace:
             x2 = max(run.x + run.width(), x1 + 120)
             if run.x < page_w / 2:
                 x2 = min(x2, page_w / 2 - 2)
-            return FieldPlace((x1, run.y - size * 0.3, x2, run.y + size * 1.05), size, "")
+            return FieldPlace((x1, run.y - size * 0.3, x2, run.y + size * 1.05), size, "", found=True,
+                              blank=run.text[m.end():])
     # NĐ30 layout on A4: left column, under the issuing body's name
     top = page_h - 20 * MM - 3 * 16 - 14
     return FieldPlace((30 * MM, top - 4, page_w / 2 - 10, top + 14), FIELD_SIZE, "Số: ")
@@ -123,13 +134,15 @@ def locate_date(runs: list[Run], page_w: float, page_h: float, place_name: str =
             size = min(max(run.size, 11), 14)
             x1 = run.x + run.width("italic", m.start(1))
             x2 = min(max(run.x + run.width("italic"), x1 + 175), page_w - 10 * MM)
-            return FieldPlace((x1 - 1, run.y - size * 0.3, x2, run.y + size * 1.05), size, "")
+            return FieldPlace((x1 - 1, run.y - size * 0.3, x2, run.y + size * 1.05), size, "", found=True,
+                              blank=run.text[m.start(1):])
     top = page_h - 20 * MM - 3 * 16 - 14
     prefix = f"{fonts.nfc(place_name)}, " if place_name else ""
     return FieldPlace((page_w / 2 + 10, top - 4, page_w - RIGHT_MARGIN, top + 14), FIELD_SIZE, prefix)
 
 
-def locate_signature_block(runs: list[Run], page_w: float, page_h: float) -> Box:
+def locate_signature_block(runs: list[Run], page_w: float, page_h: float) -> tuple[Box, bool]:
+    """The leader's box, and whether the page prints position and name around it."""
     right = page_w - RIGHT_MARGIN
     w, h = 220.0, 150.0
     for run in runs:
@@ -138,19 +151,21 @@ def locate_signature_block(runs: list[Run], page_w: float, page_h: float) -> Box
             if (i := low.find(marker)) >= 0:
                 cx = run.x + run.width("regular", i) + Run(marker, 0, 0, run.size).width() / 2
                 cx = min(max(cx, w / 2 + 10), page_w - w / 2 - 10)
-                return (cx - w / 2, run.y - h / 2, cx + w / 2, run.y + h / 2)
+                return (cx - w / 2, run.y - h / 2, cx + w / 2, run.y + h / 2), False
     for run in runs:
         if run.text.strip().startswith("Nơi nhận"):
-            return _template_block(runs, run, page_w) or leader_box(right, run.y + run.size + 2)
+            gap = _template_block(runs, run, page_w)
+            return (gap, True) if gap else (leader_box(right, run.y + run.size + 2), False)
     lowest = min((r.y for r in runs), default=page_h / 2)
     top = max(lowest - 16, BOTTOM_MARGIN + h)
-    return leader_box(right, top)
+    return leader_box(right, top), False
 
 
 def _template_block(runs: list[Run], noi_nhan: Run, page_w: float) -> Box | None:
-    """The block our DOCX templates print (ô 7): authority/position lines level with
-    “Nơi nhận”, blank lines, then the name. The appearance covers it all (white
-    background) and redraws position and name around the image."""
+    """The gap in the block our DOCX templates print (ô 7): authority/position lines
+    level with “Nơi nhận”, empty lines, then the name. The signature image goes in the
+    gap, below the position's descenders and above the name's accents; the printed
+    lines stay as they are."""
     column = sorted((r for r in runs if r.x > page_w * 0.45 and r.y <= noi_nhan.y + 3
                      and r.y > noi_nhan.y - 260), key=lambda r: -r.y)
     if not column:
@@ -167,34 +182,38 @@ def _template_block(runs: list[Run], noi_nhan: Run, page_w: float) -> Box | None
             right = max(r.x + r.width("bold") for r in (*heading, name))
             cx, w = (left + right) / 2, max(right - left + 12, 220.0)
             cx = min(max(cx, w / 2 + 5), page_w - w / 2 - 5)
-            return (cx - w / 2, name.y - 8, cx + w / 2, heading[0].y + heading[0].size + 3)
+            top = heading[-1].y - heading[-1].size * 0.3 - 1  # under “Ị” of CHỦ TỊCH
+            bottom = name.y + name.size * 0.95 + 1  # over “Á” of the name
+            return (cx - w / 2, bottom, cx + w / 2, top)
         break
     return None
 
 
-def signature_place(pdf: bytes) -> tuple[int, Box]:
-    """Page index and box of the leader's signature block."""
+def signature_place(pdf: bytes) -> tuple[int, Box, bool]:
+    """Page index and box of the leader's signature, and whether the page prints the
+    position and name around it."""
     reader = _reader(pdf)
     if not reader.pages:
         raise SigningError("not_a_pdf", detail="no pages")
     page = reader.pages[-1]
     w, h = float(page.mediabox.width), float(page.mediabox.height)
-    return len(reader.pages) - 1, locate_signature_block(text_runs(page), w, h)
+    box, printed = locate_signature_block(text_runs(page), w, h)
+    return len(reader.pages) - 1, box, printed
 
 
-def locate_leader(_writer, pdf: bytes) -> tuple[int, Box]:
+def locate_leader(_writer, pdf: bytes) -> tuple[int, Box, bool]:
     """Appearance.locate for a document that was not prepared."""
     return signature_place(pdf)
 
 
-def locate_seal(writer, pdf: bytes) -> tuple[int, Box]:
+def locate_seal(writer, pdf: bytes) -> tuple[int, Box, bool]:
     """Appearance.locate for the seal: over the leader's image, wherever it is."""
     found = find_field(writer, LEADER_FIELD)
     if found is not None and (place := field_place(writer, found[0])) is not None:
         page, box = place
-        return page, seal_box(box)
-    page, box = signature_place(pdf)
-    return page, seal_box(box)
+        return page, seal_box(box, bool(found[0].get(PRINTED_KEY, False))), False
+    page, box, printed = signature_place(pdf)
+    return page, seal_box(box, printed), False
 
 
 # --- prepare ------------------------------------------------------------------------------------
@@ -216,9 +235,16 @@ def prepare_for_issuance(pdf: bytes, *, place_name: str = "") -> bytes:
     date = locate_date(runs1, w1, h1, place_name)
     wl, hl = float(last.mediabox.width), float(last.mediabox.height)
     runs_last = runs1 if len(reader.pages) == 1 else text_runs(last)
-    block = locate_signature_block(runs_last, wl, hl)
+    block, printed = locate_signature_block(runs_last, wl, hl)
 
     pages = page_refs(writer)
+    blanks = [place.box for place in (number, date) if place.found]
+    if (content := drop_text_in(first, blanks)) is not None:
+        stream = generic.StreamObject(stream_data=content)
+        stream.compress()
+        page1 = pages[0].get_object()
+        page1[pdf_name("/Contents")] = writer.add_object(stream)
+        writer.update_container(page1)
     regular = fonts.embed(writer, fonts.font_for("regular"))
     italic = fonts.embed(writer, fonts.font_for("italic"))
     form = _acroform(writer)
@@ -236,11 +262,15 @@ def prepare_for_issuance(pdf: bytes, *, place_name: str = "") -> bytes:
     form[pdf_name("/DR")] = dr
     for name, place, font_name in ((NUMBER_FIELD, number, "/XaSoR"), (DATE_FIELD, date, "/XaSoI")):
         _add_text_field(writer, form, pages[0], name, place, font_name)
+        if place.found:  # the blank, now out of the page's text, shows in the empty field
+            show_blank(writer, name, place.blank, "italic" if name == DATE_FIELD else "regular")
     last_ix = len(pages) - 1
     if find_field(writer, LEADER_FIELD) is None:
         create_signature_field(writer, LEADER_FIELD, last_ix, block)
+        if printed:
+            mark_printed(writer, LEADER_FIELD)
     if find_field(writer, ORGANISATION_FIELD) is None:
-        create_signature_field(writer, ORGANISATION_FIELD, last_ix, seal_box(block))
+        create_signature_field(writer, ORGANISATION_FIELD, last_ix, seal_box(block, printed))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -8,7 +8,7 @@ long enough for two pages, and on page 2 “Nơi nhận:” beside the signature
 
 from __future__ import annotations
 
-from .fonts import FACES, font_dir
+from .fonts import face_file
 
 
 def sample_pdf(*, placeholder: bool = False, signer_name: str = "Nguyễn Văn Hùng",
@@ -18,10 +18,9 @@ def sample_pdf(*, placeholder: bool = False, signer_name: str = "Nguyễn Văn H
     pdf = FPDF(format="A4", unit="pt")
     pdf.set_margins(85, 57, 42)
     pdf.set_auto_page_break(True, 57)
-    folder = font_dir()
-    pdf.add_font("Serif", "", str(folder / FACES["regular"]))
-    pdf.add_font("Serif", "B", str(folder / FACES["bold"]))
-    pdf.add_font("Serif", "I", str(folder / FACES["italic"]))
+    pdf.add_font("Serif", "", str(face_file("regular")))
+    pdf.add_font("Serif", "B", str(face_file("bold")))
+    pdf.add_font("Serif", "I", str(face_file("italic")))
     pdf.add_page()
     left_w, right_x = 200, 265
     if header:

@@ -212,7 +212,7 @@ def sign_attachment(pdf: bytes, org: Organisation, number_symbol: str, *,
 
     def locate(writer, _pdf: bytes):
         w, h = page_size(page_refs(writer)[0].get_object())
-        return 0, attachment_box(w, h, size)
+        return 0, attachment_box(w, h, size), False
 
     appearance = attachment_appearance(number_symbol=number_symbol, when=when,
                                        reason=f"Văn bản kèm theo văn bản số {number_symbol}", locate=locate)

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from asn1crypto import pem, x509
+from flask_babel import lazy_gettext as _l
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -74,6 +75,31 @@ class SignatureReport:
             if out[key] is not None:
                 out[key] = out[key].isoformat()
         return out
+
+
+# The parts of a certificate's name a clerk reads, in the order they read them.
+NAME_PARTS = {
+    "common_name": _l("Tên"),
+    "organizational_unit_name": _l("Đơn vị"),
+    "organization_name": _l("Tổ chức"),
+    "locality_name": _l("Địa phương"),
+    "state_or_province_name": _l("Tỉnh, thành phố"),
+    "country_name": _l("Quốc gia"),
+    "email_address": _l("Thư điện tử"),
+}
+
+
+def readable_name(name: x509.Name) -> str:
+    """A certificate's subject or issuer in the reader's words ("Tên: …; Tổ chức: …"),
+    not X.500 attribute names ("Common Name: …, Organization: …")."""
+    native = name.native
+    parts = []
+    for key, label in NAME_PARTS.items():
+        value = native.get(key)
+        if value:
+            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            parts.append(f"{label}: {shown}")
+    return "; ".join(parts) or name.human_friendly
 
 
 def verify_pdf(pdf: bytes, *, trust_roots: list[x509.Certificate] | None = None) -> list[SignatureReport]:
@@ -131,7 +157,7 @@ def _report(sig, context: ValidationContext, doc_mdp: MDPPerm | None) -> Signatu
         doc_mdp is not None and level is not None and level.value > doc_mdp.value)
     certification = _is_certification(sig)
     valid = intact and crypto_valid and trusted and not not_allowed
-    subject = cert.subject.human_friendly if cert is not None else ""
+    subject = readable_name(cert.subject) if cert is not None else ""
     native = cert.subject.native if cert is not None else {}
     name = native.get("common_name") or native.get("organization_name") or ""
     validity = cert["tbs_certificate"]["validity"] if cert is not None else None
@@ -140,7 +166,7 @@ def _report(sig, context: ValidationContext, doc_mdp: MDPPerm | None) -> Signatu
         field_name=sig.field_name,
         signer_name=str(name),
         subject=subject,
-        issuer=cert.issuer.human_friendly if cert is not None else "",
+        issuer=readable_name(cert.issuer) if cert is not None else "",
         serial=format(cert.serial_number, "x") if cert is not None else "",
         valid_from=to_vn(validity["not_before"].native) if validity is not None else None,
         valid_to=to_vn(validity["not_after"].native) if validity is not None else None,
@@ -160,17 +186,26 @@ def _report(sig, context: ValidationContext, doc_mdp: MDPPerm | None) -> Signatu
     )
 
 
+def N_(text: str) -> str:
+    """Marks a verdict for the catalogue (scripts/i18n.sh extracts ``N_``); the pages say
+    it in the reader's language with ``_(report.summary_vi)``."""
+    return text
+
+
 def _summary(intact: bool, crypto_valid: bool, trusted: bool, not_allowed: bool, mod: str) -> str:
+    """The verdict in one sentence, in Vietnamese as recorded (a msgid of the catalogue)."""
     if not intact:
-        return "Chữ ký không hợp lệ: nội dung đã bị thay đổi sau khi ký."
+        return N_("Chữ ký không hợp lệ: nội dung đã bị thay đổi sau khi ký.")
     if not crypto_valid:
-        return "Chữ ký không hợp lệ."
+        return N_("Chữ ký không hợp lệ.")
     if not_allowed:
-        return "Văn bản đã bị sửa đổi sau khi ký theo cách không được phép."
-    text = "Chữ ký hợp lệ" if trusted else "Chữ ký hợp lệ, chứng thư số chưa được tin cậy"
+        return N_("Văn bản đã bị sửa đổi sau khi ký theo cách không được phép.")
     if mod == "form_filling":
-        text += "; sau khi ký chỉ điền số, ký hiệu và ngày ban hành (được phép)"
-    return text + "."
+        if trusted:
+            return N_("Chữ ký hợp lệ; sau khi ký chỉ điền số, ký hiệu và ngày ban hành (được phép).")
+        return N_("Chữ ký hợp lệ, chứng thư số chưa được tin cậy; sau khi ký chỉ điền số, ký hiệu và "
+                  "ngày ban hành (được phép).")
+    return N_("Chữ ký hợp lệ.") if trusted else N_("Chữ ký hợp lệ, chứng thư số chưa được tin cậy.")
 
 
 def default_roots() -> list[x509.Certificate]:
