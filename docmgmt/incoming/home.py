@@ -19,6 +19,8 @@ LIMIT = 10
 
 
 def _title(doc: IncomingDocument) -> str:
+    if not doc.in_register:  # the commune's own: "Nội bộ", "Việc giao" instead of a số đến
+        return f"{doc.arrival_label} — {(doc.subject or doc.sender_name)[:120]}"
     return _("Số đến %(n)s — %(s)s", n=doc.arrival_label, s=(doc.subject or doc.sender_name)[:120])
 
 

@@ -15,12 +15,23 @@ from ..files.models import StoredFile
 from ..org.models import OrgScoped, Unit, User
 from .workflow import Status
 
+# The commune's own entries, outside the sổ đến, and what stands in their number column.
+OWN_CHANNELS = {"internal": "Nội bộ", "meeting": "Việc giao"}
+
 
 class IncomingDocument(OrgScoped, Model):
     __tablename__ = "incoming_document"
     __table_args__ = (
         # Số đến: unique within its register (which is per organisation, year and series).
         sa.UniqueConstraint("register_id", "arrival_number"),
+        # Only what arrived from outside is entered in the sổ đến and takes a number; the
+        # commune's own documents delivered to its units, and the tasks it gives itself,
+        # reach the queues without one.
+        sa.CheckConstraint(
+            "(register_id IS NOT NULL AND arrival_number IS NOT NULL) OR (register_id IS NULL"
+            " AND arrival_number IS NULL AND channel IN ('internal','meeting'))",
+            name="arrived_has_number",
+        ),
         # A confidential entry records where the paper is, never what it says.
         sa.CheckConstraint(
             "confidentiality = 'thuong' OR (subject = '' AND signer = '' AND field = '')",
@@ -31,9 +42,9 @@ class IncomingDocument(OrgScoped, Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    register_id: Mapped[int] = mapped_column(sa.ForeignKey("register.id"))
-    arrival_number: Mapped[int]
-    arrival_date: Mapped[date]  # ngày đến
+    register_id: Mapped[int | None] = mapped_column(sa.ForeignKey("register.id"))
+    arrival_number: Mapped[int | None]  # None: not in the sổ đến (OWN_CHANNELS)
+    arrival_date: Mapped[date]  # ngày đến (for an internal delivery: the day it was issued)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sender_name: Mapped[str] = mapped_column(sa.String(255))  # cơ quan ban hành (tác giả)
     sender_organ_id: Mapped[str] = mapped_column(sa.String(64), default="")  # edXML OrganId
@@ -47,7 +58,8 @@ class IncomingDocument(OrgScoped, Model):
     sender_due_date: Mapped[date | None]  # hạn trả lời the sender asked for
     page_count: Mapped[int | None]
     field: Mapped[str] = mapped_column(sa.String(128), default="")  # lĩnh vực
-    channel: Mapped[str] = mapped_column(sa.String(16), default="upload")  # upload|paper|edxml
+    # upload|paper|edxml arrived from outside; internal|meeting are the commune's own
+    channel: Mapped[str] = mapped_column(sa.String(16), default="upload")
     paper_holder: Mapped[str] = mapped_column(sa.String(255), default="")  # người giữ bản giấy
     status: Mapped[str] = mapped_column(sa.String(16), default=Status.REGISTERED.value)
     deadline: Mapped[date | None]  # hạn giải quyết set by the direction
@@ -57,7 +69,7 @@ class IncomingDocument(OrgScoped, Model):
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    register: Mapped[Register] = relationship()
+    register: Mapped[Register | None] = relationship()
     registered_by: Mapped[User | None] = relationship()
     files: Mapped[list[IncomingFile]] = relationship(
         back_populates="document", order_by="IncomingFile.id", cascade="all, delete-orphan"
@@ -76,10 +88,23 @@ class IncomingDocument(OrgScoped, Model):
 
     @property
     def type_name(self) -> str:
+        """As printed (exports, edXML): Vietnamese."""
         return BY_CODE[self.doc_type].name
 
     @property
+    def type_label(self) -> str:
+        """On the pages: in the reader's language."""
+        return BY_CODE[self.doc_type].label
+
+    @property
+    def in_register(self) -> bool:
+        """Entered in the sổ đến with a số đến (it arrived from outside)."""
+        return self.arrival_number is not None
+
+    @property
     def arrival_label(self) -> str:
+        if self.arrival_number is None:
+            return OWN_CHANNELS.get(self.channel, "Nội bộ")
         return f"{self.arrival_number:02d}" + (" (Mật)" if self.is_confidential else "")
 
     @property

@@ -258,10 +258,11 @@ def _today():
 
 class IncomingSummarySchema(Schema):
     id = fields.Integer()
-    arrival_number = fields.Integer()
-    arrival_label = fields.String(metadata={"description": "số đến as printed: 01, 02, …"})
+    arrival_number = fields.Integer(allow_none=True, metadata={
+        "description": "số đến; null for the commune's own documents and tasks (not in the sổ đến)"})
+    arrival_label = fields.String(metadata={"description": "số đến as printed: 01, 02, … (“Nội bộ”, “Việc giao”)"})
     arrival_date = fields.Date()
-    year = fields.Function(lambda d: d.register.year)
+    year = fields.Function(lambda d: d.arrival_date.year)
     sender_name = fields.String()
     number_symbol = fields.String()
     issue_date = fields.Date(allow_none=True)

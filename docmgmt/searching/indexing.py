@@ -115,8 +115,9 @@ def _unit_of(doc: IncomingDocument) -> str:
 
 def indexed_doc(doc: IncomingDocument, session: Session) -> IndexedDoc:
     texts = [file_text(session, f.stored) for f in doc.files if f.kind == "original" and f.stored]
-    arrival = f"Số đến {doc.arrival_number:02d}"
-    header = [f"{arrival}/{doc.register.year}."]
+    year = doc.arrival_date.year  # the register's year; own entries have no register
+    arrival = f"Số đến {doc.arrival_number:02d}" if doc.arrival_number is not None else ""
+    header = [f"{arrival}/{year}." if arrival else f"{doc.arrival_label} {year}."]
     if doc.signer:
         header.append(f"Người ký: {doc.signer}.")
     if doc.field:
@@ -127,7 +128,7 @@ def indexed_doc(doc: IncomingDocument, session: Session) -> IndexedDoc:
         org_id=doc.organisation_id,
         direction=KIND_INCOMING,
         doc_type=doc.doc_type,
-        year=doc.register.year,
+        year=year,
         unit=_unit_of(doc),
         status=doc.status,
         date=doc.arrival_date,
