@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -22,9 +21,8 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from docmgmt.core.forms import BAD_DATE, BAD_NUMBER, DATE_FORMATS, SchemaForm
+from docmgmt.core.forms import BAD_NUMBER, SchemaForm, VnDateField
 from docmgmt.core.text import clean
 
 from .schemas import AgendaItemSchema, MeetingSchema, RsvpSchema, TaskSchema
@@ -43,11 +41,6 @@ def optional_int(value):
         return None
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class MeetingForm(SchemaForm):
     """Lịch họp: time in Vietnam time, people from the commune's active users. The day and
     the two times become the schema's ``starts_at`` and ``ends_at``."""
@@ -55,8 +48,7 @@ class MeetingForm(SchemaForm):
     schema = MeetingSchema
 
     title = StringField(_l("Tên cuộc họp"), filters=[clean])
-    day = DateField(_l("Ngày họp"), format=DATE_FORMATS, invalid_value_message=BAD_DATE,
-                    validators=[DataRequired(_l("Hãy chọn ngày họp."))])
+    day = VnDateField(_l("Ngày họp"), validators=[DataRequired(_l("Hãy chọn ngày họp."))])
     start_time = TimeField(_l("Giờ bắt đầu"), format=TIME_FORMATS, invalid_value_message=BAD_TIME,
                            validators=[DataRequired(_l("Hãy nhập giờ bắt đầu."))])
     end_time = TimeField(_l("Giờ kết thúc"), format=TIME_FORMATS, invalid_value_message=BAD_TIME,
@@ -66,8 +58,9 @@ class MeetingForm(SchemaForm):
     description = TextAreaField(_l("Nội dung, ghi chú"), filters=[clean])
     chair_id = SelectField(_l("Người chủ trì"), coerce=optional_int, validate_choice=False)
     secretary_id = SelectField(_l("Thư ký"), coerce=optional_int, validate_choice=False)
-    members = MultiCheckboxField(_l("Thành phần tham dự (biểu quyết)"), coerce=int, validate_choice=False)
-    guests = MultiCheckboxField(_l("Khách mời (không biểu quyết)"), coerce=int, validate_choice=False)
+    # Searchable pickers grouped by unit (meetings.js), not a wall of check boxes.
+    members = SelectMultipleField(_l("Thành phần tham dự (biểu quyết)"), coerce=int, validate_choice=False)
+    guests = SelectMultipleField(_l("Khách mời (không biểu quyết)"), coerce=int, validate_choice=False)
 
 
 class RsvpForm(SchemaForm):
@@ -104,7 +97,6 @@ class TaskForm(SchemaForm):
     schema = TaskSchema
 
     assignee = SelectField(_l("Giao cho"), validate_choice=False)
-    deadline = DateField(_l("Hạn giải quyết"), format=DATE_FORMATS, invalid_value_message=BAD_DATE,
-                         validators=[Optional()])
+    deadline = VnDateField(_l("Hạn giải quyết"), validators=[Optional()])
     text = TextAreaField(_l("Nội dung công việc"), filters=[clean])
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 v=docmgmt/static/vendor
-rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons,htmx,socket.io,pdfjs}
+rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons,htmx,socket.io,pdfjs,flatpickr,tom-select}
 cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js "$v/bootstrap/"
 cp -r node_modules/bootstrap-icons/font "$v/bootstrap-icons/"
 cp node_modules/htmx.org/dist/htmx.min.js "$v/htmx/"
@@ -14,3 +14,10 @@ cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-cl
 # does not embed them, JPEG 2000/JBIG2 decoders for scans).
 cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs "$v/pdfjs/"
 cp -r node_modules/pdfjs-dist/cmaps node_modules/pdfjs-dist/standard_fonts node_modules/pdfjs-dist/wasm "$v/pdfjs/"
+# flatpickr: the date picker that shows and accepts dd/mm/yyyy whatever the browser's language
+# (every page: app.js attaches it to inputs marked data-date), with its Vietnamese months.
+cp node_modules/flatpickr/dist/flatpickr.min.js node_modules/flatpickr/dist/flatpickr.min.css \
+  node_modules/flatpickr/dist/l10n/vn.js "$v/flatpickr/"
+# Tom Select: the searchable, grouped people pickers (direction, meeting members, recipients).
+cp node_modules/tom-select/dist/js/tom-select.complete.min.js \
+  node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css "$v/tom-select/"

@@ -323,7 +323,7 @@ def test_a_new_field_needs_only_the_model_the_schema_and_its_templates(app):
                     if f.metadata.get("form") is not False}
         assert labelled <= set(form._fields), labelled - set(form._fields)
         assert str(form.subject.label.text) == "Trích yếu nội dung"
-        assert form.subject.type == "TextAreaField" and form.issue_date.format == ["%Y-%m-%d", "%d/%m/%Y"]
+        assert form.subject.type == "TextAreaField" and form.issue_date.format == ["%d/%m/%Y", "%Y-%m-%d"]
         columns = set(IncomingDocument.__table__.columns.keys())
         data = IncomingInput(sender_name="Sở Y tế", subject="Về việc tiêm chủng", field="Y tế", signer="Nguyễn Văn A",
                              number_symbol="12/SYT-NVY")

@@ -8,6 +8,7 @@ parsing and CSRF. It has no length, range or required validators of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from flask import flash
@@ -17,10 +18,11 @@ from marshmallow import Schema, ValidationError, validate
 from marshmallow import fields as mfields
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Optional
+from wtforms.widgets import TextInput
 
 from .errors import DomainError
 from .schemas import field_errors, length_limits, number_ranges
-from .text import clean
+from .text import clean, vn_sort_key
 
 
 def show_error(form, err: DomainError) -> None:
@@ -71,18 +73,33 @@ def load_form(form, schema_cls: type[Schema], *, fields: dict[str, str] | None =
         return None
 
 
-# A date typed by hand in Vietnamese order is accepted too (some tablets lack a picker).
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+# Dates are typed and shown dd/mm/yyyy whatever the browser's language (a native date field
+# follows the browser: mm/dd/yyyy in an English one). WTForms shows a date in the first
+# format; ISO is still accepted.
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 BAD_DATE = _l("Ngày không hợp lệ (nhập dạng ngày/tháng/năm).")
 BAD_NUMBER = _l("Hãy nhập một số.")
 # Longer limits than this get a text area rather than a line.
 LINE_LIMIT = 255
 
 
+class VnDateField(DateField):
+    """A date entered and shown as dd/mm/yyyy (ISO accepted too) in a text input that app.js
+    turns into a date picker (every input marked data-date)."""
+
+    widget = TextInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DATE_FORMATS)
+        kwargs.setdefault("invalid_value_message", BAD_DATE)
+        kwargs["render_kw"] = {"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off",
+                               "data-date": True, **(kwargs.get("render_kw") or {})}
+        super().__init__(label, validators, **kwargs)
+
+
 def date_field(label: Any, **kwargs: Any) -> DateField:
     """A date entered and shown as dd/mm/yyyy (ISO accepted too)."""
-    return DateField(label, validators=[Optional()], format=DATE_FORMATS,
-                     invalid_value_message=BAD_DATE, **kwargs)
+    return VnDateField(label, validators=[Optional()], **kwargs)
 
 
 def _label_of(field: mfields.Field) -> Any:
@@ -141,3 +158,25 @@ class SchemaForm(FlaskForm):
             field = self._fields.get(name)
             if field is not None and field.type == "IntegerField":
                 field.render_kw = {"min": low, "max": high, **(field.render_kw or {})}
+
+
+def _token(person: Any) -> Any:
+    return f"u:{person.id}"
+
+
+def _name_and_unit(person: Any) -> str:
+    return person.full_name + (f" ({person.unit.abbreviation})" if person.unit else "")
+
+
+def people_by_unit(people: Iterable[Any], no_unit: str, value: Callable[[Any], Any] = _token,
+                   label: Callable[[Any], str] = _name_and_unit) -> dict[str, list[tuple[Any, str]]]:
+    """Choices for a people picker (optgroups): `u:<id>` grouped by unit (units in Vietnamese
+    order, people in the order given, those without a unit last under `no_unit`). The label
+    keeps the unit's abbreviation: a chosen name shows alone, and typing "KT" finds the unit's
+    people."""
+    groups: dict[str, list[tuple[Any, str]]] = {}
+    for person in people:
+        name = person.unit.name if person.unit else ""
+        groups.setdefault(name, []).append((value(person), label(person)))
+    names = sorted((n for n in groups if n), key=vn_sort_key) + ([""] if "" in groups else [])
+    return {(n or no_unit): groups[n] for n in names}

@@ -93,11 +93,40 @@
 
   // Direction: a date or a number of working days, not both.
   document.querySelectorAll("[data-deadline-pair]").forEach(function (box) {
-    const date = box.querySelector('input[type="date"]');
+    const date = box.querySelector("input[data-date]");
     const days = box.querySelector('input[type="number"]');
     if (!date || !days) { return; }
-    date.addEventListener("input", function () { if (date.value) { days.value = ""; } });
+    ["input", "change"].forEach(function (name) {
+      date.addEventListener(name, function () { if (date.value) { days.value = ""; } });
+    });
     days.addEventListener("input", function () { if (days.value) { date.value = ""; } });
+  });
+
+  // Direction: searchable people pickers; whoever is the main handler cannot also be chosen
+  // as a co-handler or for information (the server refuses it too: duplicate_assignee).
+  document.querySelectorAll("[data-direction]").forEach(function (box) {
+    const pick = function (role) {
+      const select = box.querySelector('select[data-role="' + role + '"]');
+      return select ? window.xaso.peoplePicker(select) : null;
+    };
+    const main = pick("main");
+    const others = [pick("co"), pick("info")].filter(Boolean);
+    if (!main) { return; }
+    let previous = "";
+    const exclude = function () {
+      const chosen = main.getValue();
+      others.forEach(function (ts) {
+        [previous, chosen].forEach(function (value) {
+          const option = value && ts.options[value];
+          if (option) { ts.updateOption(value, Object.assign({}, option, { disabled: value === chosen })); }
+        });
+        if (chosen) { ts.removeItem(chosen, true); }
+        ts.refreshOptions(false);
+      });
+      previous = chosen;
+    };
+    main.on("change", exclude);
+    exclude();
   });
 
   document.querySelectorAll("[data-print]").forEach(function (button) {

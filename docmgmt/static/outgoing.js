@@ -3,6 +3,11 @@
 (function () {
   "use strict";
 
+  // Recipients in the commune: a searchable picker grouped by unit (pages that load Tom Select).
+  document.querySelectorAll("select[data-people]").forEach(function (select) {
+    window.xaso.peoplePicker(select);
+  });
+
   const form = document.querySelector("[data-draft-form]");
   if (form) {
     const radios = form.querySelectorAll("[data-source]");
