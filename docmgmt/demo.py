@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import docx
 import sqlalchemy as sa
 
+from .core.errors import DomainError
 from .core.permissions import Role
 from .core.timeutil import vn_today
-from .documents.calendar import VN_HOLIDAYS_2026, Holiday
+from .documents.calendar import VN_HOLIDAYS_2026, Holiday, holidays_of, is_working_day
 from .extensions import db
 from .incoming import operations as ops
 from .incoming.schemas import IncomingCreateSchema
 from .org.models import Organisation, Unit, User
 from .org.operations import create_organisation, create_unit, create_user, ensure_position
+from .outgoing import operations as out
+from .outgoing.models import OutgoingDocument
+from .outgoing.schemas import DraftCreateSchema
 from .signing.keys import init_keys
 
 DEMO_PASSWORD = "xaso2026"
@@ -135,6 +139,17 @@ def _docx(title: str, body: str) -> bytes:
     return out.getvalue()
 
 
+def working_days_before(day: date, count: int, holidays: set[date]) -> date:
+    """The working day ``count`` working days before ``day`` (``day`` itself if 0 and
+    it is a working day)."""
+    while not is_working_day(day, holidays):
+        day -= timedelta(days=1)
+    while count:
+        day -= timedelta(days=1)
+        count -= is_working_day(day, holidays)
+    return day
+
+
 def seed_documents(org: Organisation) -> None:
     """Incoming documents in every state, written from the demo articles."""
     def user(name: str) -> User:
@@ -144,9 +159,12 @@ def seed_documents(org: Organisation) -> None:
 
     clerk, chairman = user("vanthu"), user("chutich")
     today = vn_today()
-    for age, (article, sender, number, doc_type, fate) in enumerate(DEMO_INCOMING):
+    holidays = holidays_of(org.id, today)
+    # Registered in the order they arrived, one every other working day up to today, so
+    # that the numbers of the sổ đến run forward with the dates.
+    for age, (article, sender, number, doc_type, fate) in reversed(list(enumerate(DEMO_INCOMING))):
         title, body = _article(article)
-        arrived = today - timedelta(days=2 * age)
+        arrived = working_days_before(today, 2 * age, holidays)
         doc = ops.register_incoming(clerk, IncomingCreateSchema().load({
             "sender_name": sender, "number_symbol": number, "issue_date": arrived - timedelta(days=1),
             "doc_type": doc_type, "subject": f"Về việc: {title}", "signer": "Nguyễn Văn Hùng",
@@ -177,8 +195,49 @@ def seed_documents(org: Organisation) -> None:
     ops.register_incoming(clerk, IncomingCreateSchema().load({
         "sender_name": "Công an tỉnh Phú Thọ", "number_symbol": "112/CAT-PV01", "confidentiality": "mat",
         "issue_date": today - timedelta(days=1), "paper_holder": "Bùi Văn Khánh (Chủ tịch)"}))
+    seed_outgoing(org, user)
     for seeder in DOCUMENT_SEEDERS:
         seeder(org)
+
+
+def seed_outgoing(org: Organisation, user: Callable[[str], User]) -> None:
+    """Outgoing documents at each step a clerk sees in a week: a draft being written, one
+    waiting for the unit head and the chairman, and — where LibreOffice renders the
+    template to PDF — one signed, numbered and issued."""
+    chairman = user("chutich")
+    today = vn_today()
+
+    def draft(drafter: str, doc_type: str, subject: str, body: list[str], **extra) -> OutgoingDocument:
+        data = DraftCreateSchema().load({"doc_type": doc_type, "subject": subject, "signer_id": chairman.id,
+                                         "body": body, **extra})
+        return out.create_draft(user(drafter), data)
+
+    draft("cv.kt1", "bao_cao", f"Báo cáo kết quả thực hiện chuyển đổi số tháng {today.month}/{today.year}",
+          ["Thực hiện Kế hoạch chuyển đổi số của Ủy ban nhân dân tỉnh, Ủy ban nhân dân xã báo cáo kết quả "
+           "như sau:", "1. Tỷ lệ văn bản đi, đến được xử lý trên môi trường điện tử.",
+           "2. Khó khăn, vướng mắc và đề xuất."],
+          external=[{"organ_name": "Sở Khoa học và Công nghệ tỉnh Phú Thọ", "organ_id": "000.00.25.H42"}])
+    units = {u.abbreviation: u.id for u in db.session.scalars(sa.select(Unit).where(Unit.organisation_id == org.id))}
+    plan = draft("cv.vhxh", "ke_hoach", "Kế hoạch tổ chức các hoạt động mừng Đảng, mừng Xuân",
+                 ["Nhằm tạo không khí vui tươi, phấn khởi trong Nhân dân, Ủy ban nhân dân xã ban hành "
+                  "Kế hoạch tổ chức các hoạt động mừng Đảng, mừng Xuân như sau:",
+                  "I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG, THỜI GIAN", "III. TỔ CHỨC THỰC HIỆN"],
+                 recipients=[f"unit:{units['VP']}", f"unit:{units['KT']}"])
+    notice = draft("cv.vp", "thong_bao", "Thông báo lịch tiếp công dân định kỳ của Chủ tịch Ủy ban nhân dân xã",
+                   ["Chủ tịch Ủy ban nhân dân xã tiếp công dân định kỳ vào ngày 15 hằng tháng tại Trụ sở "
+                    "Ủy ban nhân dân xã.", "Văn phòng HĐND và UBND xã thông báo để Nhân dân biết."],
+                   recipients=[f"unit:{units[u]}" for u in ("KT", "VHXH", "TTPVHCC")])
+    if any(d.current_version is None or d.current_version.pdf_file_id is None for d in (plan, notice)):
+        return  # no LibreOffice here: the drafts stay drafts (their page says why)
+    out.submit(user("cv.vhxh"), plan)  # waits for the head of unit, then the chairman
+    out.submit(user("cv.vp"), notice)
+    while notice.current_step is not None:
+        out.approve(notice.current_step.reviewer, notice, "Đồng ý")
+    try:
+        out.sign(chairman, notice)
+        out.issue(user("vanthu"), notice)
+    except DomainError:
+        pass  # a signing device refusing leaves it signed-or-approved, as in real life
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -26,7 +26,7 @@ from .core.errors import DomainError
 from .core.permissions import Permission
 from .core.timeutil import format_date, format_datetime
 from .extensions import login_manager
-from .notifications.operations import unread_count
+from .notifications.operations import read_on_visit, unread_count
 from .org.models import User
 
 
@@ -65,7 +65,9 @@ class NavGroup:
         return {i.endpoint for i in self.items}
 
 
-OUTGOING = _l("Văn bản đi")
+# Menu words have their own context: English says them shorter than the page titles
+# ("Incoming" in the menu, "Incoming documents" on the page) so one row fits 1366 px.
+OUTGOING = lazy_pgettext("menu", "Văn bản đi")
 
 
 # The menu, per role: an item shows only to those whose roles grant its permission.
@@ -74,10 +76,10 @@ NAV: list[NavItem] = [
     NavItem("home.index", _l("Trang chủ"), "house"),
     NavItem("incoming.mine", _l("Việc của tôi"), "inbox", Permission.HANDLE_ASSIGNED),
     NavItem("meetings.index", _l("Cuộc họp"), "calendar-event"),
-    NavItem("incoming.awaiting", _l("Chờ chỉ đạo"), "hourglass-split", Permission.DIRECT_INCOMING),
-    NavItem("incoming.index", _l("Văn bản đến"), "envelope-open", Permission.VIEW_ALL_DOCUMENTS),
+    NavItem("incoming.awaiting", lazy_pgettext("menu", "Chờ chỉ đạo"), "hourglass-split", Permission.DIRECT_INCOMING),
+    NavItem("incoming.index", lazy_pgettext("menu", "Văn bản đến"), "envelope-open", Permission.VIEW_ALL_DOCUMENTS),
     NavItem("incoming.new", _l("Vào sổ"), "journal-plus", Permission.REGISTER_INCOMING),
-    NavItem("incoming.register_book", _l("Sổ đến"), "journal-text", Permission.VIEW_ALL_DOCUMENTS),
+    NavItem("incoming.register_book", lazy_pgettext("menu", "Sổ đến"), "journal-text", Permission.VIEW_ALL_DOCUMENTS),
     NavItem("outgoing.new", _l("Soạn văn bản"), "file-earmark-plus", Permission.DRAFT_OUTGOING, OUTGOING),
     NavItem("outgoing.drafts", _l("Dự thảo của tôi"), "pencil-square", Permission.DRAFT_OUTGOING,
             OUTGOING),
@@ -91,7 +93,7 @@ NAV: list[NavItem] = [
             (Permission.VIEW_ALL_DOCUMENTS, Permission.ISSUE_OUTGOING), OUTGOING),
     NavItem("signatures.verify", _l("Kiểm tra chữ ký số"), "patch-check", None, OUTGOING),
     # the same permissions exchange.operations.can_view asks for
-    NavItem("exchange.index", _l("Liên thông"), "arrow-left-right",
+    NavItem("exchange.index", lazy_pgettext("menu", "Liên thông"), "arrow-left-right",
             (Permission.MANAGE_INTEGRATION, Permission.ISSUE_OUTGOING, Permission.REGISTER_INCOMING)),
     NavItem("admin.users", _l("Người dùng"), "people", Permission.MANAGE_USERS),
     NavItem("admin.units", _l("Đơn vị"), "diagram-3", Permission.MANAGE_ORGANISATION),
@@ -182,9 +184,17 @@ def init_app(app: Flask) -> None:
     def _http_error(err: HTTPException):
         return http_error_response(err)
 
+    @app.get("/favicon.ico")
+    def _favicon():
+        # Pages name the SVG icon; clients that ask for the classic path find it too.
+        return redirect(url_for("static", filename="favicon.svg"), 301)
+
     @app.before_request
     def _request_start():
         g.xaso_keep_on_refusal = False
+        if (request.method == "GET" and request.endpoint != "static" and not is_api_request()
+                and current_user.is_authenticated):
+            read_on_visit(current_user, request.path)
 
 
 ERROR_MESSAGES = {

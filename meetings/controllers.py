@@ -20,8 +20,9 @@ from flask_wtf import FlaskForm
 
 from docmgmt.core.access import scoped
 from docmgmt.core.errors import DomainError, ValidationFailed, forbidden
-from docmgmt.core.forms import load_form, show_error
+from docmgmt.core.forms import load_form, people_by_unit, show_error
 from docmgmt.core.permissions import Permission
+from docmgmt.core.text import person_sort_key, sorted_people
 from docmgmt.core.timeutil import to_vn, vn_today
 from docmgmt.extensions import db
 from docmgmt.incoming import operations as incoming_ops
@@ -37,7 +38,7 @@ from .models import AgendaItem, Meeting
 from .room_strings import room_strings
 from .schemas import AgendaItemSchema, MeetingSchema, RsvpSchema, TaskSchema
 from .sockets import NAMESPACE
-from .workflow import EDITABLE, TRANSITIONS, Status
+from .workflow import EDITABLE, OUTCOME_LABELS, TRANSITIONS, Status
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -96,12 +97,14 @@ def _helpers():
         "hhmm": _hhmm,
         "meeting_when": _when,
         "today": vn_today(),
+        # The chair first, then everyone in Vietnamese list order.
+        "in_list_order": lambda ps: sorted(ps, key=lambda p: (p.user_id != p.meeting.chair_id,
+                                                              person_sort_key(p.user.full_name))),
     }
 
 
 def _colleagues() -> list[User]:
-    return list(db.session.scalars(
-        scoped(User, current_user).where(User.active.is_(True)).order_by(User.full_name)))
+    return sorted_people(db.session.scalars(scoped(User, current_user).where(User.active.is_(True))))
 
 
 def _person_label(u: User) -> str:
@@ -202,8 +205,9 @@ def _meeting_form(m: Meeting | None = None) -> MeetingForm:
     choices = [(u.id, _person_label(u)) for u in people]
     form.chair_id.choices = [("", _("— Chọn người chủ trì —"))] + choices
     form.secretary_id.choices = [("", _("— Chọn thư ký —"))] + choices
-    form.members.choices = choices
-    form.guests.choices = choices
+    grouped = people_by_unit(people, _("Không thuộc đơn vị"), value=lambda u: u.id, label=_person_label)
+    form.members.choices = grouped
+    form.guests.choices = grouped
     return form
 
 
@@ -271,7 +275,7 @@ def _transitions(m: Meeting) -> list[tuple[str, object, str, str]]:
 
 
 def _presenter_choices(m: Meeting) -> list[tuple]:
-    return [("", _("— Chưa chọn —"))] + [(p.user_id, p.user.full_name) for p in m.participants]
+    return [("", _("— Chưa chọn —"))] + [(u.id, u.full_name) for u in sorted_people(p.user for p in m.participants)]
 
 
 def _item_form(m: Meeting, item: AgendaItem | None) -> ItemForm:
@@ -289,6 +293,8 @@ def _document_choices() -> tuple[list, list]:
     def incoming_label(d):
         if d.is_confidential:
             return _("Số đến %(n)s — %(s)s (Mật)", n=d.arrival_label, s=d.sender_name)
+        if not d.in_register:  # the commune's own: no số đến
+            return f"{d.arrival_label} — {d.number_symbol + ' ' if d.number_symbol else ''}{d.subject[:120]}"
         return _("Số đến %(n)s — %(s)s", n=d.arrival_label, s=(d.number_symbol + " " if d.number_symbol else "")
                  + d.subject[:120])
 
@@ -367,7 +373,7 @@ def _render_show(m: Meeting, status: int = 200, failed: tuple[str, FlaskForm] | 
         item_forms=item_forms, attach_forms=attach_forms, task_forms=task_forms,
         tasks_by_item=tasks_by_item, open_form=failed[0] if failed else None,
         may_edit=manages and m.status_enum in (Status.DRAFT, Status.INVITED),
-        vote_result=ops.vote_result,
+        vote_result=lambda v: ops.vote_result(v, OUTCOME_LABELS),
     ), status
 
 

@@ -1,14 +1,16 @@
-"""Demo meetings for the demo commune: one in session now, one invited for later in the
+"""Demo meetings for the demo commune, in office hours on working days: the weekly
+briefing in session this morning (or afternoon), a conference invited for later in the
 week, one held last week with its votes and conclusions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from docmgmt.core.timeutil import VN_TZ
 from docmgmt.demo import document_seeder
+from docmgmt.documents.calendar import add_working_days, holidays_of, is_working_day
 from docmgmt.extensions import db
 from docmgmt.org.models import Organisation, User
 
@@ -27,6 +29,23 @@ def seed_meetings(org: Organisation) -> None:
     members = [user(u).id for u in ("phochutich.kt", "phochutich.vx", "chanhvp", "truongkt", "truongvhxh")]
     guests = [user(u).id for u in ("cv.vp", "giamdoc.hcc")]
     now = datetime.now(VN_TZ).replace(tzinfo=None, second=0, microsecond=0)
+    today = now.date()
+    holidays = holidays_of(org.id, today)
+
+    def working_day_before(day: date, count: int) -> date:
+        while count:
+            day -= timedelta(days=1)
+            count -= is_working_day(day, holidays)
+        return day
+
+    def at(day: date, hour: int) -> datetime:
+        return datetime.combine(day, time(hour, 0))
+
+    # Office hours: 07:30–11:30 and 13:30–17:00. The weekly briefing runs this morning (or
+    # this afternoon, once the morning is over), whenever the demo is started.
+    in_session = at(today, 14 if now.hour >= 14 else 8)
+    last_week = working_day_before(today, 5)
+    coming = add_working_days(today, 2, holidays)
 
     def meeting(title: str, starts: datetime, location: str, items: list[tuple[str, str, int]]):
         m = ops.create_meeting(secretary, MeetingSchema().load({
@@ -37,11 +56,21 @@ def seed_meetings(org: Organisation) -> None:
             ops.add_item(secretary, m, text, user(presenter).id, minutes)
         return m
 
-    held = meeting("Họp đánh giá công tác phòng, chống thiên tai năm 2026", now - timedelta(days=7),
+    def answer_invitation(m, absent: dict[str, str] | None = None, only: tuple[str, ...] | None = None):
+        """The chair and the members say whether they come, as they do on the day."""
+        for p in list(m.participants):
+            name = p.user.username
+            if only is not None and name not in only:
+                continue
+            reason = (absent or {}).get(name)
+            ops.rsvp(p.user, m, "absent" if reason else "attend", reason or "")
+
+    held = meeting(f"Họp đánh giá công tác phòng, chống thiên tai năm {today.year}", at(last_week, 14),
                    "Phòng họp tầng 2, trụ sở UBND xã",
                    [("Báo cáo thiệt hại do mưa lũ và kết quả khắc phục", "phochutich.kt", 20),
                     ("Đề xuất khen thưởng tập thể, cá nhân có thành tích", "chanhvp", 15)])
     ops.transition(secretary, held, "invite")
+    answer_invitation(held)
     ops.transition(chair, held, "start")
     for uid in members + [chair.id, secretary.id]:
         ops.check_in(secretary, held, uid)
@@ -51,19 +80,23 @@ def seed_meetings(org: Organisation) -> None:
         ops.cast_ballot(user(name), held, vote.id, vote.options[choice].id)
     ops.close_vote(chair, held, vote.id)
     ops.save_conclusion(secretary, held, held.items[0].id,
-                        "Giao Phòng Kinh tế rà soát các điểm sạt lở, báo cáo UBND xã trước ngày 30/11.")
+                        "Giao Phòng Kinh tế rà soát các điểm sạt lở, báo cáo UBND xã trong 10 ngày làm việc.")
     ops.save_conclusion(secretary, held, held.items[1].id, "Thống nhất danh sách đề nghị khen thưởng.")
     ops.transition(chair, held, "end")
 
-    live = meeting("Họp giao ban UBND xã tuần này", now - timedelta(minutes=20), "Phòng họp tầng 2, trụ sở UBND xã",
+    live = meeting("Họp giao ban UBND xã tuần này", in_session, "Phòng họp tầng 2, trụ sở UBND xã",
                    [("Tình hình thực hiện nhiệm vụ kinh tế – xã hội trong tuần", "phochutich.kt", 15),
-                    ("Tiến độ chuyển đổi số, thay thế văn bản giấy trước 30/9", "chanhvp", 20),
+                    ("Tiến độ chuyển đổi số, thay thế văn bản giấy ở các bộ phận", "chanhvp", 20),
                     ("Công tác chuẩn bị phòng chống rét cho cây trồng, vật nuôi", "truongkt", 10)])
     ops.transition(secretary, live, "invite")
+    answer_invitation(live, absent={"truongvhxh": "Đi công tác tại huyện theo lịch của UBND huyện"})
     ops.transition(chair, live, "start")
+    for name in ("chutich", "thuky", "phochutich.kt", "chanhvp"):
+        ops.check_in(user(name), live)
 
-    later = meeting("Hội nghị triển khai Kế hoạch chuyển đổi số năm 2027", now + timedelta(days=3),
+    later = meeting(f"Hội nghị triển khai Kế hoạch chuyển đổi số năm {today.year + 1}", at(coming, 8),
                     "Hội trường UBND xã",
                     [("Quán triệt Kế hoạch chuyển đổi số của tỉnh", "phochutich.vx", 30),
                      ("Phân công nhiệm vụ các bộ phận", "chanhvp", 20)])
     ops.transition(secretary, later, "invite")
+    answer_invitation(later, only=("chutich", "phochutich.vx", "chanhvp"))

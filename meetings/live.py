@@ -41,6 +41,7 @@ from .models import (
     SpeakerRequest,
     Vote,
 )
+from .workflow import vote_outcome
 
 ROOM_PREFIX = "meeting-"
 PENDING_KEY = "xaso_meeting_broadcasts"
@@ -209,6 +210,9 @@ def vote_view(v: Vote) -> dict:
     }
     if not v.secret:
         view["ballots"] = {str(b.user_id): b.option_id for b in v.ballots}
+    outcome = vote_outcome(v)
+    if outcome is not None:  # closed: passed or not, over all the voting members
+        view["outcome"], view["outcome_label"] = outcome
     return view
 
 
@@ -233,7 +237,7 @@ _CHANGES_MAY = {"meeting", "agenda"}
 def snapshot(m: Meeting, user: User) -> dict:
     """The whole current state as ``user`` sees it: every section, their own notes and
     what they may do. A client that (re)joins or missed an event starts from this."""
-    state = {name: fn(m) for name, fn in SECTIONS.items()}
+    state = {name: fn(m) for name, fn in SECTIONS.items() if name != "may"}
     table = access.room_table(m)
     state["may"] = table
     me = m.participant(user)

@@ -8,6 +8,7 @@ stores an event before it is broadcast (meetings.live).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
 
@@ -45,7 +46,15 @@ from .models import (
     VoteOption,
 )
 from .schemas import MeetingInput  # the input, defined with its limits
-from .workflow import DEFAULT_OPTIONS, EDITABLE, TRANSITIONS, Status
+from .workflow import (
+    DEFAULT_OPTIONS,
+    EDITABLE,
+    OUTCOME_WORDS,
+    TRANSITIONS,
+    Status,
+    vote_outcome,
+    voting_members,
+)
 
 MAX_OPTIONS = 10
 
@@ -163,7 +172,7 @@ def update_meeting(actor: User, m: Meeting, data: MeetingInput) -> Meeting:
                 _invite(p.user, m)
             elif changed_time:
                 notify(p.user, "meeting.changed",
-                       _("Cuộc họp thay đổi thời gian/địa điểm: %(t)s", t=m.title[:200]), _link(m))
+                       _l("Cuộc họp thay đổi thời gian/địa điểm: %(t)s", t=m.title[:200]), _link(m))
     return m
 
 
@@ -172,7 +181,7 @@ def _link(m: Meeting) -> str:
 
 
 def _invite(user: User, m: Meeting) -> None:
-    notify(user, "meeting.invited", _("Giấy mời họp: %(t)s", t=m.title[:200]), _link(m))
+    notify(user, "meeting.invited", _l("Giấy mời họp: %(t)s", t=m.title[:200]), _link(m))
 
 
 def transition(actor: User, m: Meeting, action: str) -> Meeting:
@@ -203,7 +212,7 @@ def transition(actor: User, m: Meeting, action: str) -> Meeting:
         sections += ["votes", "speakers"]
     elif action == "cancel":
         for p in m.participants:
-            notify(p.user, "meeting.cancelled", _("Cuộc họp đã hủy: %(t)s", t=m.title[:200]), _link(m))
+            notify(p.user, "meeting.cancelled", _l("Cuộc họp đã hủy: %(t)s", t=m.title[:200]), _link(m))
     m.status = target.value
     live.record(m, seq, f"meeting.{action}", actor, sections)
     audit(actor.organisation_id, actor, f"meeting.{action}", m, m.title)
@@ -237,7 +246,7 @@ def rsvp(actor: User, m: Meeting, answer: str, reason: str = "", delegate_id: in
             m.participants.append(Participant(user_id=delegate.id, role=p.role, rsvp="attend",
                                               delegate_for_id=actor.id, rsvp_at=utcnow()))
             notify(delegate, "meeting.delegated",
-                   _("%(n)s cử bạn dự họp thay: %(t)s", n=actor.full_name, t=m.title[:200]), _link(m))
+                   _l("%(n)s cử bạn dự họp thay: %(t)s", n=actor.full_name, t=m.title[:200]), _link(m))
         p.delegate_id = delegate.id
     p.rsvp, p.rsvp_reason, p.rsvp_at = answer, reason, utcnow()
     live.record(m, seq, "participant.rsvp", actor, ["participants"])
@@ -569,8 +578,8 @@ def _speech_action(actor: User, m: Meeting, request_id: int, action: str) -> Spe
         r.ended_at = now
     live.record(m, seq, f"speech.{action.split('_')[0]}", actor, ["speakers"])
     if action in ("grant_speech", "decline_speech") and r.user_id != actor.id:
-        note = (_("Mời bạn phát biểu: %(t)s", t=m.title[:200]) if action == "grant_speech"
-                else _("Chủ trì chưa mời phát biểu lượt đăng ký của bạn: %(t)s", t=m.title[:200]))
+        note = (_l("Mời bạn phát biểu: %(t)s", t=m.title[:200]) if action == "grant_speech"
+                else _l("Chủ trì chưa mời phát biểu lượt đăng ký của bạn: %(t)s", t=m.title[:200]))
         notify(r.user, f"meeting.{action}", note, _link(m) + "/room")
     return r
 
@@ -667,10 +676,16 @@ def close_vote(actor: User, m: Meeting, vote_id: int) -> Vote:
     return vote
 
 
-def vote_result(vote: Vote) -> str:
-    """"Tán thành 7/9, Không tán thành 1/9, Không ý kiến 1/9" — over the voting members."""
-    voters = sum(1 for p in vote.item.meeting.participants if p.votes)
-    return ", ".join(f"{o.label} {o.count}/{voters}" for o in vote.options)
+def vote_result(vote: Vote, words: Mapping[str, object] = OUTCOME_WORDS) -> str:
+    """"Tán thành 7/9, Không tán thành 1/9, Không ý kiến 1/9 — thông qua": the tally over
+    the voting members, and once closed what it decided (``words``: the biên bản's
+    Vietnamese by default, ``OUTCOME_LABELS`` on a page)."""
+    voters = voting_members(vote)
+    tally = ", ".join(f"{o.label} {o.count}/{voters}" for o in vote.options)
+    outcome = vote_outcome(vote)
+    return f"{tally} — {str(words[outcome[0]]) % {'label': outcome[1]}}" if outcome else tally
+
+
 
 
 def save_note(actor: User, m: Meeting, item_id: int, text: str) -> MeetingNote:

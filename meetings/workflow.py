@@ -4,10 +4,14 @@ documentation read these tables."""
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
 from docmgmt.core.workflow import Transition
+
+if TYPE_CHECKING:
+    from .models import Vote
 
 
 class Status(enum.StrEnum):
@@ -75,3 +79,39 @@ LIVE_ACTIONS: dict[str, Transition[Status]] = {
 
 # The choices of a vote unless the chair gives others (NĐ-style biểu quyết).
 DEFAULT_OPTIONS = ("Tán thành", "Không tán thành", "Không ý kiến")
+
+
+def voting_members(vote: Vote) -> int:
+    """The members who vote (guests do not), present or not."""
+    return sum(1 for p in vote.item.meeting.participants if p.votes)
+
+
+# What a closed vote decided: in the words of a biên bản (always Vietnamese) …
+OUTCOME_WORDS = {
+    "passed": "thông qua",
+    "rejected": "không thông qua",
+    "chosen": "phương án «%(label)s» được quá nửa số thành viên tán thành",
+    "none": "không phương án nào được quá nửa số thành viên",
+}
+# … and on the pages, in the reader's language.
+OUTCOME_LABELS = {
+    "passed": _l("Thông qua"),
+    "rejected": _l("Không thông qua"),
+    "chosen": _l("Phương án «%(label)s» được quá nửa số thành viên tán thành"),
+    "none": _l("Không phương án nào được quá nửa số thành viên"),
+}
+
+
+def vote_outcome(vote: Vote) -> tuple[str, str] | None:
+    """What a closed vote decided, as the law on local government counts it: a decision
+    of the People's Committee needs more than half of ALL its voting members (not of
+    those who voted). With the default choices: ("passed" | "rejected", ""); with the
+    chair's own choices: ("chosen", the option more than half chose) or ("none", "").
+    None while the vote is open."""
+    if vote.status != "closed":
+        return None
+    voters = voting_members(vote)
+    if tuple(o.label for o in vote.options) == DEFAULT_OPTIONS:
+        return ("passed" if 2 * vote.options[0].count > voters else "rejected"), ""
+    chosen = next((o for o in vote.options if 2 * o.count > voters), None)
+    return ("chosen", chosen.label) if chosen else ("none", "")

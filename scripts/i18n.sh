@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pot=$(mktemp --suffix=.pot)
-.venv/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -o "$pot" --no-location --sort-output . >/dev/null 2>&1
+.venv/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ -k lazy_pgettext:1c,2 -o "$pot" --no-location --sort-output . >/dev/null 2>&1
 po=docmgmt/translations/en/LC_MESSAGES/messages.po
 if [ -f "$po" ]; then
   .venv/bin/pybabel update -i "$pot" -d docmgmt/translations -l en --no-fuzzy-matching >/dev/null 2>&1

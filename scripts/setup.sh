@@ -19,6 +19,35 @@ if ! command -v npm >/dev/null; then
   exit 1
 fi
 
+# System packages, installed with apt-get when run as root:
+# - to build PyICU (Vietnamese collation of people's names) until it is in .venv;
+# - what the features use at run time: LibreOffice turns drafts into PDF, the Liberation
+#   fonts (metric-compatible with Times New Roman) set documents and signatures.
+build=()
+if ! .venv/bin/python -c 'import icu' 2>/dev/null; then
+  dpkg -s libicu-dev >/dev/null 2>&1 || build+=(libicu-dev)
+  command -v pkg-config >/dev/null || build+=(pkg-config)
+  command -v g++ >/dev/null || build+=(g++)
+fi
+runtime=()
+command -v soffice >/dev/null || runtime+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null || runtime+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || runtime+=(fonts-liberation2)
+need=("${build[@]}" "${runtime[@]}")
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing system packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  elif [ ${#build[@]} -gt 0 ]; then
+    echo "Xã Số needs ${need[*]}. Install them (sudo apt-get install -y ${need[*]}) and run again." >&2
+    exit 1
+  else
+    echo "Without ${runtime[*]} drafts are not turned into PDF (upload a PDF instead) and documents" >&2
+    echo "fall back to other fonts: sudo apt-get install -y ${runtime[*]}" >&2
+  fi
+fi
+
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 # Reinstall only when pyproject.toml changed since the last install.
 stamp=".venv/.xaso-installed${extra}"

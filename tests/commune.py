@@ -72,3 +72,23 @@ def accepted(attempt, refusals: set[str]) -> bool:
     finally:
         savepoint.rollback()
         db.session.info.pop("xaso_meeting_broadcasts", None)  # nothing rolled back is broadcast
+
+
+def issued(recipients, *, subject: str = "V/v phối hợp chuyển đổi số liên xã năm 2026", drafter: str = "cv.kt1",
+           **fields):
+    """An outgoing document drafted in the Economics office (a PDF draft), reviewed by its
+    head and the chairman, signed and issued by the clerk; committed. ``recipients`` are
+    ``RecipientInput``s."""
+    from docmgmt.outgoing import operations as ops
+    from tests.files_helpers import make_pdf
+
+    data = ops.DraftInput(doc_type=fields.pop("doc_type", "cong_van"), subject=subject,
+                          signer_id=user("chutich").id, recipients=list(recipients), **fields)
+    doc = ops.create_draft(user(drafter), data, ops.Upload(make_pdf("Dự thảo"), "du-thao.pdf"))
+    ops.submit(user(drafter), doc)
+    while doc.current_step is not None:
+        ops.approve(doc.current_step.reviewer, doc, "Đồng ý")
+    ops.sign(user("chutich"), doc)
+    ops.issue(user("vanthu"), doc)
+    db.session.commit()
+    return doc

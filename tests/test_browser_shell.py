@@ -38,3 +38,28 @@ def test_admin_menu_on_a_tablet(browser, live_server):
     page.wait_for_url("**/admin/users")
     assert page.get_by_text("Đinh Thị Thu").is_visible()
     context.close()
+
+
+def test_first_load_and_a_meeting_not_found_have_no_404_and_no_csp_violation(browser, live_server):
+    """No favicon 404 on a first load; the error page (a meeting that does not exist)
+    breaks no Content-Security-Policy rule (no inline style)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = context.new_page()
+    missing, complaints = [], []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    page.on("console", lambda m: complaints.append(m.text) if m.type in ("error", "warning") else None)
+    page.goto(live_server.url + "/login")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("/static/favicon.svg")
+    page.get_by_label("Tên đăng nhập").fill("chutich")
+    page.get_by_label("Mật khẩu", exact=True).fill("xaso2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector('[data-testid="greeting"]')
+    assert missing == []
+    page.goto(live_server.url + "/meetings/987654")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Không tìm thấy cuộc họp.").is_visible()
+    assert [u for u in missing if "/meetings/987654" not in u] == []
+    assert not [c for c in complaints if "Content Security Policy" in c], complaints
+    assert page.request.get(live_server.url + "/favicon.ico").ok
+    context.close()

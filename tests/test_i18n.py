@@ -36,3 +36,30 @@ def test_dates_are_day_month_year_in_vietnam_time():
     assert format_datetime(moment) == "01/01/2026 03:30"
     assert format_date(moment) == "01/01/2026"
     assert format_date(date(2026, 9, 30)) == "30/09/2026"
+
+
+def test_a_notification_speaks_the_language_of_whom_it_is_for(ctx):
+    """An English-speaking handler gets an English notification when a Vietnamese-speaking
+    leader directs, and the Vietnamese-speaking clerk gets Vietnamese from the same act."""
+    import sqlalchemy as sa
+
+    from docmgmt.extensions import db
+    from docmgmt.incoming import operations as ops
+    from docmgmt.notifications.models import Notification
+    from tests.commune import user
+
+    handler = user("cv.kt1")
+    handler.locale = "en"
+    doc = ops.register_incoming(user("vanthu"), ops.IncomingInput(
+        sender_name="Sở Tài chính", subject="Về việc quyết toán ngân sách"))
+    ops.direct(user("chutich"), doc, ops.Direction_(main=ops.Assignee(user_id=handler.id),
+                                                    co=[ops.Assignee(user_id=user("cv.kt2").id)]))
+    db.session.flush()
+
+    def titles(name: str) -> list[str]:
+        return list(db.session.scalars(sa.select(Notification.title).where(Notification.user_id == user(name).id)))
+
+    english, vietnamese = titles("cv.kt1"), titles("cv.kt2")
+    assert english and all("giao bạn" not in t for t in english), english
+    assert any("Về việc quyết toán ngân sách" in t for t in english)  # the data stays as written
+    assert vietnamese and all("giao bạn" in t for t in vietnamese), vietnamese

@@ -57,7 +57,9 @@ def test_clerk_registers_a_scanned_document_and_sees_its_number(login_as):
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     html = text_of(page)
-    assert "Đã vào sổ đến số 01." in html
+    said = re.sub(r"<[^>]+>", "", html)
+    assert said.count("đã vào sổ đến số 01.") + said.count("Đã vào sổ đến số 01.") == 1  # said once
+    assert "Văn bản đã vào sổ đến số 01." in said
     assert "Vào sổ tiếp" in html  # the next registration is one key press away
     assert "cong-van-125.pdf" in html
     assert 'data-testid="pdf-preview"' in html and "inline=1" in html
@@ -77,7 +79,10 @@ def test_registration_form_has_the_clerks_defaults(login_as):
     assert 'multiple' in html and 'accept=".pdf,.docx' in html
     from docmgmt.core.timeutil import vn_today
 
-    assert f'name="arrival_date" type="date" value="{vn_today().isoformat()}"' in html
+    # A text input shown dd/mm/yyyy whatever the browser's language (the picker is app.js's).
+    arrival = re.search(r'<input[^>]*name="arrival_date"[^>]*>', html).group(0)
+    assert 'type="text"' in arrival and "data-date" in arrival and 'inputmode="numeric"' in arrival
+    assert f'value="{vn_today():%d/%m/%Y}"' in arrival
 
 
 def test_confidential_registration_with_a_file_is_refused_and_nothing_is_stored(app, login_as):
@@ -103,7 +108,7 @@ def test_confidential_paper_entry_records_only_the_holder(login_as):
     response = register(client, confidentiality="toi_mat", subject="", paper_holder="Bùi Văn Khánh")
     assert response.status_code == 302
     html = text_of(client.get(response.headers["Location"]))
-    assert "Đã vào sổ đến số 01 (Mật)." in html
+    assert "Văn bản đã vào sổ đến số 01 (Mật)." in re.sub(r"<[^>]+>", "", html)
     assert "Bùi Văn Khánh" in html and "Chuyển bản giấy" in html
     assert "Thêm tệp" not in html  # no door to attach a file to a confidential entry
 
@@ -115,8 +120,9 @@ def test_duplicate_is_warned_and_can_be_registered_anyway(login_as):
     assert again.status_code == 409
     html = text_of(again)
     assert "đã vào sổ (số đến 01)" in html and "Vẫn đăng ký" in html
-    assert register(client, allow_duplicate="y").status_code == 302
-    assert "Đã vào sổ đến số 02." in text_of(client.get("/incoming/"))
+    confirmed = register(client, allow_duplicate="y")
+    assert confirmed.status_code == 302
+    assert "Văn bản đã vào sổ đến số 02." in re.sub(r"<[^>]+>", "", text_of(client.get(confirmed.headers["Location"])))
 
 
 def test_staff_is_refused_the_clerk_and_leader_pages(app, login_as):
@@ -199,6 +205,31 @@ def test_handler_completes_and_the_clerk_sees_it_done(app, login_as):
     html = text_of(login_as("vanthu").get(f"/incoming/{doc_id}"))
     assert re.search(r'data-testid="status">Hoàn thành<', html)
     assert "anh-chup.png" in html and "Đã làm việc với Phòng Tài chính" in html
+
+
+def test_my_work_opens_on_the_tab_of_what_was_given_last(app, login_as):
+    """An overdue document does not hide the one just given: the queue opens where the
+    newest assignment is, and on the overdue tab only when that newest one is late."""
+    from docmgmt.core.timeutil import vn_today
+    from docmgmt.extensions import db
+    from docmgmt.incoming.models import Assignment, IncomingDocument
+
+    late_id = registered_doc(app, assign_to="cv.kt1", deadline_days=3)
+    late = vn_today() - timedelta(days=3)
+    with app.app_context():
+        db.session.execute(sa.update(Assignment).values(deadline=late))
+        db.session.execute(sa.update(IncomingDocument).values(deadline=late))
+        db.session.commit()
+    client = login_as("cv.kt1")
+    assert 'class="tab-pane fade show active" id="pane-overdue"' in text_of(client.get("/incoming/mine"))
+    fresh_id = registered_doc(app, assign_to="cv.kt1", deadline_days=10)  # given after
+    html = text_of(client.get("/incoming/mine"))
+    active = html.split('class="tab-pane fade show active"')[1].split('class="tab-pane')[0]
+    assert 'id="pane-new"' in active and f'data-doc="{fresh_id}"' in active
+    assert f'data-doc="{late_id}"' in active  # still listed, and still red in its own tab
+    overdue_tab = html.split('id="tab-overdue"')[0].rsplit("<button", 1)[1]
+    assert "text-danger" in overdue_tab  # the late one still shows its red tab
+    assert 'aria-selected="true"' in html.split('id="tab-new"')[1].split(">")[0]
 
 
 def test_queue_shows_overdue_in_red(app, login_as):
@@ -321,3 +352,30 @@ def test_clerk_adds_a_scan_later(login_as):
     html = text_of(client.get(doc_url))
     assert "ban-quet.png" in html and 'data-testid="image-preview"' in html
     assert '<span class="fw-semibold">Thêm tệp</span>' in html
+
+
+def test_a_notification_is_read_once_its_document_is_opened(app, login_as):
+    """The badge clears when the person has seen the thing announced."""
+    import sqlalchemy as sa
+
+    from docmgmt.extensions import db
+    from docmgmt.notifications.models import Notification
+
+    doc_id = registered_doc(app, assign_to="cv.kt1", deadline_days=5)
+    client = login_as("cv.kt1")
+
+    def unread() -> list[str]:
+        with app.app_context():
+            return list(db.session.scalars(sa.select(Notification.link).where(
+                Notification.user_id == user_id("cv.kt1", app=app), Notification.read_at.is_(None))))
+
+    def badge() -> int:
+        found = re.search(r'data-testid="unread-count">(\d+)<', text_of(client.get("/incoming/mine")))
+        return int(found.group(1)) if found else 0
+
+    assert f"/incoming/{doc_id}" in unread()
+    before = badge()
+    assert before == len(unread()) >= 1
+    client.get(f"/incoming/{doc_id}")
+    assert f"/incoming/{doc_id}" not in unread()
+    assert badge() == before - 1

@@ -209,3 +209,60 @@ def test_room_catches_up_after_a_missed_change_and_a_lost_connection(app, live_m
     assert member.evaluate("window.__stillHere") == "yes"
     for ctx in (chair_ctx, member_ctx):
         ctx.close()
+
+
+@pytest.fixture
+def crowded_meeting(app, db_session):
+    """A live meeting with a vote open, someone speaking with a long topic and five more
+    waiting: the busiest the big screen gets."""
+    from meetings import operations as ops
+    from meetings.models import Meeting
+
+    with app.test_request_context():
+        meeting_id = build_meeting(status="live")
+        m = db_session.get(Meeting, meeting_id)
+        chair = user("chutich")
+        speakers = ["phochutich.kt", "phochutich.vx", "chanhvp", "truongkt", "cv.vp", "thuky"]
+        first = ops.request_speech(user(speakers[0]), m, "Ý kiến về tiến độ giải ngân vốn đầu tư công và "
+                                   "kế hoạch chuyển đổi số của xã trong quý IV năm 2026")
+        for name in speakers[1:]:
+            ops.request_speech(user(name), m, "Xin phát biểu về nội dung này")
+        ops.grant_speech(chair, m, first.id)
+        ops.open_vote(chair, m, m.current_item_id, "Thông qua Tờ trình về kế hoạch phát triển kinh tế – xã hội "
+                      "năm 2027 và dự toán ngân sách xã, trình Hội đồng nhân dân xã tại kỳ họp cuối năm?")
+        db_session.commit()
+    db_session.close()
+    return meeting_id
+
+
+def test_the_big_screen_fits_1080p_with_a_vote_open_and_someone_speaking(crowded_meeting, live_server, browser):
+    """Nothing is clipped on the room's 1920×1080 TV: the tally, the speaker and the queue
+    all stand inside the screen; a closed vote says whether it passed."""
+    from playwright.sync_api import expect
+
+    context, page = signed_in(browser, live_server, "chutich", viewport={"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}/meetings/{crowded_meeting}/screen")
+    expect(page.get_by_test_id("connection")).to_have_text("Đã kết nối", timeout=15000)
+    expect(page.get_by_test_id("screen-option")).to_have_count(3)
+    expect(page.get_by_test_id("speaking")).to_contain_text("Quách Thị Hương")
+    clipped = page.evaluate("""() => {
+        const side = document.querySelector('.screen-side').getBoundingClientRect();
+        const out = [];
+        for (const node of document.querySelectorAll(
+                '.screen-side .panel, [data-testid=screen-option], [data-testid=speaking], .queue li')) {
+            const box = node.getBoundingClientRect();
+            if (box.bottom > side.bottom + 1 || box.bottom > window.innerHeight + 1) {
+                out.push((node.dataset.testid || node.className) + ' ' + Math.round(box.bottom));
+            }
+        }
+        return out;
+    }""")
+    assert clipped == [], clipped
+    expect(page.locator(".queue li.more")).to_contain_text("người nữa")
+    # The chair closes the vote: 0 of 4 voting members approved, so it did not pass.
+    room_ctx, room = in_room(browser, live_server, "chutich", crowded_meeting)
+    room.get_by_test_id("close-vote").click()
+    expect(page.get_by_test_id("vote-outcome")).to_have_text("Không thông qua", timeout=15000)
+    expect(room.get_by_test_id("vote-outcome")).to_have_text("Không thông qua")
+    for ctx in (context, room_ctx):
+        ctx.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from docmgmt.core.errors import DomainError
@@ -15,25 +17,15 @@ from docmgmt.outgoing import operations as ops
 from meetings import operations as meeting_ops
 from meetings.documents import _Conclusion, create_task
 from meetings.models import Meeting
-from tests.commune import unit, user
-from tests.conftest import login
-from tests.files_helpers import make_pdf
+from tests.commune import issued, unit, user
+from tests.conftest import login, page_csrf
 from tests.meetings_support import build_meeting
 
 
 def _issued_to_two_agencies():
-    data = ops.DraftInput(
-        doc_type="cong_van", subject="Về việc báo cáo kết quả chuyển đổi số quý IV", signer_id=user("chutich").id,
-        recipients=[ops.RecipientInput(organ_name="Sở Nội vụ tỉnh Phú Thọ", organ_id="000.00.31.H42"),
-                    ops.RecipientInput(organ_name="Hợp tác xã Nông nghiệp Kim Bôi")])
-    doc = ops.create_draft(user("cv.kt1"), data, ops.Upload(make_pdf("Báo cáo"), "du-thao.pdf"))
-    ops.submit(user("cv.kt1"), doc)
-    ops.approve(user("truongkt"), doc)
-    ops.approve(user("chutich"), doc)
-    ops.sign(user("chutich"), doc)
-    ops.issue(user("vanthu"), doc)
-    db.session.commit()
-    return doc
+    return issued([ops.RecipientInput(organ_name="Sở Nội vụ tỉnh Phú Thọ", organ_id="000.00.31.H42"),
+                   ops.RecipientInput(organ_name="Hợp tác xã Nông nghiệp Kim Bôi")],
+                  subject="Về việc báo cáo kết quả chuyển đổi số quý IV")
 
 
 def test_a_recipient_without_organ_id_is_sent_by_post_never_left_queued(app, client):
@@ -61,10 +53,10 @@ def _register_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(IncomingDocument))
 
 
-def test_a_meeting_task_enters_the_register_through_the_one_way_in_and_checks_who_gives_it(app):
-    """Registration, internal receipt and meeting tasks take the next số đến the same way,
-    and a task from a conclusion cannot be given by someone who does not run the meeting,
-    even when a door forgets to ask."""
+def test_a_meeting_task_stays_out_of_the_register_and_checks_who_gives_it(app):
+    """A task the commune gives itself did not arrive: it takes no số đến and leaves the
+    series untouched; and a task from a conclusion cannot be given by someone who does not
+    run the meeting, even when a door forgets to ask."""
     with app.test_request_context():
         m = db.session.get(Meeting, build_meeting("live"))
         item = m.items[0]
@@ -90,9 +82,48 @@ def test_a_meeting_task_enters_the_register_through_the_one_way_in_and_checks_wh
         assert _register_count() == before  # nothing entered, no number taken
         task = create_task(user("thuky"), item, f"unit:{unit('KT').id}", None, "Rà soát số liệu tháng 11")
         entry = db.session.get(IncomingDocument, task.incoming_id)
-        assert entry.arrival_number == registered.arrival_number + 1  # the same series, no gap
-        assert entry.register_id == registered.register_id and entry.registered_by_id == user("thuky").id
-        assert [e.action for e in events_of("incoming", entry.id)][:2] == ["registered", "task_assigned"]
-        register = db.session.get(Register, entry.register_id)
-        assert register.direction == Direction.INCOMING and register.last_number == entry.arrival_number
+        assert (entry.arrival_number, entry.register_id, entry.arrival_label) == (None, None, "Việc giao")
+        assert entry.channel == "meeting" and entry.registered_by_id == user("thuky").id
+        assert [e.action for e in events_of("incoming", entry.id)][:1] == ["task_assigned"]
+        register = db.session.get(Register, registered.register_id)
+        assert register.direction == Direction.INCOMING
+        assert register.last_number == registered.arrival_number  # the series is untouched
+        then = incoming_ops.register_incoming(user("vanthu"), incoming_ops.IncomingInput(
+            sender_name="Sở Tài chính tỉnh Phú Thọ", subject="Về việc quyết toán"))
+        assert then.arrival_number == registered.arrival_number + 1  # no gap
 
+
+
+def test_the_exchange_page_names_agencies_and_documents_and_offers_a_retry(app, client):
+    """A clerk reads the agency's name and the document's number, not OrganIds and edXML
+    ids; a waiting message says why it waits and can be sent again now."""
+    from datetime import timedelta
+
+    from docmgmt.core.timeutil import utcnow
+
+    with app.test_request_context():
+        doc = _issued_to_two_agencies()
+        message = db.session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.outgoing_document_id == doc.id, OutboxMessage.kind == "edoc")).one()
+        message.attempts, message.next_attempt_at = 3, utcnow() + timedelta(hours=2)
+        message.last_error = "hub unreachable"
+        db.session.commit()
+        message_id, symbol, edxml_id = message.id, doc.number_symbol, message.document_id
+    login(client, "vanthu")
+    page = client.get("/exchange/").get_data(as_text=True)
+    row = page.split(f"<td>{message_id}</td>")[1].split("</tr>")[0]
+    assert "Sở Nội vụ tỉnh Phú Thọ" in row and "000.00.31.H42" in row
+    assert symbol in row and edxml_id not in row
+    assert "Gửi chưa được, sẽ thử lại lúc" in row and "hub unreachable" in row
+    token = re.search(r'name="csrf_token" value="([^"]+)"', row).group(1)
+    assert client.post(f"/exchange/outbox/{message_id}/retry", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        retried = db.session.get(OutboxMessage, message_id)
+        assert retried.next_attempt_at <= utcnow() + timedelta(seconds=5)
+        retried.delivered_at = utcnow()
+        db.session.commit()
+    again = client.post(f"/exchange/outbox/{message_id}/retry", data={"csrf_token": token})
+    assert again.status_code == 409 and "Gói tin này đã được gửi." in again.get_data(as_text=True)
+    login(client, "cv.kt1")  # staff do not run the exchange
+    assert client.post(f"/exchange/outbox/{message_id}/retry",
+                       data={"csrf_token": page_csrf(client)}).status_code == 403

@@ -221,6 +221,9 @@ def test_leader_signs_and_clerk_issues_with_the_number_and_verified_signatures(a
     assert '<span data-testid="number-symbol">01/UBND-KT</span>' in html
     signatures = html.split('data-testid="signatures"')[1]
     assert signatures.count('data-valid="true"') == 2 and 'data-valid="false"' not in signatures
+    # the certificates in the reader's words, not X.500 attribute names
+    assert "Tên: Bùi Văn Khánh" in signatures and "Common Name" not in signatures
+    assert "Organization" not in signatures and "Country" not in signatures
     assert "Chờ gửi qua trục liên thông" in html and "Đã chuyển vào văn bản đến" in html
     assert "recall" not in actions_on(html)
     assert "Cấp số, phát hành" in html.split('data-testid="timeline"')[1]

@@ -6,13 +6,23 @@ import enum
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 @dataclass(frozen=True)
 class DocType:
     code: str  # stable identifier used in the database and the API
-    name: str  # Vietnamese name, as printed
+    name: str  # Vietnamese name, as printed (documents, registers, edXML)
     abbreviation: str  # "" for công văn and thư công
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, for the pages (printed documents keep ``name``)."""
+        return str(lazy_pgettext("doc type", self.name))
+
+
+def type_label(code: str) -> str:
+    return BY_CODE[code].label if code in BY_CODE else code
 
 
 DOC_TYPES: tuple[DocType, ...] = (

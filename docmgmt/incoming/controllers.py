@@ -13,13 +13,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..core.errors import DomainError
-from ..core.forms import load_form, show_error
+from ..core.forms import load_form, people_by_unit, show_error
 from ..core.permissions import Permission
+from ..core.text import sorted_people
 from ..core.timeutil import vn_today
 from ..documents.history import event_label, events_of
 from ..documents.register_export import confidential_requested, register_year
 from ..documents.registers import Direction
-from ..documents.types import BY_CODE, Confidentiality, Urgency
+from ..documents.types import Confidentiality, Urgency, type_label
 from ..extensions import db
 from ..org.operations import require
 from . import home as _home  # noqa: F401 - registers the home-page panels
@@ -74,7 +75,7 @@ def _helpers():
         "role_label": lambda r: str(ROLE_LABELS.get(r, r)),
         "urgency_label": lambda u: Urgency(u).label,
         "confidentiality_label": lambda c: Confidentiality(c).label,
-        "type_name": lambda code: BY_CODE[code].name if code in BY_CODE else code,
+        "type_name": type_label,
     }
 
 
@@ -103,9 +104,10 @@ def new():
             else:
                 show_error(form, err)
         else:
-            flash(_("Đã vào sổ đến số %(n)s.", n=doc.arrival_label), "success")
             if request.form.get("then") == "next":
+                flash(_("Đã vào sổ đến số %(n)s.", n=doc.arrival_label), "success")
                 return redirect(url_for(".new"))
+            # The document page says it once, with the number and "Vào sổ tiếp".
             return redirect(url_for(".show", document_id=doc.id, registered=1))
     elif request.method == "POST":
         status = 422
@@ -118,9 +120,8 @@ def new():
 def _assignee_choices():
     people, units = ops.assignable(current_user)
     return {
-        _("Người"): [(f"u:{u.id}", u.full_name + (f" ({u.unit.abbreviation})" if u.unit else ""))
-                     for u in people],
-        _("Đơn vị"): [(f"unit:{u.id}", u.name) for u in units],
+        **people_by_unit(people, _("Không thuộc đơn vị")),
+        _("Đơn vị (giao cả đơn vị)"): [(f"unit:{u.id}", u.name) for u in units],
     }
 
 
@@ -128,7 +129,7 @@ def _prepare(key: str, form):
     """Fill a form's choices (they depend on the organisation and the document)."""
     if key == "submit":
         form.leader_id.choices = [("", _("— Tất cả lãnh đạo —"))] + [
-            (str(u.id), u.full_name) for u in ops.leaders_of(current_user.organisation_id)]
+            (str(u.id), u.full_name) for u in sorted_people(ops.leaders_of(current_user.organisation_id))]
     elif key in ("direct", "reassign"):
         choices = _assignee_choices()
         form.main.choices = {"": [("", _("— Chọn người hoặc đơn vị —"))], **choices}
@@ -152,7 +153,7 @@ def _delegate_forms(doc: IncomingDocument, failed: DelegateForm | None = None):
         else:
             form = DelegateForm(prefix=f"delegate{a.id}", formdata=None, assignment_id=str(a.id))
         members = [u for u in (a.assignee_unit.members if a.assignee_unit else []) if u.active]
-        form.user_id.choices = [(str(u.id), u.full_name) for u in members]
+        form.user_id.choices = [(str(u.id), u.full_name) for u in sorted_people(members)]
         forms.append((a, form))
     return forms
 
@@ -303,7 +304,7 @@ def delegate(document_id: int, assignment_id: int):
         abort(404)
     form = DelegateForm(prefix=f"delegate{assignment_id}")
     members = [u for u in (assignment.assignee_unit.members if assignment.assignee_unit else [])]
-    form.user_id.choices = [(str(u.id), u.full_name) for u in members]
+    form.user_id.choices = [(str(u.id), u.full_name) for u in sorted_people(members)]
     if form.validate_on_submit() and (data := load_form(form, DelegateSchema)) is not None:
         try:
             ops.delegate(current_user, assignment, data["user_id"])
@@ -332,8 +333,20 @@ def mine():
         ("info", _("Để biết"), queue.for_information),
     ]
     wanted = request.args.get("tab")
-    active = wanted if wanted in {t[0] for t in tabs} else ("overdue" if queue.overdue else "new")
+    active = wanted if wanted in {t[0] for t in tabs} else _opening_tab(tabs, queue)
     return render_template("incoming/mine.html", tabs=tabs, active=active, queue=queue)
+
+
+def _opening_tab(tabs, queue: ops.Queue) -> str:
+    """The tab holding what was given to me last (new work, work in hand or for
+    information) — its overdue tab if that very entry is already late; the other overdue
+    entries wait behind their red tab."""
+    newest = max(((entry.assignment.assigned_at, entry.assignment.id, key, entry)
+                  for key, _label, entries in tabs if key in ("new", "in_progress", "info")
+                  for entry in entries), default=None, key=lambda row: row[:2])
+    if newest is None:
+        return "new"
+    return "overdue" if newest[3] in queue.overdue else newest[2]
 
 
 @bp.get("/awaiting")

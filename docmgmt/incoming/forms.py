@@ -38,7 +38,7 @@ FILE_ACCEPT = ".pdf,.docx,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
 def _type_choices():
-    return [(t.code, f"{t.name} ({t.abbreviation})" if t.abbreviation else t.name)
+    return [(t.code, f"{t.label} ({t.abbreviation})" if t.abbreviation else t.label)
             for t in DOC_TYPES]
 
 

@@ -20,21 +20,21 @@ from ..core import signals
 from ..core.access import find_scoped, principals_of, scoped
 from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.permissions import Permission, Role
-from ..core.text import clean
+from ..core.text import clean, sorted_people, vn_sort_key
 from ..core.timeutil import format_date, utcnow, vn_today
 from ..documents.calendar import add_working_days, holidays_of, working_days_between
 from ..documents.history import add_event, register_event_labels
-from ..documents.registers import Direction, Register, register_for, take_number
+from ..documents.registers import Direction, register_for, take_number
 from ..documents.types import TYPE_CODES, Confidentiality, Urgency
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.operations import ACCESS_CHECKS
 from ..files.sandbox import inspect_pdf
 from ..files.store import FileStore, store_file
-from ..notifications.operations import notify
+from ..notifications.operations import in_language_of, notify
 from ..org.models import Unit, User
 from .access import CONCERNS, HANDS_ON, LIFECYCLE, READ, can_read, concerns
-from .models import Assignment, IncomingDocument, IncomingFile, ProgressNote
+from .models import OWN_CHANNELS, Assignment, IncomingDocument, IncomingFile, ProgressNote
 from .schemas import Assignee, Direction_, IncomingInput  # the inputs, defined with their limits
 from .workflow import HANDLING, OPEN_STATUSES, Status
 
@@ -162,11 +162,23 @@ def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]
 def _enter_register(actor: User, arrival_date: date, confidential: bool, **entry) -> IncomingDocument:
     """The one way into the sổ đến: the register of the arrival year, its next number
     (taken inside this transaction, so a refusal later gives it back), the entry.
-    Registration, internal receipt and tasks from meetings all come through here; each
-    checks first who may."""
+    Registration of what arrived from outside (upload, paper, edXML) comes through here;
+    it checks first who may."""
     register = register_for(actor.organisation_id, Direction.INCOMING, arrival_date.year, confidential)
-    doc = IncomingDocument(organisation_id=actor.organisation_id, register_id=register.id,
-                           arrival_number=take_number(register), arrival_date=arrival_date,
+    return _enter(actor, arrival_date, register_id=register.id, arrival_number=take_number(register),
+                  **entry)
+
+
+def _enter_own(actor: User, arrival_date: date, **entry) -> IncomingDocument:
+    """The commune's own document delivered to its units, or a task it gives itself: it
+    reaches the queues like an arrived document but is not entered in the sổ đến and
+    takes no số đến (the schema allows that only for channels ``OWN_CHANNELS``)."""
+    assert entry.get("channel") in OWN_CHANNELS
+    return _enter(actor, arrival_date, **entry)
+
+
+def _enter(actor: User, arrival_date: date, **entry) -> IncomingDocument:
+    doc = IncomingDocument(organisation_id=actor.organisation_id, arrival_date=arrival_date,
                            registered_by_id=actor.id, **entry)
     db.session.add(doc)
     db.session.flush()
@@ -274,13 +286,16 @@ def transfer_paper(actor: User, doc: IncomingDocument, holder: str, comment: str
 
 def receive_internal(actor: User, outgoing, stored: StoredFile, assignees: list[Assignee]) -> IncomingDocument:
     """An outgoing document issued to our own units or people arrives in their incoming
-    queue at once: registered in the sổ đến and handed to them for information (a leader
-    may still direct it for action)."""
+    queue at once, handed to them for information (a leader may still direct it for
+    action). It did not arrive from outside: no entry in the sổ đến, no số đến; its
+    sender is the issuing unit of the commune."""
     _require(actor, Permission.ISSUE_OUTGOING)
     org_name = outgoing.drafter.organisation.name
-    doc = _enter_register(
-        actor, outgoing.issued_on, False,
-        sender_name=org_name, number_symbol=outgoing.number_symbol, issue_date=outgoing.issued_on,
+    unit = outgoing.drafting_unit
+    sender = f"{unit.name}, {org_name}" if unit is not None else org_name
+    doc = _enter_own(
+        actor, outgoing.issued_on,
+        sender_name=sender[:255], number_symbol=outgoing.number_symbol, issue_date=outgoing.issued_on,
         doc_type=outgoing.doc_type, subject=outgoing.subject,
         signer=outgoing.signer.full_name if outgoing.signer else "", urgency=outgoing.urgency,
         sender_due_date=outgoing.due_date, channel="internal", status=Status.ASSIGNED.value,
@@ -313,7 +328,7 @@ def mark_recalled(actor: User, document_id: int, number_symbol: str, reason: str
     for a in doc.active_assignments:
         for person in _people(a):
             notify(person, "incoming.recalled",
-                   _("Văn bản %(s)s đã bị thu hồi: %(r)s", s=number_symbol, r=reason[:200]),
+                   _l("Văn bản %(s)s đã bị thu hồi: %(r)s", s=number_symbol, r=reason[:200]),
                    _link(doc))
     signals.incoming_changed.send(doc)
 
@@ -342,7 +357,7 @@ def submit(actor: User, doc: IncomingDocument, leader_id: int | None = None, com
               comment=clean(comment), data={"leaders": [u.id for u in leaders]})
     for leader in leaders:
         notify(leader, "incoming.submitted",
-               _("Văn bản đến số %(n)s chờ chỉ đạo: %(s)s", n=doc.arrival_label, s=doc.subject[:200]),
+               _l("Văn bản đến số %(n)s chờ chỉ đạo: %(s)s", n=doc.arrival_label, s=doc.subject[:200]),
                _link(doc))
     signals.incoming_changed.send(doc)
 
@@ -418,21 +433,19 @@ class TaskOrigin(Protocol):
     def may_give_tasks(self, user: User) -> bool: ...
 
     def task_entry(self, text: str) -> dict:
-        """The register entry's sender_name, issue_date, subject, signer and channel."""
+        """The entry's sender_name, issue_date, subject, signer and channel ("meeting")."""
         ...
 
 
 def register_task(actor: User, origin: TaskOrigin, text: str, direction: Direction_) -> IncomingDocument:
-    """A task the commune gives itself: entered in the sổ đến (the one way in) and
-    assigned at once by the person who records it, through the same assignments, queues
-    and reminders as a directed document. Who may give it is the origin's rule, asked
-    here so that no door can skip it."""
+    """A task the commune gives itself: not an arrived document, so not in the sổ đến and
+    without a số đến, but assigned at once by the person who records it, through the same
+    assignments, queues and reminders as a directed document. Who may give it is the
+    origin's rule, asked here so that no door can skip it."""
     if not origin.may_give_tasks(actor):
         raise forbidden()
-    doc = _enter_register(actor, vn_today(), False, doc_type="thong_bao",
-                          status=Status.REGISTERED.value, **origin.task_entry(text))
-    add_event(doc, DIRECTION, actor, "registered", to_status=doc.status,
-              comment=_("Vào sổ đến số %(n)s", n=doc.arrival_label))
+    doc = _enter_own(actor, vn_today(), doc_type="thong_bao", status=Status.REGISTERED.value,
+                     **origin.task_entry(text))
     created = _make_assignments(actor, doc, direction)
     doc.status = Status.ASSIGNED.value
     add_event(doc, DIRECTION, actor, "task_assigned", from_status=Status.REGISTERED.value,
@@ -498,11 +511,21 @@ def _people(assignment: Assignment) -> list[User]:
 ROLE_WORDS = {"main": _l("chủ trì"), "co": _l("phối hợp"), "info": _l("để biết")}
 
 
+def _named(doc: IncomingDocument) -> str:
+    """How a message names the document: by its số đến, or — the commune's own, which has
+    none — as an internal document with its number and symbol, or as a task."""
+    if doc.in_register:
+        return _("Văn bản đến số %(n)s", n=doc.arrival_label)
+    if doc.channel == "internal":
+        return _("Văn bản nội bộ %(s)s", s=doc.number_symbol)
+    return _("Việc giao")
+
+
 def _notify_assignees(doc: IncomingDocument, assignments: list[Assignment]) -> None:
     for a in assignments:
         for person in _people(a):
             notify(person, f"incoming.assigned.{a.role}",
-                   _("Văn bản đến số %(n)s giao bạn (%(role)s): %(s)s", n=doc.arrival_label,
+                   _l("%(doc)s giao bạn (%(role)s): %(s)s", doc=_named(doc),
                      role=str(ROLE_WORDS[a.role]), s=doc.subject[:200]),
                    _link(doc))
 
@@ -578,7 +601,7 @@ def complete(actor: User, doc: IncomingDocument, summary: str = "", uploads: Seq
     add_event(doc, DIRECTION, actor, action, from_status=old, to_status=doc.status, comment=summary)
     if doc.status_enum is Status.DONE and doc.registered_by is not None:
         notify(doc.registered_by, "incoming.completed",
-               _("Văn bản đến số %(n)s đã giải quyết xong.", n=doc.arrival_label), _link(doc))
+               _l("%(doc)s đã giải quyết xong.", doc=_named(doc)), _link(doc))
     db.session.flush()
     signals.incoming_changed.send(doc)
 
@@ -627,11 +650,15 @@ def available_actions(user: User, doc: IncomingDocument) -> frozenset[str]:
     return frozenset(actions)
 
 
-def assignable(user: User) -> tuple[list[User], list[Unit]]:
-    """People and units of the user's organisation a direction may name."""
-    people = db.session.scalars(scoped(User, user).where(User.active.is_(True)).order_by(User.full_name))
-    units = db.session.scalars(scoped(Unit, user).order_by(Unit.name))
-    return list(people), list(units)
+def assignable(user: User, *, leaders: bool = False) -> tuple[list[User], list[Unit]]:
+    """People and units of the user's organisation a direction may name: active people who
+    handle documents, so not the administrator's account and, unless `leaders`, not the
+    commune's leaders (they direct; an outgoing document's recipients may include them).
+    People come in Vietnamese list order, units by their Vietnamese name."""
+    people = [u for u in db.session.scalars(scoped(User, user).where(User.active.is_(True)))
+              if u.can(Permission.HANDLE_ASSIGNED) and (leaders or not u.has_role(Role.LEADER))]
+    units = sorted(db.session.scalars(scoped(Unit, user)), key=lambda u: vn_sort_key(u.name))
+    return sorted_people(people), units
 
 
 # --- queues -------------------------------------------------------------------------------
@@ -697,9 +724,8 @@ def list_documents(user: User, *, year: int | None = None, status: str | None = 
     """Documents this user may read, newest first (the overview for clerks and leaders):
     the access rule is part of the query, so every page holds exactly what may be opened."""
     query = READ.select(user)
-    if year:
-        query = query.join(Register, Register.id == IncomingDocument.register_id).where(
-            Register.year == year)
+    if year:  # the register's year is the arrival year; own entries have no register
+        query = query.where(IncomingDocument.arrival_date.between(date(year, 1, 1), date(year, 12, 31)))
     if status:
         query = query.where(IncomingDocument.status == status)
     if overdue:
@@ -749,20 +775,25 @@ def send_reminders(today: date | None = None, mailer=None) -> int:
         holidays = holidays_of(doc.organisation_id, today)
         left = working_days_between(today, deadline, holidays)
         if left <= 0 and a.reminded_due_at is None:
-            title = (_("Văn bản đến số %(n)s đã quá hạn giải quyết (%(d)s)", n=doc.arrival_label,
-                       d=deadline.strftime("%d/%m/%Y")) if deadline < today else
-                     _("Hôm nay là hạn giải quyết văn bản đến số %(n)s", n=doc.arrival_label))
+            title = (_l("Văn bản đến số %(n)s đã quá hạn giải quyết (%(d)s)", n=doc.arrival_label,
+                        d=deadline.strftime("%d/%m/%Y")) if deadline < today else
+                     _l("Hôm nay là hạn giải quyết văn bản đến số %(n)s", n=doc.arrival_label))
             a.reminded_due_at = now
             a.reminded_before_at = a.reminded_before_at or now
         elif left == 1 and a.reminded_before_at is None:
-            title = _("Còn 1 ngày làm việc để giải quyết văn bản đến số %(n)s", n=doc.arrival_label)
+            title = _l("Còn 1 ngày làm việc để giải quyết văn bản đến số %(n)s", n=doc.arrival_label)
             a.reminded_before_at = now
         else:
             continue
+        if not doc.in_register:  # no số đến to name it by
+            title = _l("Nhắc hạn giải quyết %(d)s: %(doc)s", d=deadline.strftime("%d/%m/%Y"), doc=_named(doc))
         for person in _people(a):
-            notify(person, "incoming.reminder", f"{title}: {doc.subject[:150]}", _link(doc))
+            notify(person, "incoming.reminder", _l("%(title)s: %(subject)s", title=title, subject=doc.subject[:150]),
+                   _link(doc))
             if mailer is not None and person.email:
-                mailer(person.email, title, f"{title}\n\n{doc.subject}")
+                with in_language_of(person):
+                    heading = str(title)
+                mailer(person.email, heading, f"{heading}\n\n{doc.subject}")
             sent += 1
     return sent
 

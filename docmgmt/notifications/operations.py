@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 
 from ..core.access import load
 from ..core.errors import not_found
@@ -14,10 +16,19 @@ from ..org.models import User
 from .models import Notification
 
 
-def notify(user: User, kind: str, title: str, link: str = "") -> Notification:
+def in_language_of(user: User):
+    """Render text in this person's language (their setting; Vietnamese otherwise)."""
+    return force_locale(user.locale if user.locale in ("vi", "en") else "vi")
+
+
+def notify(user: User, kind: str, title: str | LazyString, link: str = "") -> Notification:
+    """A notification written in the recipient's language: a lazy string (``_l(…)``) is
+    rendered in their locale, not in the language of whoever acted."""
+    with in_language_of(user):
+        text = str(title)
     note = Notification(
         organisation_id=user.organisation_id, user_id=user.id, kind=kind,
-        title=clean(title)[:500], link=link,
+        title=clean(text)[:500], link=link,
     )
     db.session.add(note)
     return note
@@ -49,3 +60,16 @@ def mark_read(user: User, notification_id: int) -> Notification:
     if note.read_at is None:
         note.read_at = utcnow()
     return note
+
+
+def read_on_visit(user: User, path: str) -> int:
+    """Opening what a notification links to reads it (the document, the meeting): the
+    badge clears once the person has seen the thing announced, including when they came
+    by another way than the notification."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None), Notification.link == path)
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

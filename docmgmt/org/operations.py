@@ -13,7 +13,7 @@ from ..auth.passwords import hash_password, validate_password
 from ..core.access import get_scoped, load, scoped  # noqa: F401 - the doors ask ops.get_scoped
 from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.permissions import Permission, Role
-from ..core.text import clean
+from ..core.text import clean, sorted_people
 from ..extensions import db
 from .models import Organisation, Position, Unit, User
 
@@ -194,7 +194,7 @@ def update_user(
 
 
 def users_of(actor: User) -> list[User]:
-    return list(db.session.scalars(scoped(User, actor).order_by(User.full_name)))
+    return sorted_people(db.session.scalars(scoped(User, actor)))
 
 
 def units_of(actor: User) -> list[Unit]:

@@ -15,12 +15,13 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..core.errors import DomainError, ValidationFailed
-from ..core.forms import load_form, show_error
+from ..core.forms import load_form, people_by_unit, show_error
 from ..core.permissions import Permission
+from ..core.text import sorted_people
 from ..core.timeutil import vn_today
 from ..documents.history import event_label, events_of
 from ..documents.register_export import confidential_requested, register_year
-from ..documents.types import BY_CODE, Urgency
+from ..documents.types import Urgency, type_label
 from ..extensions import db
 from ..incoming import operations as incoming_ops
 from ..org.operations import require
@@ -67,7 +68,7 @@ STEP_LABELS = {"head_of_unit": _l("Trưởng bộ phận"), "leader": _l("Lãnh 
 DECISION_LABELS = {"approved": _l("Đồng ý"), "returned": _l("Trả lại")}
 # Where a recipient outside the commune stands on the provincial exchange (edXML status codes).
 EXCHANGE_LABELS = {
-    "": _l("—"), "queued": _l("Chờ gửi qua trục liên thông"), "sent": _l("Đã gửi"),
+    "": _l("Gửi khi phát hành"), "queued": _l("Chờ gửi qua trục liên thông"), "sent": _l("Đã gửi"),
     "failed": _l("Gửi không thành công"),
     "by_post": _l("Gửi qua bưu điện hoặc thư điện tử (cơ quan chưa có mã liên thông)"),
     "01": _l("Đã đến"), "02": _l("Từ chối tiếp nhận"), "03": _l("Đã tiếp nhận"),
@@ -87,21 +88,20 @@ def _helpers():
         "decision_label": lambda d: str(DECISION_LABELS.get(d, d)) if d else _("Đang chờ"),
         "exchange_label": lambda s: str(EXCHANGE_LABELS.get(s, s)),
         "urgency_label": lambda u: Urgency(u).label,
-        "type_name": lambda code: BY_CODE[code].name if code in BY_CODE else code,
+        "type_name": type_label,
     }
 
 
 def _leader_choices(empty: str):
     return [("", empty)] + [(str(u.id), u.full_name + (f" — {u.position.name}" if u.position else ""))
-                            for u in incoming_ops.leaders_of(current_user.organisation_id)]
+                            for u in sorted_people(incoming_ops.leaders_of(current_user.organisation_id))]
 
 
 def _recipient_choices():
-    people, units = incoming_ops.assignable(current_user)
+    people, units = incoming_ops.assignable(current_user, leaders=True)
     return {
         _("Đơn vị"): [(f"unit:{u.id}", u.name) for u in units],
-        _("Người"): [(f"u:{u.id}", u.full_name + (f" ({u.unit.abbreviation})" if u.unit else ""))
-                     for u in people],
+        **people_by_unit(people, _("Không thuộc đơn vị")),
     }
 
 

@@ -42,7 +42,7 @@ DRAFT_ACCEPT = ".pdf,.docx,application/pdf," \
 
 
 def _label(t) -> str:
-    return f"{t.name} ({t.abbreviation})" if t.abbreviation else t.name
+    return f"{t.label} ({t.abbreviation})" if t.abbreviation else t.label
 
 
 def type_choices():

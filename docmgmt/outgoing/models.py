@@ -76,7 +76,13 @@ class OutgoingDocument(OrgScoped, Model):
 
     @property
     def type_name(self) -> str:
+        """As printed (exports, edXML): Vietnamese."""
         return BY_CODE[self.doc_type].name
+
+    @property
+    def type_label(self) -> str:
+        """On the pages: in the reader's language."""
+        return BY_CODE[self.doc_type].label
 
     @property
     def is_confidential(self) -> bool:

@@ -38,7 +38,7 @@ from ..signing import signer  # called as signer.…: a test may stand in for th
 from ..signing.errors import SigningError
 from ..signing.prepare import prepare_for_issuance
 from .access import LIFECYCLE, READ, can_read
-from .drafting import template_docx
+from .drafting import signer_lines, template_docx
 from .models import BY_POST, DraftVersion, OutgoingDocument, Recipient, ReviewStep
 from .render import RenderFailed, RenderUnavailable, docx_to_pdf
 from .schemas import DraftInput, RecipientInput  # the inputs, defined with their limits
@@ -246,7 +246,7 @@ def _notify_reviewer(doc: OutgoingDocument) -> None:
     step = doc.current_step
     if step is not None:
         notify(step.reviewer, "outgoing.review",
-               _("Dự thảo chờ bạn duyệt: %(s)s", s=doc.subject[:200]), _link(doc))
+               _l("Dự thảo chờ bạn duyệt: %(s)s", s=doc.subject[:200]), _link(doc))
 
 
 def approve(actor: User, doc: OutgoingDocument, comment: str = "") -> None:
@@ -258,7 +258,7 @@ def approve(actor: User, doc: OutgoingDocument, comment: str = "") -> None:
     if doc.current_step is None:
         doc.status = Status.APPROVED.value
         notify(doc.drafter, "outgoing.approved",
-               _("Dự thảo đã được duyệt: %(s)s", s=doc.subject[:200]), _link(doc))
+               _l("Dự thảo đã được duyệt: %(s)s", s=doc.subject[:200]), _link(doc))
     else:
         _notify_reviewer(doc)
     add_event(doc, DIRECTION, actor, "approved", from_status=old, to_status=doc.status,
@@ -280,7 +280,7 @@ def return_draft(actor: User, doc: OutgoingDocument, comment: str) -> None:
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=comment)
     notify(doc.drafter, "outgoing.returned",
-           _("Dự thảo bị trả lại: %(s)s", s=doc.subject[:200]), _link(doc))
+           _l("Dự thảo bị trả lại: %(s)s", s=doc.subject[:200]), _link(doc))
 
 
 # --- signing, numbering, issuance ------------------------------------------------------------
@@ -302,7 +302,10 @@ def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
     assert version is not None and version.pdf_file is not None
     pdf = FileStore.from_app().path_for(version.pdf_file.sha256).read_bytes()
     try:
-        signed = signer.sign_as_leader(prepare_for_issuance(pdf), actor)
+        org = db.session.get(Organisation, doc.organisation_id)
+        authority = signer_lines(org, actor)[0] if org is not None else ""
+        # A page that prints the block keeps it; one that does not gets it drawn, TM./KT. included.
+        signed = signer.sign_as_leader(prepare_for_issuance(pdf), actor, authority=authority)
     except SigningError as exc:
         raise _signing_error(exc) from exc
     stored = store_file(signed, f"{BY_CODE[doc.doc_type].name} - đã ký.pdf",
@@ -315,7 +318,7 @@ def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
               data={"version": version.number})
     for clerk in _clerks(doc.organisation_id):
         notify(clerk, "outgoing.signed",
-               _("Văn bản đã ký, chờ cấp số và phát hành: %(s)s", s=doc.subject[:200]), _link(doc))
+               _l("Văn bản đã ký, chờ cấp số và phát hành: %(s)s", s=doc.subject[:200]), _link(doc))
     return stored
 
 
@@ -355,7 +358,8 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
     doc.register_id, doc.number, doc.number_symbol = register.id, number, symbol
     doc.issued_on, doc.issued_at, doc.issued_by_id = issued_on, utcnow(), actor.id
     doc.issued_file_id = stored.id
-    doc.retained_by = doc.retained_by or _("Văn thư")
+    # The register keeps the Vietnamese word, whoever issues; the pages translate it.
+    doc.retained_by = doc.retained_by or "Văn thư"
     old = doc.status
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "issued", from_status=old, to_status=doc.status,
@@ -367,7 +371,8 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
 
 
 def _distribute(actor: User, doc: OutgoingDocument, stored: StoredFile) -> None:
-    """Internal recipients find it in their incoming queue at once; outside recipients
+    """Internal recipients find it in their queue at once, for information (it is the
+    commune's own document: no entry in the sổ đến, no số đến); outside recipients
     with an OrganId are queued for the provincial exchange (``exchange.receivers``
     writes the messages), the others are marked to be sent by post or e-mail."""
     internal = [r for r in doc.recipients if r.kind in ("unit", "user")]

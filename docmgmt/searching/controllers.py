@@ -33,7 +33,7 @@ def results():
                        page=_int("page", 1) or 1, per_page=20)
     return render_template(
         "search/results.html", found=found,
-        types=[(t.code, t.name) for t in DOC_TYPES],
+        types=[(t.code, t.label) for t in DOC_TYPES],
         statuses=[(s.value, str(STATUS_LABELS[s])) for s in Status if s is not Status.PAPER],
         directions=[("incoming", _("Văn bản đến"))],
     )

@@ -211,3 +211,14 @@ export function currentItem(state) {
 export function openVote(state) {
   return (state.votes || []).find(function (v) { return v.status === "open"; }) || null;
 }
+
+// What a closed vote decided (the server counts it: meetings/workflow.py vote_outcome).
+export function outcomeText(vote) {
+  switch (vote && vote.outcome) {
+    case "passed": return t("Thông qua");
+    case "rejected": return t("Không thông qua");
+    case "chosen": return t("Phương án «%(label)s» được quá nửa số thành viên tán thành", { label: vote.outcome_label });
+    case "none": return t("Không phương án nào được quá nửa số thành viên");
+    default: return "";
+  }
+}

@@ -2,7 +2,7 @@
 // live.js keeps and sends the room's actions. Every refusal shows the server's message.
 // Text goes in with textContent only: nothing from the state is parsed as HTML.
 
-import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, remaining, t } from "./live.js";
+import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, outcomeText, remaining, t } from "./live.js";
 import { PdfViewer } from "./pdfview.js";
 
 const root = document.querySelector("[data-meeting-room]");
@@ -402,6 +402,10 @@ function voteCard(state, vote) {
     [vote.secret && open
       ? t("Đã có %(cast)s/%(total)s phiếu (kết quả công bố khi kết thúc)", { cast: vote.cast, total: voters.length })
       : t("Đã có %(cast)s/%(total)s phiếu", { cast: vote.cast, total: voters.length })]));
+  if (vote.outcome) {
+    card.appendChild(el("div", { class: "fw-semibold mt-1 outcome-" + vote.outcome, "data-testid": "vote-outcome",
+      "data-outcome": vote.outcome }, [outcomeText(vote)]));
+  }
   if (may("close_vote") && open) {
     const missing = voters.filter(function (p) { return vote.voted.indexOf(p.id) < 0; });
     card.appendChild(el("div", { class: "small mt-1", "data-testid": "not-voted" }, [

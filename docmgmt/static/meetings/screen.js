@@ -1,7 +1,7 @@
 // Xã Số, the big screen (templates/meetings/screen.html): the room's state, read-only,
 // always following the presenter. Shares the connection and helpers with the room.
 
-import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, remaining, t } from "./live.js";
+import { STATUS_TEXT, clock, connectRoom, currentItem, el, icon, openVote, outcomeText, remaining, t } from "./live.js";
 import { PdfViewer } from "./pdfview.js";
 
 const root = document.querySelector("[data-meeting-screen]");
@@ -83,6 +83,8 @@ function renderVote(state) {
   }).pop();
   const panel = region("vote-panel");
   panel.hidden = !vote;
+  // With a vote on screen the other panels tighten so that everything fits a 1080p TV.
+  document.querySelector(".screen-side").classList.toggle("voting", Boolean(vote));
   if (!vote) { return; }
   const open = vote.status === "open";
   const label = open ? t("Đang biểu quyết") : t("Kết quả biểu quyết");
@@ -101,6 +103,9 @@ function renderVote(state) {
       el("div", { class: "bar" }, [fill]),
     ]));
   });
+  const outcome = region("vote-outcome");
+  outcome.textContent = outcomeText(vote);
+  outcome.dataset.outcome = vote.outcome || "";
   region("vote-cast").textContent = vote.secret && open
     ? t("Đã có %(cast)s/%(total)s phiếu — kết quả công bố khi kết thúc", { cast: vote.cast, total: voters })
     : t("Đã có %(cast)s/%(total)s phiếu", { cast: vote.cast, total: voters });
@@ -119,9 +124,12 @@ function renderSpeakers(state) {
   }
   const queue = region("queue");
   queue.replaceChildren();
-  speakers.filter(function (s) { return s.status === "queued"; }).slice(0, 6).forEach(function (s) {
-    queue.appendChild(el("li", {}, [s.user.name]));
-  });
+  const queued = speakers.filter(function (s) { return s.status === "queued"; });
+  const room = document.querySelector(".screen-side").classList.contains("voting") ? 2 : 6;
+  queued.slice(0, room).forEach(function (s) { queue.appendChild(el("li", {}, [s.user.name])); });
+  if (queued.length > room) {
+    queue.appendChild(el("li", { class: "more" }, [t("và %(count)s người nữa", { count: queued.length - room })]));
+  }
 }
 
 window.setInterval(function () { if (client.state) { renderCountdown(); } }, 500);
