@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 SUBJECT = "V/v rà soát hộ nghèo, hộ cận nghèo năm 2026"
 
 
-def signed_in(browser, server, username, **context_args):
-    context = browser.new_context(locale="vi-VN", **context_args)
+def signed_in(browser, server, username, locale: str = "vi-VN", **context_args):
+    context = browser.new_context(locale=locale, **context_args)
     page = context.new_page()
     page.goto(server.url + "/login")
     page.get_by_label("Tên đăng nhập").fill(username)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from tests import test_incoming_browser as incoming_browser
 from tests.commune import user
 from tests.test_incoming_pages import registered_doc
 
@@ -16,14 +17,8 @@ SUBJECT = "V/v hướng dẫn tổ chức Tết Độc lập"
 
 
 def signed_in(browser, server, username, locale="vi-VN"):
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(server.url + "/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu", exact=True).fill("xaso2026")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_selector('[data-testid="greeting"]')
-    return context, page
+    return incoming_browser.signed_in(browser, server, username, locale,
+                                      viewport={"width": 1280, "height": 900})
 
 
 def test_a_date_typed_dd_mm_yyyy_in_an_english_browser_means_day_then_month(app, browser, live_server):
