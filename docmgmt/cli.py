@@ -20,7 +20,7 @@ from .audit.operations import record, verify
 from .core.errors import DomainError
 from .core.permissions import Permission
 from .core.transaction import transactional
-from .demo import seed
+from .demo import ORGANISATION, seed
 from .exchange.cli import exchange_cli, export_edxml, import_edxml, run_exchange_once
 from .extensions import db
 from .files.store import orphans_and_missing
@@ -178,6 +178,10 @@ def seed_demo(if_empty):
     """Load the demo commune (UBND xã Kim Bôi): units, users of every role."""
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)):
         click.echo("database not empty: demo not loaded")
+        return
+    existing = db.session.scalar(sa.select(Organisation).where(Organisation.organ_id == ORGANISATION["organ_id"]))
+    if existing is not None:
+        click.echo(f"the demo commune exists already: {existing.name} ({existing.organ_id}); nothing loaded")
         return
     org = seed()
     click.echo(f"demo commune loaded: {org.name} ({org.organ_id})")

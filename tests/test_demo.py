@@ -41,6 +41,14 @@ def test_seed_demo_if_empty_does_not_seed_twice(app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 2
 
 
+def test_seed_demo_twice_says_the_demo_exists_and_changes_nothing(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert "the demo commune exists already" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 2
+
+
 def test_demo_passwords_show_on_the_login_page_only_in_demo_mode(app, client):
     assert 'data-testid="demo-accounts"' not in client.get("/login").get_data(as_text=True)
     app.config["DEMO_MODE"] = True
