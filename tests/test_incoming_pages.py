@@ -379,3 +379,17 @@ def test_a_notification_is_read_once_its_document_is_opened(app, login_as):
     client.get(f"/incoming/{doc_id}")
     assert f"/incoming/{doc_id}" not in unread()
     assert badge() == before - 1
+
+
+def test_a_leader_is_offered_for_information_but_not_to_handle(app, login_as):
+    """The chairman keeps a vice-chairman informed; he does not make him the handler."""
+    doc_id = registered_doc(app)
+    html = text_of(login_as("chutich").get(f"/incoming/{doc_id}"))
+    vice = str(user_id("phochutich.kt", app=app))
+    direct_form = html.split('data-action="direct"')[1].split("</details>")[0]
+
+    def options(field: str) -> str:
+        return direct_form.split(f'name="direct-{field}"')[1].split("</select>")[0]
+
+    assert f'value="u:{vice}"' in options("info")
+    assert f'value="u:{vice}"' not in options("main") and f'value="u:{vice}"' not in options("co")

@@ -117,8 +117,8 @@ def new():
 
 # --- the document page --------------------------------------------------------------------
 
-def _assignee_choices():
-    people, units = ops.assignable(current_user)
+def _assignee_choices(*, leaders: bool = False):
+    people, units = ops.assignable(current_user, leaders=leaders)
     return {
         **people_by_unit(people, _("Không thuộc đơn vị")),
         _("Đơn vị (giao cả đơn vị)"): [(f"unit:{u.id}", u.name) for u in units],
@@ -134,7 +134,8 @@ def _prepare(key: str, form):
         choices = _assignee_choices()
         form.main.choices = {"": [("", _("— Chọn người hoặc đơn vị —"))], **choices}
         form.co.choices = choices
-        form.info.choices = choices
+        # Leaders handle nothing, but are kept informed: "để biết" offers them too.
+        form.info.choices = _assignee_choices(leaders=True)
     return form
 
 
