@@ -66,8 +66,9 @@ def test_direction_picker_filters_by_typing_and_never_offers_the_main_handler_tw
     main = direct.get_by_role("combobox", name="Chủ trì giải quyết")
     main.click()
     expect(main).to_be_focused()  # typing before the picker has the focus would go nowhere
-    page.keyboard.type("pham van duc")  # no diacritics
     main_offered = direct.get_by_role("listbox", name="Chủ trì giải quyết").get_by_role("option")
+    expect(main_offered.first).to_be_visible()  # the list is open: what is typed now filters it
+    page.keyboard.type("pham van duc")  # no diacritics
     expect(main_offered).to_have_text(["Phạm Văn Đức (KT)"], timeout=15000)  # filtered as typed
     main_offered.first.click()
 
@@ -95,8 +96,9 @@ def test_direction_picker_filters_by_typing_and_never_offers_the_main_handler_tw
     # Choosing as main someone already a co-handler takes them out of the co-handlers.
     direct.locator("#direct-main-ts-control").locator("xpath=..").click()  # a chosen one hides the input
     expect(direct.locator("#direct-main-ts-control")).to_be_focused()
+    expect(main_offered.first).to_be_visible()  # the list is open: what is typed now filters it
     page.keyboard.type("do thi ha")
-    expect(main_offered).to_have_text(["Đỗ Thị Hà (KT)"])
+    expect(main_offered).to_have_text(["Đỗ Thị Hà (KT)"], timeout=15000)
     main_offered.first.click()
     page.keyboard.press("Escape")
     assert direct.locator('select[name="direct-co"]').evaluate(chosen) == []
