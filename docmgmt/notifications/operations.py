@@ -66,10 +66,11 @@ def read_on_visit(user: User, path: str) -> int:
     """Opening what a notification links to reads it (the document, the meeting): the
     badge clears once the person has seen the thing announced, including when they came
     by another way than the notification."""
-    result = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None), Notification.link == path)
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    # A read first: most page views match nothing, and an UPDATE would take SQLite's
+    # write lock on every page view for nothing.
+    ids = list(db.session.scalars(sa.select(Notification.id).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.link == path)))
+    if ids:
+        db.session.execute(sa.update(Notification).where(Notification.id.in_(ids))
+                           .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return len(ids)
