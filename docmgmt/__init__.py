@@ -40,6 +40,7 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     # it assembles when it is called, not when ``docmgmt`` is imported.
     from . import web
     from .api import init_api
+    from .auth import init_app as init_auth
     from .cli import register_cli
     from .core import transaction
     from .core.discovery import import_models
@@ -64,6 +65,7 @@ def create_app(config: str | Mapping | Config | None = None) -> Flask:
     web.init_app(app)
     init_api(app)
     register_cli(app)
+    init_auth(app)
     init_search(app)
     init_exchange(app)
     # The same circle. Meetings, built on docmgmt, come after it (as in discovery): its

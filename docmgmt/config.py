@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -57,8 +58,22 @@ class Config:
         # Werkzeug refuses bodies above this before any view runs; a little headroom
         # over one file lets the form fields around it through.
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
+        # Files uploaded on their own (POST /api/v1/files) that nothing refers to: each
+        # person may keep this many (and MB) at a time; `flask files prune` (the worker,
+        # hourly) removes them after the grace period (docmgmt.files.operations).
+        self.FILES_PENDING_MAX = int(os.environ.get("XASO_PENDING_UPLOADS_MAX", "20"))
+        self.FILES_PENDING_MAX_MB = int(os.environ.get("XASO_PENDING_UPLOADS_MB", "200"))
+        self.FILES_UNATTACHED_GRACE_HOURS = float(os.environ.get("XASO_UNATTACHED_GRACE_HOURS", "24"))
         self.SESSION_COOKIE_SECURE = _env_bool("XASO_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # "Ghi nhớ đăng nhập": a working week by default, so a lost laptop or a copied
+        # cookie stays useful a few days at most (and ends at once on logout or from the
+        # sessions list of the account page, see auth.models.UserSession).
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("XASO_REMEMBER_DAYS", "7")))
+        self.DEVICE_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto to
+        # believe: the client address is what per-source lockout and rate limits count.
+        self.TRUSTED_PROXIES = int(os.environ.get("XASO_TRUSTED_PROXIES", "0"))
         self.RATELIMIT_STORAGE_URI = os.environ.get("XASO_RATELIMIT_STORAGE", "memory://")
         self.DEMO_MODE = _env_bool("XASO_DEMO", False)
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("XASO_MESSAGE_QUEUE") or None
@@ -119,9 +134,19 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
 
-    # Lockout: this many consecutive failed logins locks the account for a while.
+    # Lockout: this many consecutive failed logins on one account from one source (an
+    # address, or a browser the account signed in on before) locks that pair for a while.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    # Progressive delay per address, whatever the account: past this many failures
+    # (forgotten after LOGIN_LOCKOUT_MINUTES without one), each attempt waits 1, 2, 4…
+    # seconds, at most LOGIN_THROTTLE_MAX_SECONDS.
+    LOGIN_THROTTLE_FREE = 10
+    LOGIN_THROTTLE_MAX_SECONDS = 60
+    # The device cookie: which accounts signed in on this browser before (not a
+    # credential: it only spares the account's own browser the lockout aimed at others).
+    DEVICE_COOKIE_NAME = "xaso_device"
+    DEVICE_COOKIE_DAYS = 365
     # Per client address, whatever the account: slows down password spraying.
     LOGIN_RATE_LIMIT = "20 per minute"
     RATELIMIT_ENABLED = True
@@ -143,6 +168,7 @@ class ProductionConfig(Config):
         super().__init__()
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
+        self.DEVICE_COOKIE_SECURE = True
         if os.environ.get("XASO_DATABASE_URL", "").startswith("postgresql"):
             self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10}
 

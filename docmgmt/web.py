@@ -20,14 +20,16 @@ from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .auth.operations import user_for_session
+from .core import routing
 from .core.discovery import web_blueprints
 from .core.errors import DomainError
 from .core.permissions import Permission
 from .core.timeutil import format_date, format_datetime
 from .extensions import login_manager
 from .notifications.operations import read_on_visit, unread_count
-from .org.models import User
 
 
 def select_locale() -> str:
@@ -125,6 +127,11 @@ def is_api_request() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a reverse proxy: the client's address, not the proxy's (lockout, rate limits).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    routing.install(app)  # before any route: an <int:…> beyond a column's range is a 404
     # Every page blueprint of docmgmt.* and meetings, found by core.discovery; each
     # keeps the name and URL prefix it was created with.
     for bp in web_blueprints():
@@ -136,8 +143,10 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def _load(session_id: str):
-        return User.from_session_id(session_id)
+    def _load(session_key: str):
+        # The session and remember-me cookies carry a server-side session's key: it
+        # stops signing anyone in once that session ends (logout, expiry, password).
+        return user_for_session(session_key)
 
     @login_manager.unauthorized_handler
     def _unauthorized():
@@ -171,6 +180,14 @@ def init_app(app: Flask) -> None:
         )
         if app.config.get("SESSION_COOKIE_SECURE"):
             h.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # What a signed-in person sees stays out of every cache (the browser's back
+        # button on a shared computer, a proxy); file downloads set their own private
+        # headers, static assets keep theirs.
+        # (Only a user this request already loaded: never a database read in here.)
+        user = g.get("_login_user")
+        if ("Cache-Control" not in h and request.endpoint != "static"
+                and user is not None and user.is_authenticated):
+            h["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(DomainError)
@@ -224,6 +241,8 @@ def http_error_response(err: HTTPException):
         code = "csrf_failed"
     else:
         code = ERROR_CODES.get(status, "http_error")
+    # A 405 names the methods the address takes (RFC 9110 §15.5.6), as Werkzeug's own does.
+    headers = {k: v for k, v in err.get_headers() if k == "Allow"}
     if is_api_request():
-        return jsonify({"error": {"code": code, "message": message, "field": None}}), status
-    return render_template("errors.html", status=status, message=message), status
+        return jsonify({"error": {"code": code, "message": message, "field": None}}), status, headers
+    return render_template("errors.html", status=status, message=message), status, headers

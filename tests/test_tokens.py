@@ -102,3 +102,36 @@ def test_nobody_revokes_someone_elses_token(app, login_as):
     response = other.delete(f"/api/v1/tokens/{token_id}", headers={"X-CSRFToken": page_csrf(other)})
     assert response.status_code == 403
     assert owner.get("/api/v1/tokens").json[0]["revoked_at"] is None
+
+
+def test_changing_the_password_revokes_the_tokens_and_says_so(app, login_as):
+    """A password change usually answers a suspected compromise: the tokens go too."""
+    client = login_as("cv.vp")
+    clear = _create_token_in_browser(client)
+    _create_token_in_browser(client, "Đồng bộ lịch")
+    headers = {"Authorization": f"Bearer {clear}"}
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
+    response = client.post("/account", data={
+        "csrf_token": page_csrf(client, "/account"), "current": "xaso2026",
+        "new": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"}, follow_redirects=True)
+    assert "thu hồi 2 mã truy cập API" in response.get_data(as_text=True)
+    refused = app.test_client().get("/api/v1/me", headers=headers)
+    assert refused.status_code == 401
+    assert refused.json["error"]["code"] == "invalid_token"
+    assert all(t["revoked_at"] for t in client.get("/api/v1/tokens").json)
+
+
+def test_an_administrators_reset_revokes_the_tokens_too(app, login_as):
+    """A reset answers a lost or stolen password: the person's scripts stop with it."""
+    clear = _create_token_in_browser(login_as("cv.kt1"))
+    headers = {"Authorization": f"Bearer {clear}"}
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
+    with app.app_context():
+        from docmgmt.extensions import db
+        from docmgmt.org import operations as org_ops
+
+        org_ops.update_user(user("quantri"), user("cv.kt1"), password="mat-khau-dat-lai-2026")
+        db.session.commit()
+    refused = app.test_client().get("/api/v1/me", headers=headers)
+    assert refused.status_code == 401
+    assert refused.json["error"]["code"] == "invalid_token"

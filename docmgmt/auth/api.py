@@ -1,11 +1,12 @@
 """API door for personal tokens."""
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from ..api.blueprint import api_blueprint
-from ..core.schemas import Text
+from ..core.schemas import Between, Integer, Text
 from . import operations as ops
 
 bp = api_blueprint("tokens", __name__, "Personal API tokens of the signed-in user.")
@@ -16,10 +17,11 @@ class TokenSchema(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=128))
     prefix = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    last_used_at = fields.DateTime(dump_only=True)
-    expires_at = fields.DateTime(dump_only=True)
-    revoked_at = fields.DateTime(dump_only=True)
-    days = fields.Integer(load_only=True, allow_none=True, load_default=None)
+    last_used_at = fields.DateTime(dump_only=True, allow_none=True)
+    expires_at = fields.DateTime(dump_only=True, allow_none=True, metadata={"description": "null: never"})
+    revoked_at = fields.DateTime(dump_only=True, allow_none=True)
+    days = Integer(load_only=True, allow_none=True, load_default=None,
+                   validate=Between(1, 3650, _l("Thời hạn"), _l("ngày")))
 
 
 class NewTokenSchema(TokenSchema):

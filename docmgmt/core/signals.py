@@ -45,3 +45,10 @@ Sender: the ``StoredFile``; keyword arguments ``session`` (the SQLAlchemy sessio
 operation), ``sha256`` (the content's digest, the cache key) and ``text`` (str, may be
 empty for a scan without a text layer).
 Sent by incoming.operations. Receiver: searching (keeps it in the ``blob_text`` cache).""")
+
+password_reset = _signals.signal("password-reset", doc="""
+An administrator set a new password for someone (the reset on the user's admin page).
+Sender: the ``User``; keyword argument ``actor`` (the administrator).
+Sent by org.operations.update_user. Receiver: auth (revokes the person's API tokens, as
+their own password change does; their sessions end by themselves, each being bound to
+the password it was opened with).""")

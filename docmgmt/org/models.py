@@ -6,7 +6,6 @@ is scoped by it, so one deployment can host every commune of a province.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.permissions import Permission, Role, permissions_for
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import Model, db
+from ..extensions import Model
 
 
 class OrgScoped:
@@ -103,6 +102,9 @@ class User(OrgScoped, UserMixin, Model):
     position_id: Mapped[int | None] = mapped_column(sa.ForeignKey("position.id"))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(sa.String(8), default="vi")
+    # Failed sign-ins since the last successful one, from anywhere, and the end of the
+    # latest lockout of some address or device (auth.models.LoginAttempt): what the
+    # administrator sees of an account under attack. The lockout itself is per source.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -142,19 +144,33 @@ class User(OrgScoped, UserMixin, Model):
         return self.active
 
     def get_id(self) -> str:
-        # The session names the password too: changing or resetting a password signs
-        # out every other session of that user.
-        return f"{self.id}.{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+        # What Flask-Login keeps in the session and the remember-me cookie: the key of the
+        # server-side session (auth.models.UserSession) this object was loaded or signed in
+        # with, never the user id, so a copied cookie dies with its session (logout, end of
+        # session, password change). No session (a token call): nothing to keep.
+        return getattr(self, "_session_key", None) or ""
 
-    @classmethod
-    def from_session_id(cls, session_id: str) -> User | None:
-        user_id, _, stamp = session_id.partition(".")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(cls, int(user_id))
-        if user is None or not user.active or user.get_id() != session_id:
-            return None
-        return user
+    def bind_session(self, key: str, session_id: int) -> None:
+        """Mark this object as the one signed in through that server-side session."""
+        self._session_key = key
+        self._session_id = session_id
+
+    @property
+    def current_session_id(self) -> int | None:
+        return getattr(self, "_session_id", None)
+
+    # UserMixin compares users by get_id(), which is now a session key (two people
+    # without one would compare equal): compare by the record instead.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now

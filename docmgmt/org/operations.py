@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from ..audit.operations import record
 from ..auth.passwords import hash_password, validate_password
+from ..core import signals
 from ..core.access import get_scoped, load, scoped  # noqa: F401 - the doors ask ops.get_scoped
 from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.permissions import Permission, Role
@@ -188,6 +189,7 @@ def update_user(
         validate_password(password)
         user.password_hash = hash_password(password)
         changes["password"] = "reset"
+        signals.password_reset.send(user, actor=actor)
     if changes:
         record(user.organisation_id, actor, "user.updated", user, user.username, changes)
     return user
