@@ -60,7 +60,8 @@ class MeetingSchema(Schema):
 class RsvpSchema(Schema):
     """Trả lời giấy mời: attend, absent (with a reason) or delegate (to whom)."""
 
-    answer = Text(load_default="")
+    answer = Text(load_default="", validate=MaxLength(16, _l("Câu trả lời")),
+                  metadata={"description": "attend | absent | delegate"})
     reason = Text(load_default="", validate=MaxLength(COMMENT, _l("Lý do vắng mặt")))
     delegate_id = Integer(load_default=None, allow_none=True)
 
@@ -77,6 +78,6 @@ class AgendaItemSchema(Schema):
 class TaskSchema(Schema):
     """Giao việc từ kết luận: to ``u:ID`` (a person) or ``unit:ID`` (a unit)."""
 
-    assignee = Text(load_default="")
+    assignee = Text(load_default="", validate=MaxLength(32, _l("Người hoặc đơn vị được giao")))
     deadline = Date(load_default=None, allow_none=True)
     text = Text(load_default="", validate=MaxLength(COMMENT, _l("Nội dung công việc")))

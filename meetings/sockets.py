@@ -24,6 +24,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room, leave_room
 
 from docmgmt.core.errors import DomainError, ValidationFailed
+from docmgmt.core.schemas import MAX_INT
 from docmgmt.extensions import db
 
 from . import live
@@ -76,11 +77,16 @@ def async_mode(configured: str) -> str:
 # --- checking what comes in ---------------------------------------------------------------------
 
 def _int(payload: dict, key: str, required: bool = True) -> int | None:
+    """An id, a page or a number of minutes: a whole number from 1 to the largest a
+    database column holds (a larger one would end as an OverflowError in a query)."""
     value = payload.get(key)
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed("invalid_payload", _("«%(k)s» phải là một số nguyên.", k=key), key)
+    if not 1 <= value <= MAX_INT:
+        raise ValidationFailed("invalid_payload", _("«%(k)s» phải là một số nguyên từ 1 đến %(max)s.",
+                                                    k=key, max=MAX_INT), key)
     return value
 
 

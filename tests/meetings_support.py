@@ -109,3 +109,30 @@ class RoomClient:
             self._closing = threading.Thread(target=self.sio.disconnect, daemon=True)
             self._closing.start()
             self._closing.join(0.3)
+
+
+def room_with_business(template_instance, folder):
+    """A copy of the test commune in ``folder`` with a live meeting that has a speech
+    request and an open vote; returns every id an event may name."""
+    import shutil
+
+    from docmgmt import create_app
+    from docmgmt.extensions import db
+    from meetings import operations as ops
+    from tests.conftest import instance_config
+
+    shutil.copytree(template_instance, folder)
+    app = create_app(instance_config(folder))
+    with app.app_context():
+        meeting_id = build_meeting(status="live")
+        m = ops.get_visible(user("chutich"), meeting_id)
+        item_id = m.items[0].id
+        request_id = ops.request_speech(user("phochutich.kt"), m, "Xin phát biểu").id
+        vote = ops.open_vote(user("chutich"), m, item_id, "Thông qua kế hoạch?")
+        ids = {"meeting_id": meeting_id, "item_id": item_id, "request_id": request_id,
+               "vote_id": vote.id, "option_id": vote.options[0].id, "user_id": user("chutich").id,
+               "file_id": 1, "page": 1, "minutes": 5}
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return ids

@@ -121,15 +121,17 @@ def _long_subject_edxml() -> bytes:
 
 def test_an_edxml_message_with_an_over_long_subject_is_refused_and_leaves_nothing(ctx, instance):
     from docmgmt.exchange import operations as xops
-    from docmgmt.exchange.errors import INVALID, EdxmlError
+    from docmgmt.exchange.errors import TOO_LONG, EdxmlError
     from tests.exchange_support import KIM_BOI, footprint, org
 
     before = footprint(instance)
     with pytest.raises(EdxmlError) as err:
         xops.import_message(org(KIM_BOI), _long_subject_edxml())
     db.session.rollback()
-    assert (err.value.code, err.value.field) == (INVALID, xops.EDXML_ELEMENTS["subject"])
-    assert err.value.message_vi == SUBJECT_TOO_LONG
+    assert (err.value.code, err.value.field) == (TOO_LONG, xops.EDXML_ELEMENTS["subject"])
+    assert err.value.message_vi.startswith(f"{xops.EDXML_ELEMENTS['subject']} dài ")
+    assert "vượt giới hạn 500 ký tự" in err.value.message_vi
+    assert "không cắt bớt" in err.value.message_vi
     assert footprint(instance) == before
 
 
@@ -141,23 +143,30 @@ def test_the_import_command_refuses_it_too(ctx, app, instance, tmp_path):
     before = footprint(instance)
     result = app.test_cli_runner().invoke(args=["import-edxml", str(message), "--org", KIM_BOI])
     assert result.exit_code != 0
-    assert "edxml_invalid [MessageHeader/Subject]" in result.output
-    assert SUBJECT_TOO_LONG in result.output
+    assert "edxml_too_long [MessageHeader/Subject]" in result.output
+    assert "vượt giới hạn 500 ký tự" in result.output
     db.session.rollback()
     assert footprint(instance) == before
 
 
-def test_edxml_names_longer_than_the_register_keeps_are_cut_to_the_schemas_limit(ctx):
+def test_edxml_names_longer_than_the_register_keeps_are_refused_never_cut(ctx):
+    """A register entry is evidence: a sender's name the column cannot hold refuses the
+    message (the sender hears why) rather than registering a shortened name."""
     from docmgmt.core.schemas import max_length
     from docmgmt.exchange import edxml
     from docmgmt.exchange import operations as xops
+    from docmgmt.exchange.errors import TOO_LONG, EdxmlError
     from docmgmt.incoming.schemas import IncomingCreateSchema
     from tests.exchange_support import KIM_BOI, org, reference
 
     msg = edxml.parse_edxml(reference("edoc_new.edxml"))
-    data = xops._incoming_input(org(KIM_BOI), msg, "Ủy" * 150)
-    assert len(data.sender_name) == max_length(IncomingCreateSchema, "sender_name")
-    assert data.channel == "edxml"
+    limit = max_length(IncomingCreateSchema, "sender_name")
+    with pytest.raises(EdxmlError) as err:
+        xops._incoming_input(org(KIM_BOI), msg, "Ủy" * 150)
+    assert err.value.code == TOO_LONG
+    assert f"vượt giới hạn {limit} ký tự" in err.value.message_vi
+    data = xops._incoming_input(org(KIM_BOI), msg, "Ủy" * (limit // 2))
+    assert data.sender_name == "Ủy" * (limit // 2) and data.channel == "edxml"
 
 
 # --- creating a draft ---------------------------------------------------------------------------

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
-from flask_smorest.arguments import ArgumentsMixin
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from ..auth.operations import user_for_token
@@ -31,6 +33,10 @@ class ErrorBody(Schema):
 
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorBody, required=True)
+    details = fields.Dict(
+        keys=fields.String(), values=fields.Dict(),
+        metadata={"description": "validation_error only: every refusal, by location (json, "
+                  "form, query, files) and field; `error` names the first"})
 
 
 class XasoApi(Api):
@@ -42,6 +48,13 @@ class XasoApi(Api):
         return http_error_response(error)
 
 
+# marshmallow's own sentences about the shape of a request, in the caller's language.
+_SHAPE_MESSAGES = {
+    "Unknown field.": _l("Trường này không có trong yêu cầu."),
+    "Invalid input type.": _l("Kiểu dữ liệu không hợp lệ."),
+}
+
+
 def validation_error_response(error: HTTPException):
     """webargs' 422 → one error naming the first field at fault."""
     messages = (getattr(error, "data", None) or {}).get("messages", {})
@@ -50,6 +63,7 @@ def validation_error_response(error: HTTPException):
         if isinstance(per_field, dict) and per_field:
             field, problems = next(iter(field_errors(per_field).items()))
             detail = problems[0] if problems else ""
+            detail = str(_SHAPE_MESSAGES.get(detail, detail))
             break
     message = (
         _("Dữ liệu không hợp lệ ở trường %(field)s: %(detail)s", field=field, detail=detail)
@@ -61,6 +75,24 @@ def validation_error_response(error: HTTPException):
 
 
 api = XasoApi()
+
+
+class ArgumentsParser(FlaskParser):
+    """webargs' parser, except that a multipart upload's parts are all the schema's: the
+    ``files`` location sees the form fields too, and a part that is no field of the schema
+    (a file or a form field) is refused naming it, rather than silently dropped."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "files": RAISE}
+
+    def load_files(self, req, schema):
+        parts = MultiDict(req.files)
+        for name, value in req.form.items(multi=True):
+            parts.add(name, value)
+        return self._makeproxy(parts, schema)
+
+
+class XasoBlueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = ArgumentsParser()
 
 
 def authenticate_api_request():
@@ -86,12 +118,12 @@ def authenticate_api_request():
 def parse_body(schema_cls: type[Schema], location: str = "json_or_form", **kwargs):
     """What ``schema_cls`` loads from a JSON body or from multipart form fields (a door
     that takes files beside the fields parses them itself)."""
-    return ArgumentsMixin.ARGUMENTS_PARSER.parse(schema_cls(), request, location=location, **kwargs)
+    return XasoBlueprint.ARGUMENTS_PARSER.parse(schema_cls(), request, location=location, **kwargs)
 
 
 def api_blueprint(name: str, import_name: str, description: str, *, public: bool = False):
     # Prefixed: the web door has blueprints of the same names (files, audit, …).
-    bp = SmorestBlueprint(f"api-{name}", import_name, description=description)
+    bp = XasoBlueprint(f"api-{name}", import_name, description=description)
     if not public:
         bp.before_request(authenticate_api_request)
     csrf.exempt(bp)  # checked in authenticate_api_request for session-authenticated calls

@@ -79,6 +79,7 @@ def load_form(form, schema_cls: type[Schema], *, fields: dict[str, str] | None =
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 BAD_DATE = _l("Ngày không hợp lệ (nhập dạng ngày/tháng/năm).")
 BAD_NUMBER = _l("Hãy nhập một số.")
+BAD_YEAR = _l("Năm phải từ %(min)s đến %(max)s.")
 # Longer limits than this get a text area rather than a line.
 LINE_LIMIT = 255
 

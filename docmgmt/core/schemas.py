@@ -66,7 +66,16 @@ class DateTime(fields.DateTime):
 
 
 class Integer(fields.Integer):
+    """A whole number a database column can hold. Unless the schema gives the field a range
+    of its own, anything beyond ±(2⁶³−1) is refused like any wrong number, under the field's
+    name: it never reaches a query (where it would be an ``OverflowError``, a 500)."""
+
     default_error_messages = {**_COMMON, "invalid": _l("Hãy nhập một số.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not any(_bounded(v) for v in self.validators):
+            self.validators.append(InColumn())
 
     def make_error(self, key: str, **kwargs: Any) -> ValidationError:
         return _error(self.error_messages, key, kwargs) or super().make_error(key, **kwargs)
@@ -88,6 +97,10 @@ class List(fields.List):
 
 # --- limits ----------------------------------------------------------------------------------
 
+# The largest whole number a database column holds (SQLite INTEGER, PostgreSQL BIGINT).
+MAX_INT = 2**63 - 1
+
+
 class MaxLength(validate.Length):
     """At most ``max`` characters: "Trích yếu quá dài (tối đa 500 ký tự)."."""
 
@@ -108,6 +121,21 @@ class MaxTotalLength(MaxLength):
         return value
 
 
+class InColumn(validate.Range):
+    """The range of a database integer column: the bound every :class:`Integer` has."""
+
+    def __init__(self) -> None:
+        super().__init__(min=-MAX_INT, max=MAX_INT)
+
+    def _format_error(self, value, message) -> str:
+        return _("Số nằm ngoài giới hạn cho phép.")
+
+
+def _bounded(validator: Any) -> bool:
+    return isinstance(validator, validate.Range) and validator.min is not None \
+        and validator.max is not None and validator.min >= -MAX_INT and validator.max <= MAX_INT
+
+
 class Between(validate.Range):
     """A whole number in a range: "Số trang phải từ 1 đến 999."."""
 
@@ -120,6 +148,22 @@ class Between(validate.Range):
             return _("%(what)s phải từ %(min)s đến %(max)s %(unit)s.", what=self.what,
                      min=self.min, max=self.max, unit=self.unit)
         return _("%(what)s phải từ %(min)s đến %(max)s.", what=self.what, min=self.min, max=self.max)
+
+
+# A list's pages: a page past the last is empty; one past MAX_PAGE is refused (its offset
+# would not fit a query).
+MAX_PAGE = 100_000
+
+
+def page_number() -> Integer:
+    """``?page=`` of a list, from 1."""
+    return Integer(load_default=1, validate=Between(1, MAX_PAGE, _l("Trang")),
+                   metadata={"description": "from 1; past the last page, an empty page"})
+
+
+def page_size(default: int, most: int) -> Integer:
+    """``?per_page=`` of a list."""
+    return Integer(load_default=default, validate=Between(1, most, _l("Số mục mỗi trang")))
 
 
 class OneOf(validate.OneOf):
@@ -161,8 +205,8 @@ def max_length(schema_cls: type[Schema], name: str) -> int:
 def value_range(schema_cls: type[Schema], name: str) -> tuple[int, int]:
     """The (min, max) ``schema_cls`` sets on the number field ``name``."""
     for validator in _fields(schema_cls)[name].validators:
-        if isinstance(validator, validate.Range) and validator.min is not None \
-                and validator.max is not None:
+        if isinstance(validator, validate.Range) and not isinstance(validator, InColumn) \
+                and validator.min is not None and validator.max is not None:
             return int(validator.min), int(validator.max)
     raise LookupError(f"{schema_cls.__name__}.{name} has no range")
 
@@ -182,8 +226,8 @@ def number_ranges(schema_cls: type[Schema]) -> dict[str, tuple[int, int]]:
     ranges = {}
     for name, field in _fields(schema_cls).items():
         for validator in field.validators:
-            if isinstance(validator, validate.Range) and validator.min is not None \
-                    and validator.max is not None:
+            if isinstance(validator, validate.Range) and not isinstance(validator, InColumn) \
+                    and validator.min is not None and validator.max is not None:
                 ranges[field.data_key or name] = (int(validator.min), int(validator.max))
     return ranges
 

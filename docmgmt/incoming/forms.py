@@ -16,10 +16,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
-from ..core.forms import BAD_NUMBER, SchemaForm
+from ..core.forms import BAD_NUMBER, BAD_YEAR, SchemaForm
 from ..core.forms import date_field as _date
+from ..core.schemas import value_range
 from ..core.text import clean
 from ..core.timeutil import vn_today
 from ..documents.types import CONFIDENTIALITY_LABELS, DOC_TYPES, URGENCY_LABELS
@@ -27,6 +28,7 @@ from .schemas import (
     CompleteSchema,
     DelegateSchema,
     IncomingCreateSchema,
+    ListQuerySchema,
     ProgressSchema,
     ReassignSchema,
     ReturnSchema,
@@ -127,7 +129,9 @@ class ListFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    year = IntegerField(_l("Năm"), invalid_value_message=BAD_NUMBER, validators=[Optional()])
+    # A year outside the registers kept is dropped like any unusable filter value.
+    year = IntegerField(_l("Năm"), invalid_value_message=BAD_NUMBER, validators=[
+        Optional(), NumberRange(*value_range(ListQuerySchema, "year"), message=BAD_YEAR)])
     status = SelectField(_l("Trạng thái"))
     overdue = BooleanField(_l("Chỉ văn bản quá hạn"))
     q = StringField(_l("Tìm"), filters=[clean])

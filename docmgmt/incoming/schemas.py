@@ -20,8 +20,21 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, post_load, validate
 
 from ..core.errors import ValidationFailed
-from ..core.schemas import Between, Boolean, Date, Filled, Integer, List, MaxLength, OneOf, Text
+from ..core.schemas import (
+    Between,
+    Boolean,
+    Date,
+    Filled,
+    Integer,
+    List,
+    MaxLength,
+    OneOf,
+    Text,
+    page_number,
+    page_size,
+)
 from ..core.timeutil import format_datetime, vn_today
+from ..documents.register_export import FIRST_YEAR, LAST_YEAR
 from ..documents.types import TYPE_CODES, Confidentiality, Urgency
 from .workflow import Status
 
@@ -29,6 +42,7 @@ URGENCIES = [u.value for u in Urgency]
 CONFIDENTIALITIES = [c.value for c in Confidentiality]
 STATUSES = [s.value for s in Status]
 ASSIGNEE_DOC = "`u:<user id>` (a person) or `unit:<unit id>` (a unit)"
+TOKEN = 32  # `unit:<id>`: an id has at most 19 digits
 
 # Free text kept in TEXT columns (direction, progress, results): long enough for a page.
 LONG_TEXT = 4000
@@ -182,11 +196,14 @@ class DirectionSchema(Schema):
     """Chỉ đạo: main handler, co-handlers, for-information recipients and a deadline
     (a date, or a number of working days from today — not both)."""
 
-    main = Text(required=True, validate=Filled(_l("Hãy chọn người hoặc đơn vị chủ trì.")),
+    main = Text(required=True, validate=[Filled(_l("Hãy chọn người hoặc đơn vị chủ trì.")),
+                                         MaxLength(TOKEN, _l("Người hoặc đơn vị chủ trì"))],
                 error_messages={"required": _l("Hãy chọn người hoặc đơn vị chủ trì.")},
                 metadata={"description": ASSIGNEE_DOC})
-    co = List(Text(), load_default=list, metadata={"description": ASSIGNEE_DOC})
-    info = List(Text(), load_default=list, metadata={"description": ASSIGNEE_DOC})
+    co = List(Text(validate=MaxLength(TOKEN, _l("Người hoặc đơn vị phối hợp"))), load_default=list,
+              metadata={"description": ASSIGNEE_DOC})
+    info = List(Text(validate=MaxLength(TOKEN, _l("Người hoặc đơn vị nhận để biết"))), load_default=list,
+                metadata={"description": ASSIGNEE_DOC})
     deadline = Date(load_default=None, allow_none=True)
     deadline_working_days = Integer(load_default=None, allow_none=True,
                                     validate=Between(1, 365, _l("Số ngày làm việc")))
@@ -237,12 +254,15 @@ class TransferPaperSchema(Schema):
 
 
 class ListQuerySchema(Schema):
-    year = fields.Integer(load_default=None, allow_none=True)
+    year = Integer(load_default=None, allow_none=True,
+                   validate=Between(FIRST_YEAR, LAST_YEAR, _l("Năm")),
+                   metadata={"description": "year of arrival (the register's year)"})
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
     overdue = fields.Boolean(load_default=False)
-    q = Text(load_default="", metadata={"description": "in subject, number/symbol, sender"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    q = Text(load_default="", validate=MaxLength(200, _l("Nội dung tìm")),
+             metadata={"description": "in subject, number/symbol, sender"})
+    page = page_number()
+    per_page = page_size(50, 200)
 
 
 class RegisterQuerySchema(Schema):

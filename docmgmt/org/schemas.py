@@ -1,9 +1,10 @@
 """API schemas for the commune: organisation, units, users."""
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from ..core.permissions import Role
-from ..core.schemas import Text
+from ..core.schemas import Integer, MaxLength, Text
 
 ROLES = [str(r) for r in Role]
 
@@ -42,21 +43,26 @@ class MeSchema(UserSchema):
     permissions = fields.Function(lambda u: sorted(str(p) for p in u.permissions))
 
 
+# A pass phrase may be long, not unbounded: every try is hashed with Argon2.
+PASSWORD_MAX = 256
+
+
 class UserCreateSchema(Schema):
-    username = Text(required=True)
-    full_name = Text(required=True)
-    password = fields.String(required=True, load_only=True)
+    username = Text(required=True, validate=MaxLength(64, _l("Tên đăng nhập")))
+    full_name = Text(required=True, validate=MaxLength(255, _l("Họ và tên")))
+    password = fields.String(required=True, load_only=True,
+                             validate=MaxLength(PASSWORD_MAX, _l("Mật khẩu")))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
-    unit_id = fields.Integer(allow_none=True, load_default=None)
-    position = Text(allow_none=True, load_default=None)
-    email = Text(load_default="")
+    unit_id = Integer(allow_none=True, load_default=None)
+    position = Text(allow_none=True, load_default=None, validate=MaxLength(128, _l("Chức vụ")))
+    email = Text(load_default="", validate=MaxLength(255, _l("Thư điện tử")))
 
 
 class UserUpdateSchema(Schema):
-    full_name = Text()
+    full_name = Text(validate=MaxLength(255, _l("Họ và tên")))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
-    unit_id = fields.Integer(allow_none=True)
-    position = Text(allow_none=True)
-    email = Text()
+    unit_id = Integer(allow_none=True)
+    position = Text(allow_none=True, validate=MaxLength(128, _l("Chức vụ")))
+    email = Text(validate=MaxLength(255, _l("Thư điện tử")))
     active = fields.Boolean()
-    password = fields.String(load_only=True)
+    password = fields.String(load_only=True, validate=MaxLength(PASSWORD_MAX, _l("Mật khẩu")))

@@ -19,6 +19,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ..core.schemas import (
+    Between,
     Date,
     Integer,
     List,
@@ -27,8 +28,11 @@ from ..core.schemas import (
     OneOf,
     Text,
     field_errors,
+    page_number,
+    page_size,
 )
 from ..documents.history import event_label
+from ..documents.register_export import FIRST_YEAR, LAST_YEAR
 from ..documents.registers import Direction
 from ..documents.types import TYPE_CODES, Urgency
 from ..incoming.schemas import EventOutSchema
@@ -37,6 +41,7 @@ from .workflow import Status
 URGENCIES = [u.value for u in Urgency]
 STATUSES = [s.value for s in Status]
 RECIPIENT_DOC = "`unit:<unit id>` (a unit of the commune) or `u:<user id>` (a person)"
+TOKEN = 32  # `unit:<id>`: an id has at most 19 digits
 
 
 # A comment or a note on the timeline; a reviewer's opinion or a recall reason.
@@ -117,7 +122,8 @@ class DraftCreateSchema(Schema):
                     metadata={"description": "hạn trả lời asked of the recipients"})
     signer_id = Integer(load_default=None, allow_none=True,
                         metadata={"description": "the leader expected to sign"})
-    recipients = List(Text(), load_default=list, metadata={"description": RECIPIENT_DOC})
+    recipients = List(Text(validate=MaxLength(TOKEN, _l("Nơi nhận"))), load_default=list,
+                      metadata={"description": RECIPIENT_DOC})
     external = List(ExternalRecipient(), load_default=list, metadata={
         "description": "outside organisations (sent through the provincial exchange): "
                        "objects {organ_name, organ_id}, or 'name|OrganId' form fields"})
@@ -167,10 +173,12 @@ class OutgoingRecallSchema(Schema):
 
 
 class OutgoingListQuerySchema(Schema):
-    year = fields.Integer(load_default=None, allow_none=True)
+    year = Integer(load_default=None, allow_none=True,
+                   validate=Between(FIRST_YEAR, LAST_YEAR, _l("Năm")),
+                   metadata={"description": "year of the register (issued documents)"})
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = page_number()
+    per_page = page_size(50, 200)
 
 
 class OutgoingRegisterQuerySchema(Schema):

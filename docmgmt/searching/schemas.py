@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from ..core.schemas import Between, Integer, page_number, page_size
 from ..documents.types import TYPE_CODES
 from ..incoming.workflow import Status
 from .operations import DIRECTIONS, MAX_PER_PAGE, MAX_QUERY_CHARS, ORDERS
@@ -16,14 +18,14 @@ class SearchArgsSchema(Schema):
     type = fields.String(load_default=None, validate=validate.OneOf(TYPE_CODES),
                          metadata={"description": "document type code (NĐ30), e.g. quyet_dinh"})
     direction = fields.String(load_default=None, validate=validate.OneOf(DIRECTIONS))
-    year = fields.Integer(load_default=None, validate=validate.Range(min=1945, max=2200),
-                          metadata={"description": "year of the register"})
+    year = Integer(load_default=None, validate=Between(1945, 2200, _l("Năm")),
+                   metadata={"description": "year of the register"})
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in Status]))
     unit = fields.String(load_default=None, validate=validate.Length(max=32),
                          metadata={"description": "abbreviation of the handling unit, e.g. KT"})
     order = fields.String(load_default="relevance", validate=validate.OneOf(ORDERS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page = page_number()
+    per_page = page_size(20, MAX_PER_PAGE)
 
 
 class SearchHitSchema(Schema):
