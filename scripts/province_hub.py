@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from docmgmt.exchange.edxml import (  # noqa: E402
     EdxmlError,
     StatusMessage,
-    parse_document_id,
+    addressees,
     parse_edxml,
 )
 
@@ -205,14 +205,13 @@ def make_handler(hub: Hub):
                 return self._send(403, _error(
                     "forbidden", f"Gói tin ghi nơi gửi {msg.from_.organ_id}, "
                     f"nhưng mã truy cập là của {commune}.", "MessageHeader/From/OrganId"))
+            # Who it is for: the rule every receiver applies again (edxml.addressees).
+            addressed = addressees(msg)
             if isinstance(msg, StatusMessage):
                 # A status goes back to the organisation of the document it reports on.
-                parts = parse_document_id(msg.response_for.document_id)
-                addressed = [msg.response_for.organ_id or (parts.organ_id if parts else "")]
                 if only_to:
                     addressed = [only_to]
             else:
-                addressed = [o.organ_id for o in msg.to]
                 if only_to:
                     if only_to not in addressed:
                         return self._send(400, _error(

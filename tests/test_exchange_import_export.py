@@ -393,3 +393,23 @@ def test_a_hostile_pdf_received_by_edxml_is_set_aside_and_the_rest_registered(ct
     doc = incoming_of(org(KIM_BOI).id)[-1]
     assert [name for name, _data in file_bytes(doc)] == ["van-ban.pdf"]
     assert any("Không lưu: doc-hai.pdf" in e.comment for e in events_of("incoming", doc.id))
+
+
+def test_a_word_bomb_received_by_edxml_is_set_aside_and_the_rest_registered(ctx):
+    """A DOCX whose body inflates to 200 MB is refused by the same sandbox as an upload;
+    the Word file that is fine is kept."""
+    from tests.files_helpers import make_docx
+    from tests.hostile_pdfs import docx_xml_bomb
+
+    msg = edxml.parse_edxml(reference("edoc_new.edxml"))
+    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    msg.attachments = [
+        edxml.Attachment(attachment_name="du-thao.docx", data=make_docx("Công văn"),
+                         content_id="a1", content_type=docx_type),
+        edxml.Attachment(attachment_name="bom.docx", data=docx_xml_bomb(),
+                         content_id="a2", content_type=docx_type),
+    ]
+    receive(KIM_BOI, edxml.build_edoc(msg))
+    doc = incoming_of(org(KIM_BOI).id)[-1]
+    assert [name for name, _data in file_bytes(doc)] == ["du-thao.docx"]
+    assert any("Không lưu: bom.docx" in e.comment for e in events_of("incoming", doc.id))

@@ -8,6 +8,8 @@ CLI, the background worker and the province hub (scripts/province_hub.py) all us
 - ``model``       dataclasses mirroring the edXML elements, DocumentId helpers
 - ``errors``      EdxmlError with stable codes and Vietnamese messages
 - ``safexml``     the hardened XML parser (no DTD, no entities, no network, size limit)
+- ``limits``      how much a received message may hold (counts, lengths, depth, sizes),
+                  checked while it is read, before any base64 is decoded
 - ``attachments`` base64 decoding and safe unzipping of zipped attachments
 - ``transport``   how messages travel: the hub over HTTP, or a drop folder
 - ``xmlsig``      the enveloped XML signature of a package: sign, verify, trust roots

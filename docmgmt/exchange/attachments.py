@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import BASE64, ZIP, EdxmlError
+from .limits import DEFAULT_LIMITS, MessageLimits, too_many_files
 from .model import Attachment
 
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
@@ -162,6 +163,8 @@ def _safe_path(filename: str, name: str) -> str:
     clean = "/".join(p for p in parts if p not in ("", "."))
     if not clean:
         raise _zip_error(name, f"đường dẫn “{filename}” không an toàn")
+    if len(clean.rpartition("/")[2]) > DEFAULT_LIMITS.length_limit("AttachmentName"):
+        raise _zip_error(name, f"tên tệp “{clean[:60]}…” quá dài")
     return clean
 
 
@@ -201,15 +204,34 @@ def is_sender_zipped(attachment: Attachment) -> bool:
 
 
 def expand_attachments(
-    attachments: Iterable[Attachment], *, limits: ZipLimits = DEFAULT_ZIP_LIMITS
+    attachments: Iterable[Attachment],
+    *,
+    limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+    message_limits: MessageLimits = DEFAULT_LIMITS,
 ) -> list[tuple[str, bytes]]:
-    """The files to store: zipped attachments unzipped, the others as they are."""
+    """The files to store: zipped attachments unzipped, the others as they are.
+
+    At most ``message_limits.max_attachments`` files in all, counted from each zip's
+    directory before anything in it is inflated (``edxml_too_many``)."""
     files: list[tuple[str, bytes]] = []
     for attachment in attachments:
         if is_sender_zipped(attachment):
+            count = len(files) + _entry_count(attachment.data)
+            if count > message_limits.max_attachments:
+                raise too_many_files(count, message_limits)
             files.extend(
                 unzip_attachment(attachment.data, name=attachment.attachment_name, limits=limits)
             )
         else:
             files.append((attachment.attachment_name, attachment.data))
+        if len(files) > message_limits.max_attachments:
+            raise too_many_files(len(files), message_limits)
     return files
+
+
+def _entry_count(data: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(1 for info in archive.infolist() if not info.is_dir())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # unzip_attachment names what is wrong with it

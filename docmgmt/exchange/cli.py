@@ -16,16 +16,51 @@ from ..extensions import db
 from ..org.models import Organisation
 from ..outgoing.models import OutgoingDocument
 from .delivery import run_once
-from .errors import EdxmlError
-from .operations import export_edoc, import_message, organisation_by_organ_id
+from .errors import (
+    BASE64,
+    CONFIDENTIAL,
+    ENTITY,
+    INVALID,
+    MALFORMED,
+    MISSING,
+    NAMESPACE,
+    NOT_ADDRESSED,
+    TOO_DEEP,
+    TOO_LARGE,
+    TOO_LONG,
+    TOO_MANY,
+    ZIP,
+    EdxmlError,
+)
+from .operations import export_edoc, organisation_by_organ_id, receive_message
+from .safexml import DEFAULT_MAX_BYTES
 from .settings import settings
 
 exchange_cli = AppGroup("exchange", help="The provincial edXML exchange (liên thông văn bản).")
 
 
+# The operator at the command line may not read Vietnamese: each refusal also in English.
+ENGLISH = {
+    MALFORMED: "not well-formed XML (truncated or broken)",
+    NAMESPACE: "not in the QCVN 102:2016 edXML namespace",
+    MISSING: "a required element is missing",
+    INVALID: "a value cannot be understood",
+    BASE64: "an attachment is not valid base64",
+    ENTITY: "DOCTYPE or entity declarations are refused",
+    TOO_LARGE: "over a size limit",
+    TOO_MANY: "an element is repeated more than allowed",
+    TOO_LONG: "a value is longer than allowed (refused, never truncated)",
+    TOO_DEEP: "elements are nested too deep",
+    ZIP: "a zipped attachment is unsafe or broken",
+    CONFIDENTIAL: "claims a confidentiality level: never received online",
+    NOT_ADDRESSED: "the message is not addressed to this organisation; nothing registered",
+}
+
+
 def _edxml_failure(exc: EdxmlError) -> click.ClickException:
     where = f" [{exc.field}]" if exc.field else ""
-    return click.ClickException(f"{exc.code}{where}: {exc.message_vi}")
+    english = ENGLISH.get(exc.code, "")
+    return click.ClickException(f"{exc.code}{where}: {exc.message_vi}" + (f"\n({english})" if english else ""))
 
 
 @click.command("export-edxml")
@@ -66,17 +101,27 @@ def export_edxml(document_id, out):
 )
 @click.option("--clerk", default="", help="Register as this clerk (default: the first one).")
 def import_edxml(file, organ_id, clerk):
-    """Receive an edXML message from a file: register it, or apply it."""
+    """Receive an edXML message from a file: register it, or apply it.
+
+    Only a message addressed to the organisation (its ``To``, or for a status the
+    ``ResponseFor``) is taken, as from the hub; anything else is refused, exit code 1."""
     if organ_id:
-        org = organisation_by_organ_id(organ_id)
+        try:
+            org = organisation_by_organ_id(organ_id)
+        except DomainError as err:
+            raise click.ClickException(f"{err.code}: {err.message}") from None
     else:
         orgs = list(db.session.scalars(sa.select(Organisation)))
         if len(orgs) != 1:
             raise click.ClickException("several organisations: choose one with --org")
         org = orgs[0]
-    data = Path(file).read_bytes()
+    path = Path(file)
+    if path.stat().st_size > DEFAULT_MAX_BYTES:  # refused before it is read into memory
+        raise _edxml_failure(EdxmlError(
+            TOO_LARGE, f"Gói tin edXML quá lớn; giới hạn cho phép là {DEFAULT_MAX_BYTES // (1024 * 1024)} MiB."))
+    data = path.read_bytes()
     try:
-        result = import_message(org, data, clerk=clerk)
+        result = receive_message(org, data, clerk=clerk)
         db.session.commit()
     except EdxmlError as exc:
         db.session.rollback()

@@ -4,7 +4,9 @@ At-least-once: a row is marked delivered only after the transport took it, so a 
 in between sends it again (the hub and our own receipts make that harmless). Messages
 to one destination leave in the order they were queued; after a failure the rest for
 that destination wait for the retry (01 must not arrive after 03). A pulled message is
-acknowledged only after its effects are committed.
+acknowledged only after its effects are committed; one refused for good (malformed,
+over a limit, not addressed to us: ``receive_message``) is acknowledged as rejected,
+with its reason, after a rollback that leaves nothing of it behind.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ..extensions import db
 from ..org.models import Organisation
 from .errors import EdxmlError
 from .models import OutboxMessage
-from .operations import import_message, mark_delivered, mark_failed
+from .operations import mark_delivered, mark_failed, receive_message
 from .settings import ExchangeSettings, settings
 from .transport import DirectoryTransport, HttpTransport, Transport, TransportError
 
@@ -102,7 +104,7 @@ def pull_inbox(org: Organisation, transport: Transport, cfg: ExchangeSettings, r
     for item in inbound:
         org = db.session.get(Organisation, org.id) or org
         try:
-            result = import_message(org, item.data, clerk=cfg.clerk)
+            result = receive_message(org, item.data, clerk=cfg.clerk)
             db.session.commit()
         except EdxmlError as exc:
             db.session.rollback()

@@ -40,6 +40,7 @@ from .attachments import (
     unzip_attachment,
 )
 from .errors import INVALID, MISSING, NAMESPACE, EdxmlError
+from .limits import DEFAULT_LIMITS, MessageLimits, Watcher, check_length
 from .model import (
     NAMESPACE as EDXML_NS,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "StatusMessage",
     "TraceHeader",
     "ZipLimits",
+    "addressees",
     "build_edoc",
     "build_status",
     "decode_base64",
@@ -122,16 +124,22 @@ _ACCEPTED_NS = (EDXML_NS, None)
 # ======================================================================================
 
 
-def parse_edxml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> EdocMessage | StatusMessage:
-    """Read an edXML message from bytes. Raises ``EdxmlError``; never touches disk/net."""
-    root = parse_xml(data, max_bytes=max_bytes)
+def parse_edxml(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: MessageLimits | None = None
+) -> EdocMessage | StatusMessage:
+    """Read an edXML message from bytes. Raises ``EdxmlError``; never touches disk/net.
+
+    The message's shape is held to ``limits`` (``limits.DEFAULT_LIMITS``) while it is
+    parsed, and the whole header is read before any attachment's base64 is decoded."""
+    limits = limits or DEFAULT_LIMITS
+    root = parse_xml(data, max_bytes=max_bytes, scan=Watcher(limits))
     _check_root(root)
     envelope = _require(root, "edXMLEnvelope", "edXML")
     header = _require(envelope, "edXMLHeader", "edXMLEnvelope")
     message_header = _require(header, "MessageHeader", "edXMLHeader")
     if _child(message_header, "StatusCode") is not None:
         return _read_status(message_header)
-    return _read_edoc(root, envelope, header, message_header)
+    return _read_edoc(root, envelope, header, message_header, limits)
 
 
 def _check_root(root: etree._Element) -> None:
@@ -285,22 +293,26 @@ def _read_edoc(
     envelope: etree._Element,
     header: etree._Element,
     mh: etree._Element,
+    limits: MessageLimits = DEFAULT_LIMITS,
 ) -> EdocMessage:
     path = "MessageHeader"
     recipients = _children(mh, "To")
     if not recipients:
         raise _missing(f"{path}/To")
-    code = _require(mh, "Code", path)
+    code_node = _require(mh, "Code", path)
+    code = Code(
+        code_number=_require_text(code_node, "CodeNumber", f"{path}/Code"),
+        code_notation=_text(code_node, "CodeNotation") or "",
+    )
+    # Number and notation each fit; together they must fit the register's column too.
+    check_length(str(code), limits.number_symbol_chars, f"{path}/Code")
     promulgation = _require(mh, "PromulgationInfo", path)
     traces = _child(header, "TraceHeaderList")
-    return EdocMessage(
+    message = EdocMessage(
         from_=_read_organisation(_require(mh, "From", path), f"{path}/From"),
         to=[_read_organisation(node, f"{path}/To") for node in recipients],
         document_id=_text(mh, "DocumentId"),
-        code=Code(
-            code_number=_require_text(code, "CodeNumber", f"{path}/Code"),
-            code_notation=_text(code, "CodeNotation") or "",
-        ),
+        code=code,
         promulgation_info=PromulgationInfo(
             promulgation_date=_required_date(
                 promulgation, "PromulgationDate", f"{path}/PromulgationInfo"
@@ -318,9 +330,11 @@ def _read_edoc(
         to_places=_texts(_child(mh, "ToPlaces"), "Place"),
         trace_headers=[_read_trace_header(node) for node in _children(traces, "TraceHeader")],
         bussiness=_read_bussiness(_child(traces, "Bussiness")),
-        attachments=_read_attachments(root, envelope),
         signed=any(_local_name(node) == "Signature" for node in header),
     )
+    # Last: only a message whose header is complete and within limits costs a decode.
+    message.attachments = _read_attachments(root, envelope)
+    return message
 
 
 def _texts(parent: etree._Element | None, name: str) -> list[str]:
@@ -508,6 +522,22 @@ def _read_attachments(root: etree._Element, envelope: etree._Element) -> list[At
                 "AttachmentEncoded/Attachment",
             )
     return attachments
+
+
+# --- who a message is for --------------------------------------------------------------
+
+
+def addressees(msg: EdocMessage | StatusMessage) -> list[str]:
+    """The OrganIds a message is for, in order, once each: a document's ``To``; for a
+    status, the organisation of the document it reports on (``ResponseFor/OrganId``,
+    else the issuer its ``DocumentId`` names). The hub routes by this, and a receiver
+    takes only what names it (``operations.check_addressed``)."""
+    if isinstance(msg, StatusMessage):
+        response = msg.response_for
+        parts = parse_document_id(response.document_id or "")
+        organ = response.organ_id or (parts.organ_id if parts else None)
+        return [organ] if organ else []
+    return list(dict.fromkeys(o.organ_id for o in msg.to if o.organ_id))
 
 
 # --- status messages ------------------------------------------------------------------

@@ -16,12 +16,17 @@ MISSING: Final = "edxml_missing"  # a required part is absent or empty
 INVALID: Final = "edxml_invalid"  # a present value cannot be understood
 BASE64: Final = "edxml_base64"  # an attachment is not valid base64
 ENTITY: Final = "edxml_entity"  # DOCTYPE, entity declaration or entity reference
-TOO_LARGE: Final = "edxml_too_large"  # over the configured size limit
+TOO_LARGE: Final = "edxml_too_large"  # over a size limit (message, attachment)
+TOO_MANY: Final = "edxml_too_many"  # an element repeated more than allowed (limits.py)
+TOO_LONG: Final = "edxml_too_long"  # a value longer than allowed: refused, never cut
+TOO_DEEP: Final = "edxml_too_deep"  # elements nested deeper than allowed
+NOT_ADDRESSED: Final = "edxml_not_addressed"  # not for the organisation receiving it
 ZIP: Final = "edxml_zip"  # a zipped attachment is unsafe or broken
 CONFIDENTIAL: Final = "edxml_confidential"  # claims a confidentiality level: never online
 
 ALL_CODES: Final = frozenset(
-    {MALFORMED, NAMESPACE, MISSING, INVALID, BASE64, ENTITY, TOO_LARGE, ZIP, CONFIDENTIAL}
+    {MALFORMED, NAMESPACE, MISSING, INVALID, BASE64, ENTITY, TOO_LARGE, ZIP, CONFIDENTIAL,
+     TOO_MANY, TOO_LONG, TOO_DEEP, NOT_ADDRESSED}
 )
 
 

@@ -3,7 +3,8 @@
 - **Export**: an issued outgoing document becomes an edXML message (``edoc_for``) and,
   when it is issued, one outbox row per outside recipient with an OrganId
   (``queue_issued``); a recall queues a revocation (BussinessDocType 1).
-- **Import**: ``import_message`` turns a received message into an incoming document in
+- **Import**: ``receive_message`` (the doors: hub, drop folder, CLI) checks that a
+  message is addressed to us, then ``import_message`` turns it into an incoming document in
   the register (channel ``edxml``), or applies a revocation, an update, a replacement
   or a status. Receipt is idempotent: a message already received changes nothing, and
   a DocumentId is registered once.
@@ -47,7 +48,7 @@ from ..documents.history import add_event, events_of, register_event_labels
 from ..documents.registers import Direction
 from ..documents.types import DOC_TYPES, Urgency
 from ..extensions import db
-from ..files.sandbox import inspect_pdf
+from ..files.sandbox import inspect_docx, inspect_pdf
 from ..files.store import ALLOWED_MIME, FileStore, store_file
 from ..incoming.models import IncomingDocument, IncomingFile
 from ..incoming.operations import IncomingInput, mark_recalled, register_incoming
@@ -74,7 +75,8 @@ from .edxml import (
     TraceHeader,
 )
 from .edxml import Organisation as EdxmlOrganisation
-from .errors import CONFIDENTIAL, INVALID
+from .errors import CONFIDENTIAL, INVALID, NOT_ADDRESSED
+from .limits import check_length
 from .models import Correspondent, ExchangeReceipt, OutboxMessage
 from .safexml import parse_xml
 from .settings import settings
@@ -455,10 +457,42 @@ def _refuse_confidential(data: bytes) -> None:
         )
 
 
-def import_message(org: Organisation, data: bytes, *, clerk: str = "") -> ImportResult:
-    """Apply one received edXML message to ``org``. Raises ``EdxmlError`` on a message
-    we cannot accept, before anything is stored."""
+def check_addressed(org: Organisation, msg: EdocMessage | StatusMessage) -> None:
+    """A message is received only by an organisation it names (``edxml.addressees``:
+    a document's ``To``, a status's ``ResponseFor``) — the rule the hub routes by,
+    applied again by every door that receives, so a message meant for another commune
+    (or for nobody) is never registered in the wrong register."""
+    named = edxml.addressees(msg)
+    if org.organ_id in named:
+        return
+    field = "MessageHeader/ResponseFor/OrganId" if isinstance(msg, StatusMessage) else "MessageHeader/To/OrganId"
+    shown = ", ".join(named[:5]) + (f" và {len(named) - 5} nơi khác" if len(named) > 5 else "")
+    raise EdxmlError(
+        NOT_ADDRESSED,
+        f"Gói tin không gửi cho {org.name} ({org.organ_id}): "
+        + (f"nơi nhận là {shown}." if named else "gói tin không ghi nơi nhận nào.")
+        + " Không vào sổ văn bản gửi cho cơ quan khác.",
+        field,
+    )
+
+
+def receive_message(org: Organisation, data: bytes, *, clerk: str = "") -> ImportResult:
+    """Receive a message from outside for ``org``: what every door calls (the pull from
+    the hub or the drop folder, ``flask import-edxml``). Refused (``EdxmlError``, nothing
+    stored) unless it is within the limits (``limits``) and addressed to ``org``."""
     msg = edxml.parse_edxml(data)
+    check_addressed(org, msg)
+    return _import(org, msg, data, clerk)
+
+
+def import_message(org: Organisation, data: bytes, *, clerk: str = "") -> ImportResult:
+    """Apply one received edXML message to ``org``, whoever it is addressed to (doors
+    receiving from outside use :func:`receive_message`). Raises ``EdxmlError`` on a
+    message we cannot accept, before anything is stored."""
+    return _import(org, edxml.parse_edxml(data), data, clerk)
+
+
+def _import(org: Organisation, msg: EdocMessage | StatusMessage, data: bytes, clerk: str) -> ImportResult:
     _refuse_confidential(data)
     digest = hashlib.sha256(data).hexdigest()
     check = check_incoming(data)
@@ -617,11 +651,11 @@ EDXML_ELEMENTS = {
 
 def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str) -> IncomingInput:
     """The register entry of a received document, loaded through the same schema (fields
-    and limits) as a clerk's entry. Names and codes longer than the register keeps are cut
-    to fit, as they always were; a subject longer than NĐ30 allows is refused, since
-    cutting it would change what the document says."""
+    and limits) as a clerk's entry. A value longer than the register keeps is refused
+    (``edxml_too_long``, naming the element), never cut: the parser's limits
+    (``limits.LENGTHS``) already hold every one of them to these columns."""
     def fit(name: str, value: str) -> str:
-        return value[:max_length(IncomingCreateSchema, name)]
+        return check_length(value, max_length(IncomingCreateSchema, name), EDXML_ELEMENTS[name])
 
     today = vn_today()
     issue_date: date | None = msg.promulgation_info.promulgation_date
@@ -655,16 +689,25 @@ def _incoming_input(org: Organisation, msg: EdocMessage, sender_name: str) -> In
     return data
 
 
-def _hostile_pdf(content: bytes) -> str | None:
-    """A received PDF goes through the same sandbox as an uploaded one (time and memory
-    limits); a broken or hostile one is set aside, with the reason in the history."""
-    if not content.lstrip()[:1024].startswith(b"%PDF-"):
+def _hostile_file(content: bytes) -> str | None:
+    """A received PDF or Word file goes through the same sandbox as an uploaded one (time
+    and memory limits, decompression-bomb checks); a broken or hostile one is set aside,
+    with the reason in the history."""
+    head = content.lstrip()[:1024]
+    if head.startswith(b"%PDF-"):
+        suffix, label = ".pdf", _l("tệp PDF")
+    elif content.startswith(b"PK\x03\x04"):
+        suffix, label = ".docx", _l("tệp Word")
+    else:
         return None
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         tmp.write(content)
         tmp.flush()
-        info = inspect_pdf(Path(tmp.name))
-    return None if info.ok else str(_l("tệp PDF hỏng hoặc có dấu hiệu độc hại (%(e)s)", e=info.error))
+        path = Path(tmp.name)
+        info = inspect_pdf(path) if suffix == ".pdf" else inspect_docx(path)
+    if info.ok:
+        return None
+    return str(_l("%(kind)s hỏng hoặc có dấu hiệu độc hại (%(e)s)", kind=label, e=info.error))
 
 
 def _store_files(
@@ -673,7 +716,7 @@ def _store_files(
     """Store received files on the document; the raw package too, as evidence."""
     stored, skipped = [], []
     for name, content in files:
-        if (problem := _hostile_pdf(content)) is not None:
+        if (problem := _hostile_file(content)) is not None:
             skipped.append(f"{os.path.basename(name)}: {problem}")
             continue
         try:

@@ -10,7 +10,12 @@ What it guards against, and how:
   and never touches the network; and the parsed tree is checked again for any DTD or
   entity node (``edxml_entity``);
 - text encodings in which that prolog check could be fooled: only ASCII-compatible
-  encodings and UTF-16/32 (which are transcoded first) are accepted.
+  encodings and UTF-16/32 (which are transcoded first) are accepted;
+- a message small in bytes but huge as a tree (100,000 ``To``, deep nesting, a giant
+  attribute or value): given a ``scan`` (``limits.Watcher``), the document is first
+  read by a parser that builds no tree and hands each element start, text and end to
+  the scan, which stops the read at the first limit passed; only a document within
+  the limits is then built as a tree.
 
 One leniency: undeclared namespace prefixes are namespace errors, not well-formedness
 errors, and a real sender's message (the one zipped inside the reference
@@ -23,6 +28,7 @@ only errors: a truncated or broken document is still refused.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 
 from lxml import etree
@@ -70,8 +76,11 @@ _ENTITY_ERRORS = frozenset(
 )
 
 
-def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
-    """Parse untrusted XML bytes into an element tree, or raise ``EdxmlError``."""
+def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, scan: object | None = None) -> etree._Element:
+    """Parse untrusted XML bytes into an element tree, or raise ``EdxmlError``.
+
+    ``scan``: an lxml parser target (``start``/``data``/``end``/``close``) that sees the
+    document before any tree is built; whatever it raises refuses the document."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("edXML phải được truyền vào dưới dạng bytes")
     data = bytes(data)
@@ -81,7 +90,13 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
     ascii_view = _ascii_compatible_view(data)
     if _prolog_declares_dtd(ascii_view):
         raise _entity_error()
-    root = _parse(data, huge=len(data) > _HUGE_THRESHOLD)
+    huge = len(data) > _HUGE_THRESHOLD
+    if scan is not None:
+        # This pass only measures, up to the first error that breaks the document; its
+        # syntax errors are left to the parse below to report, what the scan raises is not.
+        with contextlib.suppress(etree.XMLSyntaxError):
+            etree.fromstring(data, _new_parser(huge=huge, target=scan))
+    root = _parse(data, huge=huge)
     _check_no_dtd_or_entities(root)
     return root
 
@@ -160,9 +175,10 @@ def _prolog_declares_dtd(data: bytes) -> bool:
     return False
 
 
-def _new_parser(*, huge: bool, recover: bool = False) -> etree.XMLParser:
+def _new_parser(*, huge: bool, recover: bool = False, target: object | None = None) -> etree.XMLParser:
     # A fresh parser per document: lxml parsers keep an error log across parses.
     return etree.XMLParser(
+        target=target,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,

@@ -6,6 +6,14 @@ directory is fsync'ed: a crash leaves either the whole file or nothing visible. 
 are written before the database row commits, so a committed row never points at a
 missing file; if the transaction rolls back, the bytes it wrote are removed again
 unless another transaction has meanwhile recorded the same content.
+
+Recording a blob and removing one take the same per-blob lock (:func:`_lock_blob`: the
+database write lock on SQLite, an advisory lock on PostgreSQL), held until the end of
+the transaction: a recorder upserts the ``blob`` row and only then puts the bytes in
+place (or finds them there); a remover (:func:`release_blob`, after a rollback or when
+unattached files are pruned) deletes an unreferenced row and the bytes under the lock.
+So bytes are never removed while another transaction is recording the same content,
+and a recorder that comes after a removal writes the bytes again.
 """
 
 from __future__ import annotations
@@ -62,8 +70,20 @@ def detect_mime(head: bytes, path: Path) -> str | None:
     return None
 
 
+# A Word document has a few dozen parts; a zip of a million tiny entries would cost
+# the web process seconds and hundreds of MB just to list (the sandbox looks inside).
+MAX_DOCX_ENTRIES = 5000
+
+
 def _is_docx(path: Path) -> bool:
     try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 65_557))  # the end record and its longest comment
+            tail = f.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or int.from_bytes(tail[end + 10:end + 12], "little") > MAX_DOCX_ENTRIES:
+            return False  # no end record, too many entries, or ZIP64 (0xFFFF): not Word's
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError):
@@ -100,6 +120,12 @@ class FileStore:
 
     def write_blob(self, stream: BinaryIO, allowed: set[str] | None = None) -> tuple[str, int, str, bool]:
         """Stream bytes into place. Returns (sha256, size, mime, newly_written)."""
+        tmp, sha, size, mime = self.receive(stream, allowed)
+        return sha, size, mime, self.place(tmp, sha)
+
+    def receive(self, stream: BinaryIO, allowed: set[str] | None = None) -> tuple[Path, str, int, str]:
+        """Stream bytes into a temporary file of the store, hashed and checked (size,
+        type by content). Returns (temporary path, sha256, size, mime)."""
         allowed = set(ALLOWED_MIME) if allowed is None else allowed
         digest = hashlib.sha256()
         size = 0
@@ -133,15 +159,23 @@ class FileStore:
                       types=", ".join(sorted({e for m in allowed for e in ALLOWED_MIME[m]}))),
                     "file",
                 )
-            sha = digest.hexdigest()
-            final = self.path_for(sha)
+            return tmp, digest.hexdigest(), size, mime
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def place(self, tmp: Path, sha: str) -> bool:
+        """Move received bytes into place; False (temporary file dropped) when they are
+        there already."""
+        final = self.path_for(sha)
+        try:
             if final.exists():
                 tmp.unlink()
-                return sha, size, mime, False
+                return False
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
             _fsync_dir(final.parent)
-            return sha, size, mime, True
+            return True
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -171,10 +205,15 @@ def store_file(
         stream = io.BytesIO(stream)
     name = clean(os.path.basename(original_name or "").replace("\x00", "")) or "tep"
     store = FileStore.from_app()
-    sha, size, mime, new = store.write_blob(stream, allowed)
+    tmp, sha, size, mime = store.receive(stream, allowed)
+    try:
+        _lock_blob(db.session, db.session.get_bind().dialect.name, sha)
+        _insert_blob_once(sha, size, mime)  # on SQLite, this takes the write lock
+        new = store.place(tmp, sha)  # only now: a removal of these bytes is over or waits
+    finally:
+        tmp.unlink(missing_ok=True)
     if new:
         _written_in(db.session).append(sha)
-    _insert_blob_once(sha, size, mime)
     stored = StoredFile(
         organisation_id=organisation_id, sha256=sha, original_name=name[:255], mime=mime,
         size=size, uploaded_by_id=uploaded_by_id,
@@ -197,6 +236,35 @@ def _insert_blob_once(sha: str, size: int, mime: str) -> None:
     )
 
 
+def _lock_blob(executor, dialect: str, sha: str) -> None:
+    """The per-blob lock, until the end of the transaction (see the module docstring).
+    SQLite has one write lock for the whole database, taken by the transaction's first
+    write; PostgreSQL gets an advisory lock on the hash."""
+    if dialect == "postgresql":
+        key = int.from_bytes(bytes.fromhex(sha[:16]), "big", signed=True)
+        executor.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def release_blob(sha: str, engine=None) -> bool:
+    """Remove a blob no stored file names any more: its row, then its bytes once no row
+    is left. Its own transaction, under the per-blob lock, so bytes another transaction
+    is recording are never removed. True if the bytes were removed."""
+    store = FileStore.from_app()
+    engine = engine if engine is not None else db.engine
+    with engine.begin() as conn:
+        _lock_blob(conn, conn.dialect.name, sha)
+        # The first write of the transaction: on SQLite it waits for the write lock.
+        conn.execute(sa.delete(Blob).where(
+            Blob.sha256 == sha,
+            ~sa.exists().where(StoredFile.sha256 == sha)))
+        if conn.execute(sa.select(Blob.sha256).where(Blob.sha256 == sha)).first() is not None:
+            return False
+        path = store.path_for(sha)
+        existed = path.exists()
+        path.unlink(missing_ok=True)
+        return existed
+
+
 def _written_in(session) -> list[str]:
     return session.info.setdefault("xaso_new_blobs", [])
 
@@ -208,16 +276,17 @@ def _forget_blobs(session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _remove_orphan_blobs(session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:
+        return  # a savepoint: the transaction (and the write lock) goes on
     written = session.info.pop("xaso_new_blobs", None)
     if not written:
         return
-    store = FileStore.from_app()
     engine = session.get_bind()
-    with engine.connect() as conn:
-        for sha in written:
-            recorded = conn.execute(sa.select(Blob.sha256).where(Blob.sha256 == sha)).first()
-            if recorded is None:
-                store.path_for(sha).unlink(missing_ok=True)
+    for sha in written:
+        try:
+            release_blob(sha, engine)
+        except sa.exc.DBAPIError as exc:  # e.g. the lock not had in time: harmless debris
+            current_app.logger.warning("blob %s left for `check --repair`: %s", sha, exc)
 
 
 def orphans_and_missing() -> tuple[list[Path], list[str]]:
