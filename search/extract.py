@@ -1,31 +1,41 @@
 """Text of attached files for the index: PDF, DOCX, images (OCR when available).
 
-PDFs come from outside (citizens, other agencies) and are parsed in a child process
-with CPU, memory and wall-clock limits: a decompression bomb or a cyclic page tree
-kills the child, never the web worker. DOCX is read in-process (a zip of XML, parsed
-by python-docx/lxml without network or entity expansion). Scans and image-only PDFs
-go to tesseract with Vietnamese data if it is installed; otherwise the document is
-indexed by its metadata only and flagged as not text-searchable.
+Files come from outside (citizens, other agencies) and every format is parsed in a
+child process under CPU, memory and wall-clock limits (``search.sandbox``, the one
+script ``search/_worker.py``; tesseract and pdftoppm under the same limits): a
+decompression bomb, a zip bomb or a cyclic page tree kills the child, never the
+process that asked. A DOCX is refused before it is unpacked when its zip declares
+absurd sizes or ratios, and its inflation is counted in the child. The text kept is
+cut at ``MAX_TEXT_CHARS``. Scans and image-only PDFs go to tesseract with Vietnamese
+data if it is installed; otherwise the document is indexed by its metadata only and
+flagged as not text-searchable.
+
+Nothing here is fast enough for a request: the app calls it from a background step.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from search.analysis import nfc
+from search.sandbox import Limits, Outcome, run_limited, run_worker
 
 PDF_TIMEOUT_S = 20.0
 PDF_CPU_S = 15
 PDF_MEMORY_BYTES = 768 * 1024 * 1024
+DOCX_TIMEOUT_S = 30.0
+DOCX_CPU_S = 20
 OCR_TIMEOUT_S = 120.0
+OCR_CPU_S = 100
+OCR_MEMORY_BYTES = 1024 * 1024 * 1024
+# The text kept of one file: about 400 pages of dense text. Beyond that a file is not
+# a document a person reads, and the index would only grow.
+MAX_TEXT_CHARS = 1_500_000
 # A PDF with fewer letters than this per page is treated as a scan.
 MIN_CHARS_PER_PAGE = 20
 
@@ -57,46 +67,41 @@ def extract(path: str | os.PathLike[str], mimetype: str | None = None) -> Extrac
         if suffix in IMAGE_EXTENSIONS or kind.startswith("image/"):
             return ocr_image(p)
         if suffix == ".txt" or kind.startswith("text/plain"):
-            return Extraction(nfc(p.read_text("utf-8", errors="replace")), True, "ok")
+            with open(p, encoding="utf-8", errors="replace") as f:
+                return Extraction(nfc(f.read(MAX_TEXT_CHARS)), True, "ok")
     except OSError as exc:
         return Extraction.failed(f"unreadable: {exc.strerror or exc}")
     return Extraction.failed("unsupported file type")
 
 
+def _failure(outcome: Outcome, prefix: str) -> str | None:
+    """Why the child gave no text, or None when it answered with some."""
+    if outcome.status == "timeout":
+        return "timeout"
+    if outcome.status == "memory":
+        return "memory limit"
+    if not outcome.ok:
+        return "parser died"
+    if "error" in outcome.answer:
+        return f"{prefix}: {outcome.answer['error']}"[:128]
+    return None
+
+
+def _text_of(outcome: Outcome) -> str:
+    return nfc(str(outcome.answer.get("text", ""))[:MAX_TEXT_CHARS])
+
+
 # -- PDF -------------------------------------------------------------------------------
 
 
-def _limit_child() -> None:  # pragma: no cover - runs in the child
-    resource.setrlimit(resource.RLIMIT_CPU, (PDF_CPU_S, PDF_CPU_S + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY_BYTES, PDF_MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.setsid()  # own process group: the timeout kill takes any grandchildren too
-
-
 def extract_pdf(path: Path, timeout: float = PDF_TIMEOUT_S) -> Extraction:
-    cmd = [sys.executable, "-I", "-m", "search._pdf_worker", str(path)]
-    env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent), "PATH": os.defpath}
-    try:
-        proc = subprocess.run(
-            cmd,
-            capture_output=True,
-            timeout=timeout,
-            preexec_fn=_limit_child,
-            env=env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return Extraction.failed("timeout")
-    if proc.returncode != 0:
-        return Extraction.failed(f"parser died (exit {proc.returncode})")
-    try:
-        result = json.loads(proc.stdout.decode("utf-8") or "{}")
-    except ValueError:
-        return Extraction.failed("parser output unreadable")
-    if "error" in result:
-        return Extraction.failed(f"pdf: {result['error']}")
-    text = nfc(result.get("text", ""))
-    pages = max(1, int(result.get("pages", 1)))
+    outcome = run_worker(
+        "extract-pdf", path, Limits(PDF_MEMORY_BYTES, PDF_CPU_S, timeout), "--max-chars", str(MAX_TEXT_CHARS)
+    )
+    if (why := _failure(outcome, "pdf")) is not None:
+        return Extraction.failed(why)
+    text = _text_of(outcome)
+    pages = max(1, int(outcome.answer.get("pages", 1)))
     letters = sum(ch.isalpha() for ch in text)
     if letters < MIN_CHARS_PER_PAGE * pages:
         # Image-only (scanned) PDF: OCR if possible, keep whatever text there was.
@@ -110,52 +115,14 @@ def extract_pdf(path: Path, timeout: float = PDF_TIMEOUT_S) -> Extraction:
 # -- DOCX ------------------------------------------------------------------------------
 
 
-def extract_docx(path: Path) -> Extraction:
+def extract_docx(path: Path, timeout: float = DOCX_TIMEOUT_S) -> Extraction:
     """Headers, then body paragraphs and tables in document order, then footers."""
-    try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
-    except ImportError:  # pragma: no cover
-        return Extraction.failed("python-docx not installed")
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # corrupt zip/XML: python-docx raises many kinds
-        return Extraction.failed(f"docx: {type(exc).__name__}")
-
-    lines: list[str] = []
-
-    def table_lines(table: Table) -> None:
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                text = cell.text.strip()
-                if text and (not cells or cells[-1] != text):  # merged cells repeat
-                    cells.append(text)
-            if cells:
-                lines.append(" | ".join(cells))
-
-    seen_headers: set[str] = set()
-    for section in document.sections:
-        for part in (section.header,):
-            text = "\n".join(p.text for p in part.paragraphs if p.text.strip())
-            if text and text not in seen_headers:
-                seen_headers.add(text)
-                lines.append(text)
-            for table in part.tables:
-                table_lines(table)
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            if block.text.strip():
-                lines.append(block.text)
-        else:
-            table_lines(block)
-    for section in document.sections:
-        text = "\n".join(p.text for p in section.footer.paragraphs if p.text.strip())
-        if text and text not in seen_headers:
-            seen_headers.add(text)
-            lines.append(text)
-    return Extraction(nfc("\n".join(lines)), True, "ok")
+    outcome = run_worker(
+        "extract-docx", path, Limits(PDF_MEMORY_BYTES, DOCX_CPU_S, timeout), "--max-chars", str(MAX_TEXT_CHARS)
+    )
+    if (why := _failure(outcome, "docx")) is not None:
+        return Extraction.failed(why)
+    return Extraction(_text_of(outcome), True, "ok")
 
 
 # -- OCR -------------------------------------------------------------------------------
@@ -172,21 +139,18 @@ def tesseract_available() -> bool:
     return b"vie" in out.stdout.split()
 
 
+OCR_LIMITS = Limits(OCR_MEMORY_BYTES, OCR_CPU_S, OCR_TIMEOUT_S)
+
+
 def ocr_image(path: Path) -> Extraction:
     if not tesseract_available():
         return Extraction.failed("scan-no-ocr")
-    try:
-        proc = subprocess.run(
-            ["tesseract", str(path), "stdout", "-l", "vie"],
-            capture_output=True,
-            timeout=OCR_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    outcome = run_limited(["tesseract", str(path), "stdout", "-l", "vie"], OCR_LIMITS, expect_json=False)
+    if outcome.status == "timeout":
         return Extraction.failed("ocr-timeout")
-    if proc.returncode != 0:
+    if not outcome.ok:
         return Extraction.failed("ocr-failed")
-    text = nfc(proc.stdout.decode("utf-8", errors="replace"))
+    text = nfc(outcome.stdout.decode("utf-8", errors="replace")[:MAX_TEXT_CHARS])
     if not text.strip():
         return Extraction.failed("ocr-empty")
     return Extraction(text, True, "ocr")
@@ -197,14 +161,10 @@ def ocr_pdf(path: Path) -> Extraction:
     if not tesseract_available() or not shutil.which("pdftoppm"):
         return Extraction.failed("scan-no-ocr")
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            subprocess.run(
-                ["pdftoppm", "-r", "200", "-l", "50", "-png", str(path), f"{tmp}/p"],
-                capture_output=True,
-                timeout=OCR_TIMEOUT_S,
-                check=True,
-            )
-        except (subprocess.SubprocessError, OSError):
+        outcome = run_limited(
+            ["pdftoppm", "-r", "200", "-l", "50", "-png", str(path), f"{tmp}/p"], OCR_LIMITS, expect_json=False
+        )
+        if not outcome.ok:
             return Extraction.failed("ocr-rasterise-failed")
         texts = []
         for image in sorted(Path(tmp).glob("p*.png")):
@@ -213,4 +173,4 @@ def ocr_pdf(path: Path) -> Extraction:
                 texts.append(result.text)
     if not texts:
         return Extraction.failed("ocr-empty")
-    return Extraction("\n".join(texts), True, "ocr")
+    return Extraction("\n".join(texts)[:MAX_TEXT_CHARS], True, "ocr")

@@ -1,6 +1,7 @@
 """Searching documents in the app: Vietnamese queries through the page and the API, a
 result list that never shows more than the person may open, an index that follows every
-change and survives crashed processes and damaged files."""
+change and survives crashed processes and damaged files, and attached files read off the
+request path (``settle()`` stands for the background step where a test needs the text)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from docmgmt.core.timeutil import vn_today
 from docmgmt.extensions import db
 from docmgmt.incoming import operations as ops
 from docmgmt.incoming.models import IncomingDocument
+from docmgmt.searching import indexing
 from docmgmt.searching import operations as search_ops
 from docmgmt.searching.backend import get_backend, state
-from docmgmt.searching.indexing import acl_of, drain
+from docmgmt.searching.indexing import acl_of, drain, settle
 from docmgmt.searching.models import BlobText, SearchJob
 from tests.commune import unit, user
 from tests.conftest import instance_config
@@ -111,6 +113,7 @@ def test_page_says_not_found_and_flags_documents_without_text(app, login_as):
         typed = register("Thông báo lịch tiếp công dân tháng mười một",
                          uploads=[ops.Upload(make_docx("Lịch tiếp công dân định kỳ của Chủ tịch"),
                                              "lich.docx")]).id
+        settle()  # the background step reads the DOCX
     client = login_as("vanthu")
     page = client.get("/search", query_string={"q": "lich tiep cong dan"}).get_data(as_text=True)
     assert {int(h) for h in re.findall(r'data-id="incoming:(\d+)"', page)} == {scan, typed}
@@ -136,11 +139,13 @@ def test_staff_never_sees_a_hit_a_snippet_or_a_count_they_cannot_open(app, login
     with app.test_request_context():
         docs = [register(f"{SECRET} đợt {i}", uploads=[ops.Upload(make_docx(
             f"Biên bản họp xét kỷ luật cán bộ địa chính, đợt {i}"), f"bb{i}.docx")]) for i in range(6)]
+        settle()  # the files' text is in the index, so a leak would show in snippets
         direct(docs[0], to_user="cv.kt1")
         direct(docs[1], to_unit="KT")
         mine = {docs[0].id, docs[1].id}
     client = login_as("chutich")
     assert api(client, q="ky luat can bo")["total"] == 6
+    assert api(client, q="bien ban hop xet")["total"] == 6  # found by the files' text
     client = login_as("cv.kt1")
     body = api(client, q="ky luat can bo", per_page=1)
     assert body["total"] == 2
@@ -351,4 +356,70 @@ def test_a_registered_pdf_is_read_once_not_again_for_the_index(app, monkeypatch)
         db.session.commit()
         cached = db.session.get(BlobText, registered.files[0].stored.sha256)
         assert cached is not None and "chuyển đổi số" in cached.text
+        settle()
+        assert ids(found("chutich", "ke hoach chuyen doi so xa kim boi")) == [registered.id]
     assert calls == []  # the index took the text from the cache
+
+
+# --- attached files are read off the request path, each once ---------------------------------
+
+def test_a_request_indexes_at_once_and_never_reads_a_file(app, monkeypatch):
+    """The commit of a registration indexes the metadata; the DOCX is read later, by the
+    background step, and its text then reaches the index."""
+    calls = []
+    real_extract = indexing.extract
+    monkeypatch.setattr(indexing, "extract", lambda *a, **k: calls.append(a) or real_extract(*a, **k))
+    with app.test_request_context():
+        doc = register("Công văn về việc tổng hợp số liệu dân số", uploads=[ops.Upload(make_docx(
+            "Đề nghị các thôn báo cáo số hộ nghèo trước ngày 30/9"), "cv.docx")])
+        assert calls == []  # nothing was read for the request
+        assert ids(found("chutich", "tong hop so lieu dan so")) == [doc.id]  # indexed at once
+        assert ids(found("chutich", "so ho ngheo")) == []
+        assert db.session.get(BlobText, doc.files[0].stored.sha256) is None
+        settle()
+        assert len(calls) == 1
+        assert ids(found("chutich", "so ho ngheo")) == [doc.id]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchJob)) == 0
+
+
+def test_the_background_thread_reads_the_files_of_a_commit(app):
+    app.config["SEARCH_EXTRACT_IN_BACKGROUND"] = True  # as outside tests
+    with app.test_request_context():
+        doc = register("Giấy mời dự hội nghị tổng kết", uploads=[ops.Upload(make_docx(
+            "Hội nghị tổng kết công tác phòng chống thiên tai"), "gm.docx")])
+        thread = indexing.background_extractor(app)
+        assert thread is not None
+        thread.join(60)
+        assert not thread.is_alive()
+        assert ids(found("chutich", "phong chong thien tai")) == [doc.id]
+
+
+def test_processes_reading_at_once_read_each_file_once(app, monkeypatch):
+    """Four extraction steps started together (the background threads of four busy
+    processes) share the work through the lock: every file is read exactly once."""
+    import threading
+
+    calls = []
+    real_extract = indexing.extract
+    monkeypatch.setattr(indexing, "extract", lambda *a, **k: calls.append(str(a[0])) or real_extract(*a, **k))
+    files = [make_docx(f"Số liệu tháng {i + 1} của thôn Ý Yên") for i in range(3)]
+    with app.test_request_context():
+        docs = [register(f"Báo cáo tháng {i + 1}", uploads=[ops.Upload(content, f"bc{i}.docx")]).id
+                for i, content in enumerate(files)]
+        # the same file attached to a second document: one content, read once
+        register("Bản sao báo cáo tháng 1", uploads=[ops.Upload(files[0], "ban-sao.docx")])
+
+    def step():
+        with app.app_context():
+            indexing.extract_missing()
+            db.session.remove()
+
+    threads = [threading.Thread(target=step) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(calls) == len(set(calls)) == 3
+    with app.test_request_context():
+        assert docs[0] in ids(found("chutich", "so lieu thang 1 thon y yen"))
+        assert len(ids(found("chutich", "so lieu thang 1"))) == 2  # both documents of that file

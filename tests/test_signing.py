@@ -260,6 +260,24 @@ def test_verify_unsigned_pdf_gives_no_reports_and_junk_is_refused():
         verify_pdf(b"%PDF-1.7 garbage")
 
 
+@pytest.mark.parametrize("make", [
+    "signature_value_not_a_dictionary",  # AttributeError inside pyHanko
+    "signature_field_tree_too_deep",  # RecursionError
+    "signature_value_refers_to_itself",  # RecursionError
+])
+def test_a_pdf_that_breaks_the_verifier_is_refused_not_a_crash(make):
+    """pyHanko runs in a child with limits: what makes it fail is a 422 refusal with a
+    stable code, and the process asking goes on."""
+    from docmgmt.core.errors import ValidationFailed
+    from docmgmt.signing.verify import verify_pdf
+    from tests import hostile_pdfs
+
+    with pytest.raises(ValidationFailed) as refused:
+        verify_pdf(getattr(hostile_pdfs, make)(), trust_roots=[])
+    assert refused.value.code == "signature_unverifiable" and refused.value.status == 422
+    assert "Không kiểm tra được chữ ký số" in refused.value.message
+
+
 # --- appearances --------------------------------------------------------------------------------
 
 def test_leader_appearance_is_blue_ink_between_the_printed_position_and_name(chain):

@@ -1,23 +1,44 @@
-"""Looking inside untrusted files in a separate process with time and memory limits.
+"""Looking inside untrusted uploads in a separate process with time and memory limits.
 
-A hostile PDF (decompression bomb, cyclic page tree, truncated file) must never hang a
-web worker or eat the server's memory. The child process gets an address-space and a
-CPU-time limit, pypdf's own limits are tightened, and the parent kills the child at the
-wall-clock deadline. The parent only ever reads a small JSON answer.
+A hostile PDF or DOCX (decompression bomb, zip bomb, cyclic structure, truncated file)
+must never hang a web worker, eat the server's memory, or be stored for a viewer to
+choke on later (pdf.js in the meeting room included). The look is taken by the child
+of ``search.sandbox`` (``search/_worker.py``), which has an address-space and a CPU
+limit and is killed at the wall-clock deadline; the parent only reads a small JSON
+answer.
+
+* A PDF: the page tree, then every stream a viewer will decode for each page — page
+  contents and everything its resources and annotations reach (Form XObjects, images,
+  masks, patterns, shadings, fonts), Form XObjects drawing themselves refused — with
+  each stream's decoded size counted once per page using it. Limits (in the worker):
+  ``MAX_STREAM_DECODED`` per stream, ``MAX_IMAGE_DECODED`` per image (also as declared
+  by width × height × components × bits), ``MAX_DOCUMENT_DECODED`` per document.
+* A DOCX: the zip's declared sizes and ratios, its number of parts, no DTD in its XML,
+  and every part inflated once, counted.
+
+:func:`check_upload` is what the doors call after storing an upload in the current
+transaction: a refusal (``pdf_invalid`` / ``docx_invalid``, 422, Vietnamese reason)
+rolls the transaction back and the store removes the bytes it wrote.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from flask_babel import gettext as _
+
+from search.sandbox import Limits, run_worker
+
+from ..core.errors import ValidationFailed
+from .models import StoredFile
+from .store import DOCX_MIME, FileStore
 
 MEMORY_LIMIT = 512 * 1024 * 1024
 CPU_SECONDS = 10
 WALL_SECONDS = 15
+# The text returned with ``want_text`` (the index keeps what the registration read).
+MAX_TEXT_CHARS = 1_500_000
 
 
 @dataclass
@@ -25,97 +46,63 @@ class PdfInfo:
     ok: bool
     pages: int = 0
     encrypted: bool = False
-    error: str = ""  # "timeout" | "memory" | "malformed" | "encrypted" | …
+    error: str = ""  # "timeout" | "memory" | "malformed" | "encrypted" | "bomb"
     text: str = ""
 
 
-def _limit_child() -> None:  # pragma: no cover - runs in the child
-    import resource
+FileInfo = PdfInfo  # the same answer for a DOCX (``pages`` stays 0)
 
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
-    os.setsid()
+
+def _inspect(mode: str, path: Path, wall_seconds: float, *extra: str) -> PdfInfo:
+    outcome = run_worker(mode, path, Limits(MEMORY_LIMIT, CPU_SECONDS, wall_seconds), *extra)
+    if outcome.status in ("timeout", "memory"):
+        return PdfInfo(False, error=outcome.status)
+    if not outcome.ok:
+        return PdfInfo(False, error="malformed")
+    answer = outcome.answer
+    return PdfInfo(
+        ok=bool(answer.get("ok")), pages=int(answer.get("pages") or 0),
+        encrypted=bool(answer.get("encrypted")), error=str(answer.get("error") or ""),
+        text=str(answer.get("text") or "")[:MAX_TEXT_CHARS],
+    )
 
 
 def inspect_pdf(path: Path, *, want_text: bool = False, wall_seconds: float = WALL_SECONDS) -> PdfInfo:
-    args = [sys.executable, "-m", "docmgmt.files.sandbox", str(path)]
-    if want_text:
-        args.append("--text")
-    try:
-        proc = subprocess.run(
-            args, capture_output=True, timeout=wall_seconds, preexec_fn=_limit_child,
-            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(sys.path)},
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return PdfInfo(False, error="timeout")
-    if proc.returncode != 0:
-        stderr = proc.stderr.decode(errors="replace")
-        if "MemoryError" in stderr or proc.returncode in (-9, 137):
-            return PdfInfo(False, error="memory")
-        if proc.returncode in (-24, 152):  # SIGXCPU
-            return PdfInfo(False, error="timeout")
-        return PdfInfo(False, error="malformed")
-    try:
-        answer = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        return PdfInfo(False, error="malformed")
-    return PdfInfo(**answer)
+    extra = ["--text", "--max-chars", str(MAX_TEXT_CHARS)] if want_text else []
+    return _inspect("inspect-pdf", path, wall_seconds, *extra)
 
 
-def _child(path: str, want_text: bool) -> dict:  # pragma: no cover - runs in the child
-    import pypdf
-    from pypdf import filters
-
-    # pypdf's decompression limits: a bomb stops at a few tens of MB, not at the RAM.
-    filters.ZLIB_MAX_OUTPUT_LENGTH = 75_000_000
-    filters.LZW_MAX_OUTPUT_LENGTH = 75_000_000
-    reader = pypdf.PdfReader(path, strict=False)
-    if reader.is_encrypted:
-        try:
-            if not reader.decrypt(""):
-                return {"ok": False, "encrypted": True, "error": "encrypted"}
-        except Exception:  # noqa: BLE001
-            return {"ok": False, "encrypted": True, "error": "encrypted"}
-    pages = len(reader.pages)
-    if pages == 0:
-        return {"ok": False, "error": "malformed"}
-    # Decode every content stream ourselves: pypdf's text extraction swallows its own
-    # decompression-limit errors, and a bomb must be refused, not quietly skipped.
-    from pypdf.errors import LimitReachedError
-
-    try:
-        for page in reader.pages:
-            contents = page.get_contents()
-            if contents is not None:
-                contents.get_data()
-    except LimitReachedError:
-        return {"ok": False, "error": "bomb"}
-    text = ""
-    if want_text:
-        parts = []
-        for page in reader.pages:
-            parts.append(page.extract_text() or "")
-            if sum(len(p) for p in parts) > 2_000_000:
-                break
-        text = "\n".join(parts)
-    return {"ok": True, "pages": pages, "text": text}
+def inspect_docx(path: Path, *, wall_seconds: float = WALL_SECONDS) -> PdfInfo:
+    return _inspect("inspect-docx", path, wall_seconds)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    import contextlib
-    import io
+def reason_of(info: PdfInfo) -> str:
+    """Why the file was refused, in the reader's words (completes a sentence)."""
+    reasons = {
+        "timeout": _("tệp xử lý quá lâu (có thể là tệp độc hại)"),
+        "memory": _("tệp đòi quá nhiều bộ nhớ (có thể là tệp độc hại)"),
+        "bomb": _("tệp chứa dữ liệu nén bất thường (có thể là tệp độc hại)"),
+        "encrypted": _("tệp đã bị đặt mật khẩu"),
+    }
+    return reasons.get(info.error, "")
 
-    target = sys.argv[1]
-    with contextlib.redirect_stderr(io.StringIO()):
-        try:
-            result = _child(target, "--text" in sys.argv)
-        except RecursionError:
-            result = {"ok": False, "error": "malformed"}
-        except MemoryError:
-            if sys.__stderr__ is not None:
-                sys.__stderr__.write("MemoryError")
-            sys.exit(3)
-        except Exception:  # noqa: BLE001 - any parse failure is "malformed" to the parent
-            result = {"ok": False, "error": "malformed"}
-    sys.stdout.write(json.dumps(result, ensure_ascii=False))
+
+def check_upload(stored: StoredFile, *, field: str = "file", want_text: bool = False) -> PdfInfo:
+    """Inspect a stored upload that is a PDF or a DOCX; refuse it if it is hostile or
+    broken. Other types (images, XML) pass unchanged."""
+    path = FileStore.from_app().path_for(stored.sha256)
+    if stored.mime == "application/pdf":
+        info = inspect_pdf(path, want_text=want_text)
+        if not info.ok:
+            raise ValidationFailed("pdf_invalid", _(
+                "Tệp PDF “%(name)s” không đọc được: %(why)s.", name=stored.original_name,
+                why=reason_of(info) or _("tệp hỏng hoặc không đúng chuẩn PDF")), field)
+        return info
+    if stored.mime == DOCX_MIME:
+        info = inspect_docx(path)
+        if not info.ok:
+            raise ValidationFailed("docx_invalid", _(
+                "Tệp Word “%(name)s” không đọc được: %(why)s.", name=stored.original_name,
+                why=reason_of(info) or _("tệp hỏng hoặc không đúng chuẩn Word (DOCX)")), field)
+        return info
+    return PdfInfo(True)

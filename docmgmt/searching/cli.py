@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from .backend import get_backend
-from .indexing import drain, indexable_count, pending_count, reindex_with_bar
+from .indexing import extract_missing, indexable_count, pending_count, reindex_with_bar, settle
 
 search_cli = AppGroup("search", help="The full-text search index.")
 
@@ -23,10 +23,19 @@ def reindex_command():
 
 @search_cli.command("drain")
 def drain_command():
-    """Apply the queued index updates (left by a process that stopped mid-way)."""
+    """Bring the index up to date now: read the attached files not read yet (sandboxed,
+    one at a time), then apply every queued update (including those left by a process
+    that stopped mid-way)."""
     before = pending_count()
-    applied = drain()
+    applied = settle()
     click.echo(f"{applied} queued updates applied, {pending_count()} left (of {before})")
+
+
+@search_cli.command("extract")
+def extract_command():
+    """Read the text of attached files not read yet (what the worker does in the
+    background), then index it."""
+    click.echo(f"{extract_missing()} file(s) read")
 
 
 @search_cli.command("check")

@@ -14,37 +14,46 @@ authority), and three questions:
   ``modified_not_allowed`` when the change exceeds what the signature (or the
   document's certification) permits: filling the number fields after the leader's
   certification is allowed; adding a page or changing content is not.
+
+The PDF comes from anywhere, and pyHanko on a malformed file can recurse, assert or
+exhaust memory: it runs in a child process with CPU, memory and time limits
+(``_verify_worker.py`` through ``search.sandbox``), which answers facts; the reports
+are written here, in the reader's language. A file that cannot be verified is refused
+with ``signature_unverifiable`` (422) and a message the page shows.
 """
 
 from __future__ import annotations
 
-import io
+import base64
+import hashlib
+import json
 import os
+import sys
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from asn1crypto import pem, x509
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
+from search.sandbox import Limits, run_limited
+
+from ..core.errors import ValidationFailed
 from ..core.timeutil import to_vn
-from .base import run
 from .errors import SigningError
 from .keys import commune_roots
 
-MODIFICATION = {
-    ModificationLevel.NONE: "none",
-    ModificationLevel.LTA_UPDATES: "none",
-    ModificationLevel.FORM_FILLING: "form_filling",
-    ModificationLevel.ANNOTATIONS: "other",
-    ModificationLevel.OTHER: "other",
-}
+WORKER = Path(__file__).resolve().parent / "_verify_worker.py"
+# pyHanko reads the whole file and may analyse every revision: generous, but bounded.
+VERIFY_LIMITS = Limits(memory_bytes=1536 * 1024 * 1024, cpu_seconds=30, wall_seconds=45)
+# The reports of a file are kept a while: an issued document's page verifies its PDF
+# on every view, and a child process costs about a second.
+CACHE_SIZE = 128
+CACHE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -89,101 +98,110 @@ NAME_PARTS = {
 }
 
 
-def readable_name(name: x509.Name) -> str:
+def readable_name(native: dict, human: str = "") -> str:
     """A certificate's subject or issuer in the reader's words ("Tên: …; Tổ chức: …"),
     not X.500 attribute names ("Common Name: …, Organization: …")."""
-    native = name.native
     parts = []
     for key, label in NAME_PARTS.items():
         value = native.get(key)
         if value:
             shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
             parts.append(f"{label}: {shown}")
-    return "; ".join(parts) or name.human_friendly
+    return "; ".join(parts) or human
+
+
+def unverifiable() -> ValidationFailed:
+    return ValidationFailed("signature_unverifiable", _(
+        "Không kiểm tra được chữ ký số của tệp này: tệp PDF hỏng hoặc có cấu trúc bất "
+        "thường."), "file")
 
 
 def verify_pdf(pdf: bytes, *, trust_roots: list[x509.Certificate] | None = None) -> list[SignatureReport]:
     """One report per signature, in document order. ``trust_roots`` (extension)
     replaces the default roots: every commune CA in the database (when called in an
-    app context) plus the certificates in ``SIGNING_TRUST_ROOTS``."""
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        signatures = reader.embedded_regular_signatures
-    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise SigningError("not_a_pdf", detail=str(exc)) from None
+    app context) plus the certificates in ``SIGNING_TRUST_ROOTS``.
+
+    pyHanko reads the file in a child process with limits (``_verify_worker``): a file
+    it cannot read is refused with ``not_a_pdf``, one that makes it fail (recursion,
+    assertions, memory, time) with ``signature_unverifiable`` (422), never a crash."""
     roots = default_roots() if trust_roots is None else list(trust_roots)
-    doc_mdp = None
-    for sig in signatures:
-        if sig.docmdp_level is not None and _is_certification(sig):
-            doc_mdp = sig.docmdp_level
-    reports = []
-    for sig in signatures:
-        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-        reports.append(_report(sig, context, doc_mdp))
+    roots_der = [root.dump() for root in roots]
+    key = hashlib.sha256(pdf).hexdigest() + ":" + hashlib.sha256(b"".join(sorted(roots_der))).hexdigest()
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    header = json.dumps({"roots": [base64.b64encode(der).decode() for der in roots_der]})
+    outcome = run_limited([sys.executable, "-I", str(WORKER)], VERIFY_LIMITS,
+                          stdin=header.encode() + b"\n" + pdf)
+    if not outcome.ok:
+        raise unverifiable()
+    answer = outcome.answer
+    if answer.get("error") == "not_a_pdf":
+        raise SigningError("not_a_pdf", detail=str(answer.get("detail", "")))
+    if "signatures" not in answer:
+        raise unverifiable()
+    try:
+        reports = [_report(facts) for facts in answer["signatures"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise unverifiable() from None
+    _cache.put(key, reports)
     return reports
 
 
-def _is_certification(sig) -> bool:
-    try:
-        refs = sig.sig_object.get("/Reference", ())
-        return any(ref.get_object().get("/TransformMethod") == "/DocMDP" for ref in refs)
-    except (KeyError, AttributeError):
-        return False
+def _when(value: str | None) -> datetime | None:
+    return to_vn(datetime.fromisoformat(value)) if value else None
 
 
-def _report(sig, context: ValidationContext, doc_mdp: MDPPerm | None) -> SignatureReport:
-    cert = sig.signer_cert
-    try:
-        # pyHanko's synchronous wrapper calls asyncio.run(), which fails inside a running
-        # event loop (gevent/eventlet servers, Playwright in tests); base.run copes.
-        status = run(async_validate_pdf_signature(sig, signer_validation_context=context))
-        intact, crypto_valid, trusted = status.intact, status.valid, bool(status.trusted)
-        diff = status.diff_result
-        level = getattr(diff, "modification_level", None) if diff is not None else None
-        if diff is not None and level is None:  # SuspiciousModification
-            level = ModificationLevel.OTHER
-        docmdp_ok = status.docmdp_ok
-        signing_time = status.signer_reported_dt
-        coverage_full = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
-    except RuntimeError:
-        raise  # our own machinery failing is not the document's fault
-    except Exception:  # noqa: BLE001 - a malformed signature is a report, not a crash
-        intact = crypto_valid = trusted = False
-        level, docmdp_ok, signing_time, coverage_full = ModificationLevel.OTHER, False, None, False
-    mod = MODIFICATION.get(level, "none") if level is not None else "none"
-    # pyHanko judges a signature by its own DocMDP only; the certification's level
-    # binds every later change as well.
-    not_allowed = docmdp_ok is False or (
-        doc_mdp is not None and level is not None and level.value > doc_mdp.value)
-    certification = _is_certification(sig)
-    valid = intact and crypto_valid and trusted and not not_allowed
-    subject = readable_name(cert.subject) if cert is not None else ""
-    native = cert.subject.native if cert is not None else {}
-    name = native.get("common_name") or native.get("organization_name") or ""
-    validity = cert["tbs_certificate"]["validity"] if cert is not None else None
-    reason = sig.sig_object.get("/Reason")
+def _report(facts: dict) -> SignatureReport:
+    intact, crypto_valid, trusted = facts["intact"], facts["crypto_valid"], facts["trusted"]
+    not_allowed, mod = facts["modified_not_allowed"], facts["modification_level"]
+    subject, issuer = facts.get("subject"), facts.get("issuer")
     return SignatureReport(
-        field_name=sig.field_name,
-        signer_name=str(name),
-        subject=subject,
-        issuer=readable_name(cert.issuer) if cert is not None else "",
-        serial=format(cert.serial_number, "x") if cert is not None else "",
-        valid_from=to_vn(validity["not_before"].native) if validity is not None else None,
-        valid_to=to_vn(validity["not_after"].native) if validity is not None else None,
-        signing_time=to_vn(signing_time) if signing_time else None,
+        field_name=facts["field_name"],
+        signer_name=facts["signer_name"],
+        subject=readable_name(subject["native"], subject["human"]) if subject else "",
+        issuer=readable_name(issuer["native"], issuer["human"]) if issuer else "",
+        serial=facts["serial"],
+        valid_from=_when(facts["valid_from"]),
+        valid_to=_when(facts["valid_to"]),
+        signing_time=_when(facts["signing_time"]),
         intact=intact,
         crypto_valid=crypto_valid,
         trusted=trusted,
-        valid=valid,
-        certification=certification,
-        docmdp={MDPPerm.NO_CHANGES: "no_changes", MDPPerm.FILL_FORMS: "form_filling",
-                MDPPerm.ANNOTATE: "annotations"}.get(sig.docmdp_level) if certification else None,
-        covers_whole_file=coverage_full,
+        valid=intact and crypto_valid and trusted and not not_allowed,
+        certification=facts["certification"],
+        docmdp=facts["docmdp"],
+        covers_whole_file=facts["covers_whole_file"],
         modification_level=mod,
         modified_not_allowed=not_allowed,
-        reason=str(reason) if reason is not None else None,
+        reason=facts["reason"],
         summary_vi=_summary(intact, crypto_valid, trusted, not_allowed, mod),
     )
+
+
+class _Reports:
+    """A small cache of reports per (file content, trusted roots), for a while."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[float, list[SignatureReport]]] = OrderedDict()
+
+    def get(self, key: str) -> list[SignatureReport] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > CACHE_SECONDS:
+                return None
+            self._items.move_to_end(key)
+            return list(item[1])
+
+    def put(self, key: str, reports: list[SignatureReport]) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), list(reports))
+            while len(self._items) > CACHE_SIZE:
+                self._items.popitem(last=False)
+
+
+_cache = _Reports()
 
 
 def N_(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Text of attachments: PDFs (including hostile ones) and DOCX."""
+"""Text of attachments: PDFs and DOCX (including hostile ones), read in a child process
+under limits, the text capped."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ import zlib
 from pathlib import Path
 
 import docx
+import pytest
 
-from search.extract import PDF_TIMEOUT_S, extract, extract_pdf
+from search import extract as extract_module
+from search.extract import PDF_TIMEOUT_S, extract, extract_docx, extract_pdf
+from tests.hostile_pdfs import (
+    billion_laughs_docx,
+    docx_xml_bomb,
+    lying_zip,
+    many_entries_zip,
+    zip_bomb,
+)
 
 
 def _pdf(objects: list[bytes]) -> bytes:
@@ -173,3 +183,46 @@ def test_corrupt_docx_and_unknown_types_fail_cleanly(tmp_path: Path):
     odd = tmp_path / "x.xyz"
     odd.write_bytes(b"\x00\x01")
     assert extract(odd).reason == "unsupported file type"
+
+
+@pytest.mark.parametrize(
+    "make,why",
+    [
+        (docx_xml_bomb, "bomb"),  # 600 KB whose body inflates to 200 MB
+        (zip_bomb, "bomb"),  # a 2 GB "picture"
+        (many_entries_zip, "bomb"),
+        (lying_zip, "malformed"),  # a part bigger than its header says
+        (billion_laughs_docx, "malformed"),  # a DTD: entity expansion
+    ],
+)
+def test_docx_bombs_are_refused_before_they_are_unpacked(tmp_path: Path, make, why):
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(make())
+    started = time.monotonic()
+    result = extract(path)
+    assert time.monotonic() - started < 10
+    assert result == extract_module.Extraction("", False, f"docx: {why}")
+
+
+def test_docx_parser_that_hangs_is_killed_at_the_deadline(tmp_path: Path):
+    d = docx.Document()
+    d.add_paragraph("Kế hoạch")
+    path = tmp_path / "slow.docx"
+    d.save(str(path))
+    started = time.monotonic()
+    result = extract_docx(path, timeout=0.05)  # shorter than interpreter start-up
+    assert result.reason == "timeout" and not result.text_searchable
+    assert time.monotonic() - started < 2
+
+
+def test_extracted_text_is_capped(tmp_path: Path, monkeypatch):
+    d = docx.Document()
+    for i in range(200):
+        d.add_paragraph(f"Đoạn {i}: quy định chi tiết về thủ tục hành chính cấp xã.")
+    path = tmp_path / "dai.docx"
+    d.save(str(path))
+    assert len(extract(path).text) > 5000
+    monkeypatch.setattr(extract_module, "MAX_TEXT_CHARS", 1000)
+    result = extract(path)
+    assert result.text_searchable and len(result.text) == 1000
+    assert result.text.startswith("Đoạn 0: quy định")
