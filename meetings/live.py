@@ -148,7 +148,9 @@ def participants_section(m: Meeting) -> list[dict]:
 def _document(d) -> dict:
     return {"id": d.id, "title": d.title, "file_id": d.stored_file_id, "mime": d.stored.mime,
             # A path, not url_for: broadcasts are also built outside requests (CLI, workers).
-            "url": f"{request.script_root if has_request_context() else ''}/files/{d.stored_file_id}?inline=1",
+            # via=meeting: the access log records the room as the door it was read through.
+            "url": f"{request.script_root if has_request_context() else ''}/files/{d.stored_file_id}"
+                   "?inline=1&via=meeting",
             "incoming_id": d.incoming_id, "outgoing_id": d.outgoing_id}
 
 

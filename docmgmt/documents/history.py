@@ -8,12 +8,19 @@ The words a timeline shows for an event are registered here by the module that r
 it (``register_event_labels``): the incoming and outgoing modules name their own events,
 the exchange names the ones it adds to either direction. Pages and API read them with
 ``event_label``, so no module reaches into another's table.
+
+A page's timeline may hold more than these events: a module that keeps its own record
+of what happened to documents (the access log: who viewed, downloaded, printed) adds it
+with ``register_timeline_source``; ``timeline`` merges every source by time. The
+edXML statuses and the API's ``history`` read ``events_of`` only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,3 +97,40 @@ def event_label(direction: str, action: str) -> str:
     """The timeline words for an action; the action itself if no module named it."""
     label = _EVENT_LABELS.get(str(direction), {}).get(action)
     return action if label is None else str(label)
+
+
+# --- the timeline a page shows ---------------------------------------------------------------
+
+class TimelineEntry(Protocol):
+    """What the timeline template reads of an entry (a ``DocumentEvent`` is one)."""
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def comment(self) -> str: ...
+
+    @property
+    def actor(self) -> User | None: ...
+
+
+# (direction, document id, ids of the document's files) -> entries, oldest first
+TimelineSource = Callable[[str, int, Sequence[int]], Iterable[TimelineEntry]]
+_SOURCES: list[TimelineSource] = []
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    """Add a module's own entries to every document timeline (once per source)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def timeline(direction: str, document_id: int, file_ids: Sequence[int] = ()) -> list[TimelineEntry]:
+    """The history events and every registered source's entries, merged by time (each
+    source keeps its own order)."""
+    streams: list[Iterable[TimelineEntry]] = [events_of(str(direction), document_id)]
+    streams += [source(str(direction), document_id, file_ids) for source in _SOURCES]
+    return list(heapq.merge(*streams, key=lambda e: e.at))

@@ -17,6 +17,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accesslog.operations import Action, Door, record_access
 from ..api.blueprint import api_blueprint, parse_body
 from ..core.errors import not_found
 from ..documents.history import events_of
@@ -136,7 +137,9 @@ class IncomingItem(MethodView):
     @bp.response(200, IncomingDetailSchema)
     def get(self, document_id):
         """One document: metadata, files (download URLs), assignments, progress, history."""
-        return _detail(ops.get_readable(current_user, document_id))
+        doc = ops.get_readable(current_user, document_id)
+        record_access(current_user, DIRECTION, doc, Action.VIEW, Door.API)
+        return _detail(doc)
 
 
 @bp.route("/incoming/<int:document_id>/files")

@@ -12,12 +12,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from ..core.errors import DomainError
+from ..accesslog import operations as access
+from ..accesslog.serve import serve_file, serve_print
+from ..core.errors import DomainError, not_found
 from ..core.forms import load_form, people_by_unit, show_error
 from ..core.permissions import Permission
 from ..core.text import sorted_people
 from ..core.timeutil import vn_today
-from ..documents.history import event_label, events_of
+from ..documents.history import event_label, timeline
 from ..documents.register_export import confidential_requested, register_year
 from ..documents.registers import Direction
 from ..documents.types import Confidentiality, Urgency, type_label
@@ -182,10 +184,12 @@ def _render_show(doc: IncomingDocument, status: int = 200,
     notes = db.session.scalars(
         db.select(ProgressNote).where(ProgressNote.document_id == doc.id)
         .order_by(ProgressNote.id)).all()
+    file_ids = [f.stored_file_id for f in doc.files]
     return render_template(
         "incoming/show.html", doc=doc, actions=actions, forms=forms,
         delegate_forms=_delegate_forms(doc, delegate_failed) if "delegate" in actions else [],
-        events=events_of("incoming", doc.id), notes=notes, preview=preview,
+        events=timeline(ops.DIRECTION, doc.id, file_ids), notes=notes, preview=preview,
+        access_counts=access.counts_for(ops.DIRECTION, doc.id, file_ids),
         originals=originals, results=[f for f in doc.files if f.kind == "result"],
         open_form=failed[0] if failed else None,
         just_registered=request.args.get("registered") == "1",
@@ -209,7 +213,33 @@ def _fill_direction(form: DirectForm, doc: IncomingDocument) -> None:
 @bp.get("/<int:document_id>")
 @login_required
 def show(document_id: int):
-    return _render_show(ops.get_readable(current_user, document_id))
+    doc = ops.get_readable(current_user, document_id)
+    access.record_access(current_user, ops.DIRECTION, doc, access.Action.VIEW, access.Door.WEB)
+    return _render_show(doc)
+
+
+def _attached(doc: IncomingDocument, file_id: int):
+    found = next((f.stored for f in doc.files if f.stored_file_id == file_id), None)
+    if found is None:
+        raise not_found(_("Không tìm thấy tệp hoặc bạn không có quyền xem."))
+    return found
+
+
+@bp.get("/<int:document_id>/files/<int:file_id>")
+@login_required
+def document_file(document_id: int, file_id: int):
+    """One of the document's files, downloaded or (``inline=1``) opened in the browser."""
+    doc = ops.get_readable(current_user, document_id)
+    return serve_file(current_user, ops.DIRECTION, doc, _attached(doc, file_id), door=access.Door.WEB,
+                      inline=request.args.get("inline") == "1")
+
+
+@bp.get("/<int:document_id>/files/<int:file_id>/print")
+@login_required
+def print_file(document_id: int, file_id: int):
+    """The printed copy of one of the document's PDF files, marked with who and when."""
+    doc = ops.get_readable(current_user, document_id)
+    return serve_print(current_user, ops.DIRECTION, doc, _attached(doc, file_id))
 
 
 def _act(document_id: int, key: str, schema, run, done: str):

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import EXCLUDE
 
+from ..accesslog.operations import Action, Door, record_access
 from ..api.blueprint import api_blueprint, parse_body
 from ..core.errors import ValidationFailed
 from ..documents.history import events_of
@@ -137,7 +138,9 @@ class OutgoingItem(MethodView):
     def get(self, document_id):
         """One document: versions, review steps, recipients with exchange status, history,
         signed and issued files, and what I may do now."""
-        return _detail(_load(document_id))
+        doc = _load(document_id)
+        record_access(current_user, ops.DIRECTION, doc, Action.VIEW, Door.API)
+        return _detail(doc)
 
 
 @bp.route("/outgoing/<int:document_id>/versions")

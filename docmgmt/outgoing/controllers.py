@@ -14,12 +14,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from ..core.errors import DomainError, ValidationFailed
+from ..accesslog import operations as access
+from ..accesslog.serve import serve_file, serve_print
+from ..core.errors import DomainError, ValidationFailed, not_found
 from ..core.forms import load_form, people_by_unit, show_error
 from ..core.permissions import Permission
 from ..core.text import sorted_people
 from ..core.timeutil import vn_today
-from ..documents.history import event_label, events_of
+from ..documents.history import event_label, timeline
 from ..documents.register_export import confidential_requested, register_year
 from ..documents.types import Urgency, type_label
 from ..extensions import db
@@ -185,10 +187,12 @@ def _render_show(doc: OutgoingDocument, status: int = 200, failed: tuple[str, Fl
                 flash(message, "danger")
     version = doc.current_version
     signed_pdf, signatures, signature_error = _signatures(doc)
+    file_ids = [f.id for f in _files_of(doc)]
     return render_template(
         "outgoing/show.html", doc=doc, actions=actions, forms=forms, version=version,
         preview=(doc.issued_file or doc.signed_file or (version.pdf_file if version else None)),
-        events=events_of(ops.DIRECTION, doc.id), open_form=failed[0] if failed else None,
+        events=timeline(ops.DIRECTION, doc.id, file_ids), open_form=failed[0] if failed else None,
+        access_counts=access.counts_for(ops.DIRECTION, doc.id, file_ids),
         signed_pdf=signed_pdf, signatures=signatures, signature_error=signature_error,
         libreoffice=render.libreoffice_available(),
     ), status
@@ -197,7 +201,40 @@ def _render_show(doc: OutgoingDocument, status: int = 200, failed: tuple[str, Fl
 @bp.get("/<int:document_id>")
 @login_required
 def show(document_id: int):
-    return _render_show(ops.get_readable(current_user, document_id))
+    doc = ops.get_readable(current_user, document_id)
+    access.record_access(current_user, ops.DIRECTION, doc, access.Action.VIEW, access.Door.WEB)
+    return _render_show(doc)
+
+
+def _files_of(doc: OutgoingDocument):
+    """The document's files: each version's source and PDF, the signed and issued PDFs."""
+    found = [f for v in doc.versions for f in (v.source_file, v.pdf_file) if f is not None]
+    found += [f for f in (doc.signed_file, doc.issued_file) if f is not None]
+    return list({f.id: f for f in found}.values())
+
+
+def _attached(doc: OutgoingDocument, file_id: int):
+    found = next((f for f in _files_of(doc) if f.id == file_id), None)
+    if found is None:
+        raise not_found(_("Không tìm thấy tệp hoặc bạn không có quyền xem."))
+    return found
+
+
+@bp.get("/<int:document_id>/files/<int:file_id>")
+@login_required
+def document_file(document_id: int, file_id: int):
+    """One of the document's files, downloaded or (``inline=1``) opened in the browser."""
+    doc = ops.get_readable(current_user, document_id)
+    return serve_file(current_user, ops.DIRECTION, doc, _attached(doc, file_id), door=access.Door.WEB,
+                      inline=request.args.get("inline") == "1")
+
+
+@bp.get("/<int:document_id>/files/<int:file_id>/print")
+@login_required
+def print_file(document_id: int, file_id: int):
+    """The printed copy of one of the document's PDF files, marked with who and when."""
+    doc = ops.get_readable(current_user, document_id)
+    return serve_print(current_user, ops.DIRECTION, doc, _attached(doc, file_id))
 
 
 def _act(document_id: int, key: str, schema, run, done: str):
