@@ -9,27 +9,35 @@ from __future__ import annotations
 import os
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from marshmallow import ValidationError
 
 from .audit.operations import record, verify
+from .auth.operations import lift_lockout
 from .core.errors import DomainError
 from .core.permissions import Permission
+from .core.schemas import field_errors
 from .core.transaction import transactional
 from .demo import ORGANISATION, seed
 from .exchange.cli import exchange_cli, export_edxml, import_edxml, run_exchange_once
 from .extensions import db
+from .files.operations import prune_unattached
 from .files.store import orphans_and_missing
 from .incoming.export import FORMATS, register_export
 from .incoming.operations import send_reminders
+from .maintenance.check import sweep_leftovers
+from .maintenance.cli import register as register_maintenance_cli
 from .notifications.mail import SmtpMailer
 from .org.models import Organisation, User
 from .org.operations import create_user
-from .searching.indexing import drain
+from .org.schemas import UserCreateSchema
+from .searching.indexing import drain, extract_missing
 from .signing.cli import keys_cli
 
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
@@ -67,8 +75,13 @@ def users_create(organ_id, username, full_name, roles, password):
     org = db.session.scalar(sa.select(Organisation).where(Organisation.organ_id == organ_id))
     if org is None:
         raise click.ClickException(f"no organisation {organ_id}")
-    user = create_user(None, org, username=username, full_name=full_name, password=password,
-                       roles=roles)
+    try:  # the API's definition of a new account: its fields and their limits
+        data = UserCreateSchema().load({"username": username, "full_name": full_name,
+                                        "password": password, "roles": list(roles)})
+    except ValidationError as err:
+        name, problems = next(iter(field_errors(err.messages).items()))
+        raise click.ClickException(f"--{name.replace('_', '-')}: {problems[0]}") from None
+    user = create_user(None, org, **data)
     click.echo(f"created {user.username}")
 
 
@@ -80,8 +93,7 @@ def users_unlock(username):
     user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
     if user is None:
         raise click.ClickException(f"no user {username}")
-    user.locked_until = None
-    user.failed_logins = 0
+    lift_lockout(user)  # every address and device locked out of it
     record(user.organisation_id, None, "auth.unlocked", user, "CLI")
     click.echo(f"unlocked {user.username}")
 
@@ -100,6 +112,15 @@ def files_check(remove_orphans):
     if missing:
         sys.exit(1)
     click.echo(f"{len(missing)} missing, {len(orphans)} orphan(s)")
+
+
+@files_cli.command("prune")
+@click.option("--older-than", "hours", type=click.FloatRange(min=0), default=None,
+              help="Grace period in hours (default: XASO_UNATTACHED_GRACE_HOURS, 24).")
+def files_prune(hours):
+    """Remove uploaded files that nothing refers to, older than the grace period (each
+    removal in the audit log; the worker does this every hour)."""
+    click.echo(str(prune_unattached(older_than=None if hours is None else timedelta(hours=hours))))
 
 
 def send_reminders_once() -> str:
@@ -192,14 +213,25 @@ def seed_demo(if_empty):
 @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or tests).")
 @click.option("--reminders-every", default=300, show_default=True, help="Seconds between reminder runs.")
 @click.option("--drain-every", default=30, show_default=True, help="Seconds between search-index drains.")
+@click.option("--extract-every", default=5, show_default=True,
+              help="Seconds between readings of attached files' text for the index.")
 @click.option("--exchange-every", default=15, show_default=True,
               help="Seconds between provincial exchange passes (when configured).")
-def worker(once, reminders_every, drain_every, exchange_every):
-    """Background jobs for one deployment: deadline reminders and leftover search-index
-    updates. `make run` starts one beside the web server; at province scale run one per
-    deployment (the jobs are idempotent, so a second one does no harm)."""
+@click.option("--prune-every", default=3600, show_default=True,
+              help="Seconds between removals of old unattached uploads (files prune).")
+def worker(once, reminders_every, drain_every, extract_every, exchange_every, prune_every):
+    """Background jobs for one deployment: deadline reminders, the text of attached files
+    for the search index, and leftover search-index updates. `make run` starts one beside
+    the web server; at province scale run one per deployment (the jobs are idempotent, so
+    a second one does no harm)."""
     jobs = [("reminders", reminders_every, lambda: send_reminders_once()),
             ("search-drain", drain_every, lambda: f"{drain()} index job(s) applied"),
+            ("files-prune", prune_every, lambda: str(prune_unattached())),
+            # What crashes leave in the store (bytes never committed, half uploads).
+            ("files-leftovers", prune_every, lambda: sweep_leftovers()),
+            # Off the request path: each file read once, in the sandbox, one at a time.
+            ("search-extract", extract_every,
+             lambda: f"{extract_missing(lock_timeout=0)} file(s) read for the index"),
             ("exchange", exchange_every, run_exchange_once)]
     due = {name: 0.0 for name, _every, _fn in jobs}
     while True:
@@ -233,3 +265,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(exchange_cli)
     app.cli.add_command(export_edxml)
     app.cli.add_command(import_edxml)
+    register_maintenance_cli(app)

@@ -344,3 +344,31 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+# --- a commune with a little of everything (check, backup: tests/maintenance_support.py) ---
+
+@pytest.fixture(scope="module")
+def populated(template_instance, tmp_path_factory):
+    """(folder, ids): incoming documents with files, signed and issued outgoing ones, a
+    live meeting; built once per test module."""
+    from tests.maintenance_support import build_populated
+
+    folder = tmp_path_factory.mktemp("populated") / "instance"
+    return folder, build_populated(template_instance, folder)
+
+
+@pytest.fixture
+def busy(populated, tmp_path):
+    """(app, ids): a fresh copy of the populated commune."""
+    from docmgmt import create_app
+    from docmgmt.extensions import db
+
+    source, ids = populated
+    folder = tmp_path / "instance"
+    shutil.copytree(source, folder, symlinks=True)  # the index's `current` is a symlink
+    app = create_app(instance_config(folder))
+    yield app, ids
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
