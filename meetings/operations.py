@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from docmgmt.audit.operations import readable_through, register_content_check
 from docmgmt.audit.operations import record as audit
 from docmgmt.core.access import find_scoped, load
 from docmgmt.core.errors import Conflict, ValidationFailed, forbidden
@@ -410,6 +411,18 @@ def meeting_file_access(user: User, stored: StoredFile) -> bool:
 ACCESS_CHECKS.append(meeting_file_access)
 
 
+def _votes_seen_by(reader: User, ids: list[int]):
+    """A vote's question is the meeting's content: for those who may see the meeting."""
+    return db.session.scalars(
+        sa.select(Vote.id).join(Meeting, Meeting.id == Vote.meeting_id).where(Vote.id.in_(ids), VIEW.clause(reader))
+    )
+
+
+# The audit log shows an entry's summary about a meeting (or its vote) to those who may see it.
+register_content_check("meeting", readable_through(VIEW))
+register_content_check("vote", _votes_seen_by)
+
+
 # --- the live room -------------------------------------------------------------------------
 
 def connect(user: User, m: Meeting, sid: str, server_id: str) -> None:
@@ -611,7 +624,9 @@ def open_vote(actor: User, m: Meeting, item_id: int, question: str, options: lis
     if not 2 <= len(labels) <= MAX_OPTIONS or len(set(labels)) != len(labels):
         raise ValidationFailed("invalid_options",
                                _("Cần từ 2 đến %(n)s phương án khác nhau.", n=MAX_OPTIONS), "options")
-    if any(len(label) > 200 for label in labels) or len(question) > 500:
+    if any(len(label) > 200 for label in labels):
+        raise ValidationFailed("too_long", _("Phương án biểu quyết quá dài (tối đa 200 ký tự)."), "options")
+    if len(question) > 500:
         raise ValidationFailed("too_long", _("Nội dung biểu quyết quá dài."), "question")
     if not isinstance(secret, bool):
         raise ValidationFailed("invalid_secret", _("Hình thức biểu quyết không hợp lệ."), "secret")

@@ -130,3 +130,53 @@ def test_the_audit_page_reports_tampering_to_a_leader(app, client):
     html = client.get("/admin/audit?verify=1").get_data(as_text=True)
     assert 'data-testid="audit-broken"' in html
     assert "entry #3" in html
+
+
+SECRET_SUBJECT = "Về việc kiểm kê hồ sơ cán bộ diện quy hoạch năm 2026"
+
+
+def test_the_log_shows_a_documents_content_only_to_who_may_open_it(app, client, as_user):
+    """The chairman signs the draft and may open it: the log shows him its subject. The
+    administrator reads the log too but may not open the draft: the entry is there (who,
+    when, what, which draft), its content is not. What is stored is unchanged."""
+    import io
+
+    from tests.commune import unit_id, user_id
+    from tests.files_helpers import make_pdf
+
+    drafter, leader, admin = as_user("cv.kt1"), as_user("chutich"), as_user("quantri")
+    created = drafter.post("/api/v1/outgoing", content_type="multipart/form-data", data={
+        "doc_type": "cong_van", "subject": SECRET_SUBJECT, "urgency": "thuong",
+        "signer_id": str(user_id("chutich", app=app)), "recipients": [f"unit:{unit_id('VHXH', app=app)}"],
+        "file": (io.BytesIO(make_pdf("Dự thảo")), "du-thao.pdf")})
+    assert created.status_code == 201, created.json
+    doc_id = str(created.json["id"])
+
+    def drafted(reader):
+        log = reader.get("/api/v1/audit?limit=50").json
+        return next(e for e in log if e["action"] == "outgoing.drafted" and e["object_id"] == doc_id)
+
+    seen = drafted(leader)
+    assert (seen["summary"], seen["content_hidden"]) == (SECRET_SUBJECT, False)
+    assert seen["data"].get("to") == "draft"
+    shown = drafted(admin)
+    assert shown["content_hidden"] is True and SECRET_SUBJECT not in str(shown)
+    assert shown["data"] == {}
+    # The trail stays whole: the same entry, by the same person, at the same time.
+    assert {k: shown[k] for k in ("seq", "at", "actor_id", "object_type", "hash")} == \
+        {k: seen[k] for k in ("seq", "at", "actor_id", "object_type", "hash")}
+    assert shown["actor_id"] == drafter.id
+
+    login(client, "quantri")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "outgoing.drafted" in page and 'data-testid="audit-hidden"' in page
+    assert SECRET_SUBJECT not in page
+    leader_client = app.test_client()
+    login(leader_client, "chutich")
+    assert SECRET_SUBJECT in leader_client.get("/admin/audit").get_data(as_text=True)
+
+    with app.app_context():
+        stored = db.session.scalar(sa.select(AuditEntry).where(
+            AuditEntry.action == "outgoing.drafted", AuditEntry.object_id == doc_id))
+        assert stored.summary == SECRET_SUBJECT
+        assert audit.verify() == []

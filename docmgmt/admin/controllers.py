@@ -123,6 +123,6 @@ def units():
 @bp.get("/audit")
 @login_required
 def audit():
-    entries = audit_ops.entries(current_user, limit=200)
+    entries = audit_ops.readable_entries(current_user, limit=200)
     problems = audit_ops.verify(current_user.organisation_id) if request.args.get("verify") else None
     return render_template("admin/audit.html", entries=entries, problems=problems)

@@ -1,11 +1,13 @@
 """API door for the audit log."""
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, fields
 
 from ..api.blueprint import api_blueprint
 from ..core.permissions import Permission
+from ..core.schemas import MAX_INT, Between, Integer, page_size
 from ..org.operations import require
 from . import operations as ops
 
@@ -22,11 +24,15 @@ class AuditEntrySchema(Schema):
     summary = fields.String()
     data = fields.Dict()
     hash = fields.String()
+    content_hidden = fields.Boolean(metadata={
+        "description": "true: the entry is about something the reader may not open; "
+                       "its summary and data are withheld (the stored entry is unchanged)"})
 
 
 class AuditQuerySchema(Schema):
-    limit = fields.Integer(load_default=100, validate=lambda n: 1 <= n <= 1000)
-    before_seq = fields.Integer(load_default=None)
+    limit = page_size(100, 1000)
+    before_seq = Integer(load_default=None, validate=Between(1, MAX_INT, _l("Số thứ tự")),
+                         metadata={"description": "entries before this seq (the next page)"})
 
 
 class VerifySchema(Schema):
@@ -40,7 +46,7 @@ class Audit(MethodView):
     @bp.response(200, AuditEntrySchema(many=True))
     def get(self, args):
         """The newest entries of my organisation's log."""
-        return ops.entries(current_user, before_seq=args["before_seq"], limit=args["limit"])
+        return ops.readable_entries(current_user, before_seq=args["before_seq"], limit=args["limit"])
 
 
 @bp.route("/audit/verify")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
-from ..core.access import scoped
+from ..core.access import MAX_ID, Rule, scoped
 from ..core.errors import forbidden
 from ..core.permissions import Permission
 from ..core.timeutil import utcnow
@@ -132,7 +136,93 @@ def entries(actor: User, *, before_seq: int | None = None, limit: int = 200) -> 
     query = scoped(AuditEntry, actor)
     if before_seq is not None:
         query = query.where(AuditEntry.seq < before_seq)
+    query = query.options(selectinload(AuditEntry.actor))
     return list(db.session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit)))
+
+
+# --- who may read an entry's content -----------------------------------------------------------
+
+# Given a reader and the ids of one object type on a page of the log, the ids they may open.
+ContentCheck = Callable[[User, list[int]], Iterable[int]]
+
+# Each domain registers, from its own module, how to tell who may open the objects its
+# entries are about (documents, meetings, votes…): their summary and data are theirs.
+CONTENT_CHECKS: dict[str, ContentCheck] = {}
+
+# Entries about the commune's administration (accounts, units, tokens, sessions, the
+# maintenance of unattached uploads): shown in full to whoever may read the log. Any other
+# object type without a registered check is hidden — a new domain that forgets to
+# register leaks nothing.
+ADMINISTRATIVE = frozenset({"", "organisation", "unit", "user", "api_token", "user_session", "stored_file"})
+
+
+def register_content_check(object_type: str, check: ContentCheck) -> None:
+    CONTENT_CHECKS[object_type] = check
+
+
+def readable_through(rule: Rule[Any]) -> ContentCheck:
+    """The check of a domain's own access rule: one query for a page's ids."""
+    model: Any = rule.model
+
+    def check(reader: User, ids: list[int]) -> Iterable[int]:
+        return db.session.scalars(sa.select(model.id).where(model.id.in_(ids), rule.clause(reader)))
+
+    return check
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """An entry as one reader is shown it: the trail always, the content if they may."""
+
+    seq: int
+    at: datetime
+    actor_id: int | None
+    actor: User | None
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+    data: dict
+    hash: str
+    content_hidden: bool
+
+
+def _id_of(object_id: str) -> int | None:
+    return int(object_id) if object_id.isdigit() and 0 < int(object_id) <= MAX_ID else None
+
+
+def _opened(reader: User, rows: list[AuditEntry]) -> set[tuple[str, str]]:
+    """The (object_type, object_id) of these entries whose content the reader may open:
+    one query per checked object type."""
+    wanted: dict[str, set[int]] = {}
+    for e in rows:
+        if e.object_type in CONTENT_CHECKS and (ident := _id_of(e.object_id)) is not None:
+            wanted.setdefault(e.object_type, set()).add(ident)
+    return {
+        (object_type, str(ident))
+        for object_type, ids in wanted.items()
+        for ident in CONTENT_CHECKS[object_type](reader, sorted(ids))
+    }
+
+
+def readable_entries(reader: User, *, before_seq: int | None = None, limit: int = 200) -> list[LogLine]:
+    """The log as this reader is shown it (the page and the API): every entry — who, when,
+    what, on which object — but the summary and data of an entry about a document, a
+    meeting or another guarded object only to a reader who may open that object. What is
+    stored (and chained) is never changed."""
+    rows = entries(reader, before_seq=before_seq, limit=limit)
+    opened = _opened(reader, rows)
+    hidden_text = _("(nội dung ẩn — bạn không có quyền xem văn bản này)")
+    lines = []
+    for e in rows:
+        hidden = e.object_type not in ADMINISTRATIVE and (e.object_type, e.object_id) not in opened
+        lines.append(LogLine(
+            seq=e.seq, at=e.at, actor_id=e.actor_id, actor=e.actor, action=e.action,
+            object_type=e.object_type, object_id=e.object_id,
+            summary=hidden_text if hidden else e.summary, data={} if hidden else dict(e.data or {}),
+            hash=e.hash, content_hidden=hidden,
+        ))
+    return lines
 
 
 def verify(organisation_id: int | None = None) -> list[ChainProblem]:

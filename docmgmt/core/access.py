@@ -2,8 +2,8 @@
 and the search-index tokens.
 
 A person holds *principal tokens* (:func:`principals_of`): ``u:<id>`` (themselves),
-``unit:<id>`` (a member of that unit), ``head:<id>`` (head of that unit) and
-``perm:<name>`` for each permission their roles grant. A rule is a small tree of
+``unit:<id>`` (a member of that unit who handles documents), ``head:<id>`` (head of
+that unit) and ``perm:<name>`` for each permission their roles grant. A rule is a small tree of
 *terms* built from the model's own columns; each term answers three questions:
 
 * ``tokens(obj)``     — which principals it opens ``obj`` to (stored in the search index),
@@ -53,7 +53,9 @@ def principals_of(user: User | None) -> frozenset[str]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return frozenset()
     tokens = {f"u:{user.id}"}
-    if user.unit_id is not None:
+    # What is given or sent to a unit as a whole concerns the people of the unit who handle
+    # documents: not an account that only administers (nobody directs or sends to it).
+    if user.unit_id is not None and user.can(Permission.HANDLE_ASSIGNED):
         tokens.add(f"unit:{user.unit_id}")
         if user.has_role(Role.HEAD_OF_UNIT):
             tokens.add(f"head:{user.unit_id}")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..audit.operations import readable_through, register_content_check
 from ..core import signals
 from ..core.access import find_scoped, principals_of, scoped
 from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
@@ -29,8 +30,8 @@ from ..documents.types import TYPE_CODES, Confidentiality, Urgency
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.operations import ACCESS_CHECKS
-from ..files.sandbox import inspect_pdf
-from ..files.store import FileStore, store_file
+from ..files.sandbox import check_upload
+from ..files.store import store_file
 from ..notifications.operations import in_language_of, notify
 from ..org.models import Unit, User
 from .access import CONCERNS, HANDS_ON, LIFECYCLE, READ, can_read, concerns
@@ -131,27 +132,12 @@ def _validate(data: IncomingInput, today: date) -> IncomingInput:
 
 
 def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]:
-    """Store one upload after checking it by content (and PDFs in the sandbox)."""
+    """Store one upload after checking it by content (PDFs and DOCX in the sandbox)."""
     stored = store_file(upload.stream, upload.name, organisation_id=actor.organisation_id,
                         uploaded_by_id=actor.id, allowed=INCOMING_MIME)
     pages = None
+    info = check_upload(stored, field="files", want_text=True)
     if stored.mime == "application/pdf":
-        # Text extraction decompresses every content stream, so a bomb fails here.
-        info = inspect_pdf(FileStore.from_app().path_for(stored.sha256), want_text=True)
-        if not info.ok:
-            reasons = {
-                "timeout": _("tệp xử lý quá lâu (có thể là tệp độc hại)"),
-                "memory": _("tệp đòi quá nhiều bộ nhớ (có thể là tệp độc hại)"),
-                "bomb": _("tệp chứa dữ liệu nén bất thường (có thể là tệp độc hại)"),
-                "encrypted": _("tệp đã bị đặt mật khẩu"),
-            }
-            broken = _("tệp hỏng hoặc không đúng chuẩn PDF")
-            raise ValidationFailed(
-                "pdf_invalid",
-                _("Tệp PDF “%(name)s” không đọc được: %(why)s.", name=stored.original_name,
-                  why=reasons.get(info.error, broken)),
-                "files",
-            )
         pages = info.pages
         # The text is in hand: the search index reuses it instead of reading the PDF again.
         signals.file_text_extracted.send(stored, session=db.session, sha256=stored.sha256,
@@ -805,6 +791,8 @@ def _link(doc: IncomingDocument) -> str:
 
 
 ACCESS_CHECKS.append(file_access)
+# The audit log shows an entry's summary about a document to those who may open it.
+register_content_check("incoming_document", readable_through(READ))
 
 
 # The timeline's words for the events written above.

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..audit.operations import readable_through, register_content_check
 from ..core import signals
 from ..core.access import find_scoped
 from ..core.errors import DomainError, ValidationFailed, forbidden
@@ -29,7 +30,7 @@ from ..documents.types import BY_CODE, TYPE_CODES, Urgency
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.operations import ACCESS_CHECKS
-from ..files.sandbox import inspect_pdf
+from ..files.sandbox import check_upload
 from ..files.store import DOCX_MIME, FileStore, store_file
 from ..incoming.operations import Assignee, mark_recalled, receive_internal
 from ..notifications.operations import notify
@@ -77,6 +78,8 @@ def file_access(user: User, stored: StoredFile) -> bool:
 
 
 ACCESS_CHECKS.append(file_access)
+# The audit log shows an entry's summary about a document to those who may open it.
+register_content_check("outgoing_document", readable_through(READ))
 
 
 def available_actions(user: User, doc: OutgoingDocument) -> frozenset[str]:
@@ -167,10 +170,8 @@ def _add_version(actor: User, doc: OutgoingDocument, upload: Upload, note: str) 
                         uploaded_by_id=actor.id, allowed=DRAFT_MIME)
     version = DraftVersion(number=len(doc.versions) + 1, source_file_id=stored.id,
                            note=clean(note), created_by_id=actor.id)
+    check_upload(stored)  # a hostile or broken PDF/DOCX is refused before any rendering
     if stored.mime == "application/pdf":
-        info = inspect_pdf(FileStore.from_app().path_for(stored.sha256))
-        if not info.ok:
-            raise ValidationFailed("pdf_invalid", _("Tệp PDF không đọc được hoặc bị hỏng."), "file")
         version.pdf_file_id = stored.id
     else:
         version.pdf_file_id = _render(actor, stored)

@@ -1,0 +1,843 @@
+"""Who may reach what: the expected answer of every page route, API operation and
+Socket.IO event, for every role, on an object of their own unit, of another unit, of
+another commune and on a confidential entry. Read by tests/test_authorization_matrix.py.
+
+How to read a grid: one row per role (the demo commune's people in ``ROLE_USERS``:
+quantri, vanthu, chutich, truongkt, cv.kt1, thuky), one column per *scope*, the
+relation of the object in the URL to that person:
+
+* ``own``      — an object of the person's own unit (the chairman belongs to no unit:
+                 his "own" objects are the Economics office's, KT). For meetings: a
+                 meeting the person is invited to; for tokens and notifications: the
+                 person's own; for exchange messages and registers: the commune's.
+* ``other``    — the same kind of object in another unit (VHXH) of the same commune;
+                 a meeting the person is not invited to; a colleague's token.
+* ``foreign``  — the object of another commune (Lạc Sơn).
+* ``secret``   — a confidential paper-only entry (văn bản mật) of the commune; for the
+                 registers, the confidential series (``?confidential=1``).
+
+Each cell is what the door must answer:
+
+* ``ok``  — authorization lets the request through: it is served (2xx, or a redirect
+            that is not to the login page), or refused only for the object's state (409)
+            or the data sent (400/422) — the test sends data that would be valid;
+* ``403`` — the person may know the object, not do this (``forbidden``);
+* ``404`` — the person may not know the object exists ("not found", the same answer as
+            for an id that names nothing);
+* ``-``   — no such object (not tested).
+
+A signed-out visitor is not a row: every route answers them with the login page (pages)
+or 401 (API; Socket.IO refuses the connection), except the routes marked ``public``.
+
+Adding a route: add an entry under its endpoint name and method (``flask --app docmgmt
+routes`` lists them), with the kind of object its URL names (``on``: incoming, personal,
+outgoing, file, meeting, user, unit, token, note, session, message, register — the test's
+``World`` builds one of each per scope), what a valid request sends (``body``; ``{name}``
+is replaced by the id of that name: the object's own ids, ``u_<username>``,
+``unit_<abbreviation>``), and its grid — usually one of the named grids below. An endpoint
+may carry several entries, one per URL variant: ``"endpoint METHOD [variant]"``.
+A Socket.IO event goes in ``SOCKET_EXPECTATIONS`` the same way (its body: the payload).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("admin", "clerk", "leader", "head_of_unit", "staff", "secretary")
+SCOPES = ("own", "other", "foreign", "secret")
+ANY = "any"  # the one column of a route that names no object
+OK, FORBIDDEN, HIDDEN, NA = "ok", "403", "404", "-"
+LOGIN = "login"  # sent to the login page (signing out does that to everyone)
+OUTCOMES = {OK, FORBIDDEN, HIDDEN, NA, LOGIN}
+
+Grid = dict[str, dict[str, str]]
+
+
+def grid(text: str) -> Grid:
+    """A table written as text: a header naming the scopes, then ``role outcome…``."""
+    lines = [line.split() for line in text.strip().splitlines() if line.strip()]
+    header, rows = lines[0], lines[1:]
+    assert all(s in SCOPES for s in header), header
+    table = {row[0]: dict(zip(header, row[1:], strict=True)) for row in rows}
+    assert set(table) == set(ROLES), sorted(table)
+    assert all(v in OUTCOMES for r in table.values() for v in r.values())
+    return table
+
+
+def everyone(outcome: str = OK) -> Grid:
+    """A route that names no object, answered alike to every signed-in person."""
+    return {role: {ANY: outcome} for role in ROLES}
+
+
+def only(*roles: str, others: str = FORBIDDEN) -> Grid:
+    """A route that names no object, open to these roles only."""
+    assert set(roles) <= set(ROLES), roles
+    return {role: {ANY: OK if role in roles else others} for role in ROLES}
+
+
+@dataclass(frozen=True)
+class Entry:
+    expect: Grid
+    on: str | None = None  # the kind of object the URL names (None: none)
+    body: dict | None = None  # form fields or JSON sent with a POST/PATCH/DELETE
+    args: dict = field(default_factory=dict)  # URL values that are not ids (action=end)
+    query: str = ""  # a query string added to the URL
+    public: bool = False  # answered to signed-out visitors too
+    anonymous: str | None = None  # what a signed-out visitor gets, when it is not the rule
+    multipart: bool = False  # an API call sent as multipart/form-data, not JSON
+    last: bool = False  # the request ends the session: sent after every other cell
+    mixed: bool = False  # the URL's parent is the scope's object, its parts another commune's
+
+
+# Files in a body: replaced by a small real file of that type.
+PDF, PNG = "@pdf", "@png"
+
+# --- incoming documents (văn bản đến) -------------------------------------------------------------
+# The incoming objects are directed to a unit as a whole (main handler: the unit, no person
+# named yet); the secret one is a paper-only entry. The administrator's account sits in the
+# VP office but handles no documents (no HANDLE_ASSIGNED: nobody may direct or send a
+# document to it), so what is given to the VP office as a whole is not opened to it.
+
+INCOMING_READ = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         ok   ok     404      ok
+leader        ok   ok     404      ok
+head_of_unit  ok   404    404      404
+staff         ok   404    404      404
+secretary     ok   404    404      404
+""")
+# A document given by name to a colleague of the unit: that person, and whoever reads every
+# document; not the unit's other people, nor its head (the leader skipped the unit).
+PERSONAL_READ = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  404  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+
+# Registering, submitting, attaching scans: the clerk (văn thư).
+INCOMING_CLERK = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         ok   ok     404      ok
+leader        403  403    404      403
+head_of_unit  403  404    404      404
+staff         403  404    404      404
+secretary     403  404    404      404
+""")
+# Directing and re-directing: the leaders.
+INCOMING_LEADER = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         403  403    404      403
+leader        ok   ok     404      ok
+head_of_unit  403  404    404      404
+staff         403  404    404      404
+secretary     403  404    404      404
+""")
+# Returning to the sender, recording who holds the paper: the clerk or a leader.
+INCOMING_CLERK_OR_LEADER = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         ok   ok     404      ok
+leader        ok   ok     404      ok
+head_of_unit  403  404    404      404
+staff         403  404    404      404
+secretary     403  404    404      404
+""")
+# Progress and completion: the handlers — here every member of the unit it was given to.
+INCOMING_HANDLER = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         ok   403    404      403
+leader        403  403    404      403
+head_of_unit  ok   404    404      404
+staff         ok   404    404      404
+secretary     ok   404    404      404
+""")
+# Progress notes: the handlers; on a paper entry the state answers first (a paper entry
+# is never handled), to those who may open it.
+INCOMING_PROGRESS = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         ok   403    404      ok
+leader        403  403    404      ok
+head_of_unit  ok   404    404      404
+staff         ok   404    404      404
+secretary     ok   404    404      404
+""")
+# A document's files (download, printed copy): its readers; a paper entry has none.
+INCOMING_FILE = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+""")
+# Handing the unit's part to one of its people: the unit's head, or a leader.
+INCOMING_DELEGATE = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         403  403    404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         403  404    404      -
+secretary     403  404    404      -
+""")
+
+# --- outgoing documents (văn bản đi) --------------------------------------------------------------
+# Each unit's draft is written by a staff member of that unit who is none of the six
+# (cv.vp, cv.kt2, cv.vhxh), put before the unit's head, to be signed by the chairman;
+# the secret one is a paper-only entry of the Economics office.
+
+OUTGOING_READ = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         ok   ok     404      ok
+leader        ok   ok     404      ok
+head_of_unit  ok   404    404      404
+staff         404  404    404      404
+secretary     404  404    404      404
+""")
+# A draft's files (download, printed copy): its readers; a paper entry has none.
+OUTGOING_FILE = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+# New version, submitting: the drafter alone (none of the six).
+OUTGOING_DRAFTER = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         403  403    404      403
+leader        403  403    404      403
+head_of_unit  403  404    404      404
+staff         404  404    404      404
+secretary     404  404    404      404
+""")
+# Approving, returning: the reviewer of the current step (the drafting unit's head).
+OUTGOING_REVIEWER = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         403  403    404      403
+leader        403  403    404      403
+head_of_unit  ok   404    404      404
+staff         404  404    404      404
+secretary     404  404    404      404
+""")
+# Signing (the signer), recalling (a leader).
+OUTGOING_LEADER = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         403  403    404      403
+leader        ok   ok     404      ok
+head_of_unit  403  404    404      404
+staff         404  404    404      404
+secretary     404  404    404      404
+""")
+# Numbering and issuing: the clerk.
+OUTGOING_ISSUER = grid("""
+              own  other  foreign  secret
+admin         404  404    404      404
+clerk         ok   ok     404      ok
+leader        403  403    404      403
+head_of_unit  403  404    404      404
+staff         404  404    404      404
+secretary     404  404    404      404
+""")
+
+# --- registers (sổ đến, sổ đi): own = this year's, secret = the confidential series ---------------
+
+REGISTER = grid("""
+              own  other  foreign  secret
+admin         403  -      -        403
+clerk         ok   -      -        ok
+leader        ok   -      -        ok
+head_of_unit  403  -      -        403
+staff         403  -      -        403
+secretary     403  -      -        403
+""")
+
+# --- stored files: the scan of each unit's incoming document -------------------------------------
+
+FILE_READ = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+""")
+
+# --- meetings: own = a meeting the six are invited to (chaired by chutich, thuky its
+# secretary), other = one they are not invited to, foreign = Lạc Sơn's. ----------------------------
+
+MEETING_VIEW = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   ok     404      -
+""")
+# The meeting's documents (files): the people invited — an organiser who is not, neither.
+MEETING_FILE = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   404    404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+""")
+# Editing the meeting and its agenda, its documents: chair, secretary, organisers.
+MEETING_MANAGE = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        ok   ok     404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     ok   ok     404      -
+""")
+# Starting and ending: the chair or the secretary of that meeting.
+MEETING_RUNNER = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        ok   403    404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     ok   403    404      -
+""")
+# The live room and the big screen, answering the invitation: the people invited. An
+# organiser who is not invited sees the meeting but not the room.
+MEETING_ROOM = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   403    404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   403    404      -
+""")
+# In the room: what any participant does.
+ROOM_PARTICIPANT = MEETING_ROOM
+# Withdrawing a request to speak: the person who asked (cv.kt1, the staff member).
+ROOM_REQUESTER = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        403  403    404      -
+head_of_unit  403  404    404      -
+staff         ok   404    404      -
+secretary     403  403    404      -
+""")
+# In the room: what the chair or the secretary does (everyone else invited: forbidden).
+ROOM_RUNNER = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        ok   403    404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     ok   403    404      -
+""")
+# Voting: the voting members (the chair and the four members; thuky is the secretary).
+ROOM_VOTER = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   403    404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     403  403    404      -
+""")
+# Presenting a document: the current item's presenter (truongkt), the chair, the secretary.
+ROOM_PRESENTER = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        ok   403    404      -
+head_of_unit  ok   404    404      -
+staff         403  404    404      -
+secretary     ok   403    404      -
+""")
+
+# --- the commune: people, units, tokens, notifications, exchange messages --------------------------
+
+USER_ADMIN = grid("""
+              own  other  foreign  secret
+admin         ok   ok     404      -
+clerk         403  403    403      -
+leader        403  403    403      -
+head_of_unit  403  403    403      -
+staff         403  403    403      -
+secretary     403  403    403      -
+""")
+# Unlocking: the account is looked up first (another commune's: not found), then the right.
+USER_UNLOCK = grid("""
+              own  other  foreign  secret
+admin         ok   ok     404      -
+clerk         403  403    404      -
+leader        403  403    404      -
+head_of_unit  403  403    404      -
+staff         403  403    404      -
+secretary     403  403    404      -
+""")
+UNIT_READ = grid("""
+              own  other  foreign  secret
+admin         ok   ok     404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  ok   ok     404      -
+staff         ok   ok     404      -
+secretary     ok   ok     404      -
+""")
+# Revoking a token: one's own; an administrator, anyone's of the commune.
+TOKEN_REVOKE = grid("""
+              own  other  foreign  secret
+admin         ok   ok     404      -
+clerk         ok   403    404      -
+leader        ok   403    404      -
+head_of_unit  ok   403    404      -
+staff         ok   403    404      -
+secretary     ok   403    404      -
+""")
+# One's own sign-in sessions: ending one (another person's: not found).
+SESSION_OWNER = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   404    404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+""")
+NOTE_OWNER = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   404    404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+""")
+# Exchange messages (the commune's outbox): whoever runs the exchange.
+MESSAGE = grid("""
+              own  other  foreign  secret
+admin         ok   -      404      -
+clerk         ok   -      404      -
+leader        403  -      403      -
+head_of_unit  403  -      403      -
+staff         403  -      403      -
+secretary     403  -      403      -
+""")
+
+# A part of another commune's object named under one's own (an assignment, an agenda item, a
+# file of another document): nobody gets past "not found", whatever they may do to the parent.
+NOWHERE = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         404  404    404      -
+leader        404  404    404      -
+head_of_unit  404  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+
+# --- what each kind's marker may be seen by (the leak check of every response) ---------------------
+# A role may see an object's text (subject, title, name) exactly where this grid says ok.
+
+SEES = {
+    "incoming": INCOMING_READ,
+    "personal": PERSONAL_READ,
+    "outgoing": OUTGOING_READ,
+    "meeting": MEETING_VIEW,
+    "note": NOTE_OWNER,
+    # A token's name: its owner; the administrator (who revokes anyone's) and the leaders
+    # too, who read the audit log ("token created: <name>").
+    "token": grid("""
+              own  other  foreign  secret
+admin         ok   ok     404      -
+clerk         ok   404    404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+"""),
+    "message": grid("""
+              own  other  foreign  secret
+admin         ok   -      404      -
+clerk         ok   -      404      -
+leader        404  -      404      -
+head_of_unit  404  -      404      -
+staff         404  -      404      -
+secretary     404  -      404      -
+"""),
+    "user": UNIT_READ,  # colleagues' names are no secret inside the commune
+    "unit": UNIT_READ,
+}
+
+# --- bodies --------------------------------------------------------------------------------------
+
+_DIRECTION = {"main": "unit:{unit_VHXH}", "co": [], "info": [], "text": "Giao Phòng Văn hóa - Xã hội chủ trì"}
+_MEETING_FORM = {
+    "title": "Họp kiểm tra phân quyền",
+    "day": "{meeting_day}",
+    "start_time": "14:00",
+    "end_time": "16:00",
+    "location": "Phòng họp tầng 2",
+    "chair_id": "{u_chutich}",
+    "secretary_id": "{u_thuky}",
+    "members": ["{u_truongkt}"],
+    "guests": [],
+}
+
+# --- every route ------------------------------------------------------------------------------------
+
+EXPECTATIONS: dict[str, Entry] = {
+    # signed-out doors
+    "home.healthz GET": Entry(everyone(), public=True),
+    "_favicon GET": Entry(everyone(), public=True),
+    "static GET": Entry(everyone(), public=True, args={"filename": "app.css"}),
+    "auth.login GET": Entry(everyone(), public=True),
+    # Wrong credentials: 401 for the visitor; a signed-in person is sent home.
+    "auth.login POST": Entry(
+        everyone(), public=True, anonymous="401", body={"username": "khongco", "password": "sai-mat-khau"}
+    ),
+    "auth.set_language POST": Entry(everyone(), public=True, args={"code": "vi"}, body={"next": "/"}),
+    "api-docs.openapi_json GET": Entry(everyone(), public=True),
+    "auth.logout POST": Entry(everyone(LOGIN), body={}, last=True),
+    "auth.end_other_sessions POST": Entry(everyone(), body={}),
+    "auth.end_session POST": Entry(SESSION_OWNER, on="session", body={}),
+    # one's own account
+    "home.index GET": Entry(everyone()),
+    "home.notifications GET": Entry(everyone()),
+    "home.read_notification POST": Entry(NOTE_OWNER, on="note", body={}),
+    "auth.account GET": Entry(everyone()),
+    "auth.account POST": Entry(
+        everyone(), body={"current": "khong-dung", "new": "matkhau-moi-dai", "confirm": "khong-khop"}
+    ),
+    "auth.tokens GET": Entry(everyone()),
+    "auth.tokens POST": Entry(everyone(), body={"name": "Máy chủ báo cáo", "days": "30"}),
+    "auth.revoke POST": Entry(TOKEN_REVOKE, on="token", body={}),
+    "api-org.Me GET": Entry(everyone()),
+    "api-tokens.Tokens GET": Entry(everyone()),
+    "api-tokens.Tokens POST": Entry(everyone(), body={"name": "Máy chủ báo cáo", "days": 30}),
+    "api-tokens.TokenItem DELETE": Entry(TOKEN_REVOKE, on="token"),
+    # administration
+    "admin.users GET": Entry(only("admin")),
+    "admin.new_user GET": Entry(only("admin")),
+    "admin.new_user POST": Entry(
+        only("admin"),
+        body={
+            "username": "cv.moi",
+            "full_name": "Nguyễn Thị Mới",
+            "password": "matkhau-rat-dai",
+            "roles": ["staff"],
+            "unit_id": "{unit_KT}",
+            "active": "y",
+        },
+    ),
+    "admin.edit_user GET": Entry(USER_ADMIN, on="user"),
+    "admin.edit_user POST": Entry(
+        USER_ADMIN, on="user", body={"full_name": "Tên Đã Sửa", "roles": ["staff"], "unit_id": "", "active": "y"}
+    ),
+    "admin.unlock_user POST": Entry(USER_UNLOCK, on="user", body={}),
+    "admin.units GET": Entry(only("admin")),
+    "admin.units POST": Entry(only("admin"), body={"name": "Phòng Tư pháp", "abbreviation": "TP"}),
+    # The log shows every entry, but an entry's summary about a document or a meeting only
+    # to a reader who may open it (audit.operations.readable_entries): checked for leaks.
+    "admin.audit GET": Entry(only("admin", "leader")),
+    "accesslog.statistics GET": Entry(only("admin", "leader")),
+    "api-org.Users GET": Entry(only("admin")),
+    "api-org.Users POST": Entry(
+        only("admin"),
+        body={"username": "cv.moi", "full_name": "Nguyễn Thị Mới", "password": "matkhau-rat-dai", "roles": ["staff"]},
+    ),
+    "api-org.UserItem GET": Entry(USER_ADMIN, on="user"),
+    "api-org.UserItem PATCH": Entry(USER_ADMIN, on="user", body={"full_name": "Tên Đã Sửa"}),
+    "api-org.Units GET": Entry(everyone()),
+    "api-org.Units POST": Entry(only("admin"), body={"name": "Phòng Tư pháp", "abbreviation": "TP"}),
+    "api-org.UnitItem GET": Entry(UNIT_READ, on="unit"),
+    "api-audit.Audit GET": Entry(only("admin", "leader")),
+    "api-audit.AuditVerify GET": Entry(only("admin", "leader")),
+    # search
+    "search.results GET": Entry(everyone(), query="q=phân quyền"),
+    "api-search.Search GET": Entry(everyone(), query="q=phân quyền"),
+    # files
+    "files.download GET": Entry(FILE_READ, on="file"),
+    "files.download GET [a draft's file]": Entry(OUTGOING_FILE, on="outgoing"),
+    "files.download GET [a meeting's document]": Entry(MEETING_FILE, on="meeting"),
+    "api-files.FileItem GET": Entry(FILE_READ, on="file"),
+    "api-files.FileItem GET [a draft's file]": Entry(OUTGOING_FILE, on="outgoing"),
+    "api-files.FileItem GET [a meeting's document]": Entry(MEETING_FILE, on="meeting"),
+    "api-files.FileContent GET": Entry(FILE_READ, on="file"),
+    "api-files.Files POST": Entry(everyone(), body={"file": PNG}, multipart=True),
+    "signatures.verify_file GET": Entry(FILE_READ, on="file"),
+    "signatures.verify GET": Entry(everyone()),
+    "signatures.verify POST": Entry(everyone(), body={"file": PDF}),
+    "api-signatures.VerifyUpload POST": Entry(everyone(), body={"file": PDF}, multipart=True),
+    # the exchange
+    "exchange.index GET": Entry(only("admin", "clerk")),
+    "exchange.retry POST": Entry(MESSAGE, on="message", body={}),
+    "api-exchange.Overview GET": Entry(only("admin", "clerk")),
+    "api-exchange.OutgoingStatus GET": Entry(OUTGOING_READ, on="outgoing"),
+    # incoming: pages
+    "incoming.index GET": Entry(everyone()),
+    "incoming.mine GET": Entry(only("clerk", "leader", "head_of_unit", "staff", "secretary")),
+    "incoming.awaiting GET": Entry(only("leader")),
+    "incoming.new GET": Entry(only("clerk")),
+    "incoming.new POST": Entry(
+        only("clerk"),
+        body={
+            "sender_name": "Sở Tư pháp tỉnh Phú Thọ",
+            "number_symbol": "77/STP-VP",
+            "subject": "Về việc phổ biến luật",
+            "doc_type": "cong_van",
+            "urgency": "thuong",
+            "confidentiality": "thuong",
+            "files": PNG,
+        },
+    ),
+    "incoming.register_book GET": Entry(REGISTER, on="register"),
+    "incoming_export.export_xlsx GET": Entry(REGISTER, on="register"),
+    "incoming_export.export_pdf GET": Entry(REGISTER, on="register"),
+    "incoming.show GET": Entry(INCOMING_READ, on="incoming"),
+    "incoming.show GET [given to a colleague by name]": Entry(PERSONAL_READ, on="personal"),
+    "incoming.document_file GET": Entry(INCOMING_FILE, on="incoming"),
+    "incoming.print_file GET": Entry(INCOMING_FILE, on="incoming"),
+    "incoming.submit POST": Entry(INCOMING_CLERK, on="incoming", body={"submit-leader_id": "", "submit-comment": ""}),
+    "incoming.direct POST": Entry(
+        INCOMING_LEADER, on="incoming", body={f"direct-{k}": v for k, v in _DIRECTION.items()}
+    ),
+    "incoming.reassign POST": Entry(
+        INCOMING_LEADER,
+        on="incoming",
+        body={**{f"reassign-{k}": v for k, v in _DIRECTION.items()}, "reassign-reason": "Đổi đơn vị chủ trì"},
+    ),
+    "incoming.return_to_sender POST": Entry(
+        INCOMING_CLERK_OR_LEADER, on="incoming", body={"return_to_sender-reason": "Không thuộc thẩm quyền"}
+    ),
+    "incoming.progress POST": Entry(INCOMING_PROGRESS, on="incoming", body={"progress-text": "Đã liên hệ đơn vị"}),
+    "incoming.complete POST": Entry(INCOMING_HANDLER, on="incoming", body={"complete-summary": "Đã giải quyết"}),
+    "incoming.attach_files POST": Entry(INCOMING_CLERK, on="incoming", body={"attach_files-files": PNG}),
+    "incoming.transfer_paper POST": Entry(
+        INCOMING_CLERK_OR_LEADER, on="incoming", body={"transfer_paper-holder": "Hoàng Minh Tuấn"}
+    ),
+    "incoming.delegate POST": Entry(
+        INCOMING_DELEGATE,
+        on="incoming",
+        body={
+            "delegate{assignment_id}-assignment_id": "{assignment_id}",
+            "delegate{assignment_id}-user_id": "{member_id}",
+        },
+    ),
+    "incoming.delegate POST [another commune's assignment]": Entry(
+        NOWHERE,
+        on="incoming",
+        mixed=True,
+        body={
+            "delegate{assignment_id}-assignment_id": "{assignment_id}",
+            "delegate{assignment_id}-user_id": "{member_id}",
+        },
+    ),
+    "incoming.document_file GET [another commune's file]": Entry(NOWHERE, on="incoming", mixed=True),
+    # incoming: API
+    "api-incoming.IncomingCollection GET": Entry(everyone()),
+    "api-incoming.IncomingCollection POST": Entry(
+        only("clerk"),
+        body={
+            "sender_name": "Sở Tư pháp tỉnh Phú Thọ",
+            "number_symbol": "78/STP-VP",
+            "subject": "Về việc phổ biến luật",
+        },
+    ),
+    "api-incoming.MyQueue GET": Entry(everyone()),
+    "api-incoming.AwaitingDirection GET": Entry(everyone()),
+    "api-incoming.RegisterRows GET": Entry(REGISTER, on="register"),
+    "api-incoming.RegisterXlsx GET": Entry(REGISTER, on="register"),
+    "api-incoming.RegisterPdf GET": Entry(REGISTER, on="register"),
+    "api-incoming.IncomingItem GET": Entry(INCOMING_READ, on="incoming"),
+    "api-incoming.IncomingItem GET [given to a colleague by name]": Entry(PERSONAL_READ, on="personal"),
+    "api-incoming.IncomingFiles POST": Entry(INCOMING_CLERK, on="incoming", body={"files": PNG}, multipart=True),
+    "api-incoming.Submit POST": Entry(INCOMING_CLERK, on="incoming", body={}),
+    "api-incoming.Direct POST": Entry(INCOMING_LEADER, on="incoming", body=_DIRECTION),
+    "api-incoming.Reassign POST": Entry(INCOMING_LEADER, on="incoming", body={**_DIRECTION, "reason": "Đổi"}),
+    "api-incoming.ReturnToSender POST": Entry(
+        INCOMING_CLERK_OR_LEADER, on="incoming", body={"reason": "Không thuộc thẩm quyền"}
+    ),
+    "api-incoming.Progress POST": Entry(INCOMING_PROGRESS, on="incoming", body={"text": "Đã liên hệ đơn vị"}),
+    "api-incoming.Complete POST": Entry(INCOMING_HANDLER, on="incoming", body={"summary": "Đã giải quyết"}),
+    "api-incoming.TransferPaper POST": Entry(
+        INCOMING_CLERK_OR_LEADER, on="incoming", body={"holder": "Hoàng Minh Tuấn"}
+    ),
+    "api-incoming.Delegate POST": Entry(INCOMING_DELEGATE, on="incoming", body={"user_id": "{member_id}"}),
+    "api-incoming.Delegate POST [another commune's assignment]": Entry(
+        NOWHERE, on="incoming", mixed=True, body={"user_id": "{member_id}"}
+    ),
+    # outgoing: pages
+    "outgoing.index GET": Entry(everyone()),
+    "outgoing.drafts GET": Entry(only("clerk", "leader", "head_of_unit", "staff", "secretary")),
+    "outgoing.review GET": Entry(everyone()),
+    "outgoing.to_sign GET": Entry(only("leader")),
+    "outgoing.to_issue GET": Entry(only("clerk")),
+    "outgoing.new GET": Entry(only("clerk", "leader", "head_of_unit", "staff", "secretary")),
+    "outgoing.new POST": Entry(
+        only("clerk", "leader", "head_of_unit", "staff", "secretary"),
+        body={
+            "doc_type": "cong_van",
+            "subject": "Về việc báo cáo tiến độ",
+            "source": "template",
+            "body": "Kính gửi các phòng.",
+            "signer_id": "{u_chutich}",
+            "recipients": ["unit:{unit_VHXH}"],
+            "urgency": "thuong",
+        },
+    ),
+    "outgoing.register_book GET": Entry(REGISTER, on="register"),
+    "outgoing_export.export_xlsx GET": Entry(REGISTER, on="register"),
+    "outgoing_export.export_pdf GET": Entry(REGISTER, on="register"),
+    "outgoing.show GET": Entry(OUTGOING_READ, on="outgoing"),
+    "outgoing.document_file GET": Entry(OUTGOING_FILE, on="outgoing"),
+    "outgoing.print_file GET": Entry(OUTGOING_FILE, on="outgoing"),
+    "outgoing.new_version POST": Entry(
+        OUTGOING_DRAFTER, on="outgoing", body={"new_version-file": PDF, "new_version-note": "Sửa đoạn 2"}
+    ),
+    "outgoing.submit POST": Entry(OUTGOING_DRAFTER, on="outgoing", body={"submit-signer_id": "{u_chutich}"}),
+    "outgoing.approve POST": Entry(OUTGOING_REVIEWER, on="outgoing", body={"approve-comment": "Đồng ý"}),
+    "outgoing.return_draft POST": Entry(OUTGOING_REVIEWER, on="outgoing", body={"return-comment": "Sửa số liệu"}),
+    "outgoing.sign POST": Entry(OUTGOING_LEADER, on="outgoing", body={}),
+    "outgoing.issue POST": Entry(OUTGOING_ISSUER, on="outgoing", body={"issue-issued_on": "{today}"}),
+    "outgoing.recall POST": Entry(OUTGOING_LEADER, on="outgoing", body={"recall-reason": "Sai căn cứ"}),
+    "outgoing.document_file GET [another commune's file]": Entry(NOWHERE, on="outgoing", mixed=True),
+    # outgoing: API
+    "api-outgoing.OutgoingCollection GET": Entry(everyone()),
+    "api-outgoing.OutgoingCollection POST": Entry(
+        only("clerk", "leader", "head_of_unit", "staff", "secretary"),
+        body={
+            "doc_type": "cong_van",
+            "subject": "Về việc báo cáo tiến độ",
+            "signer_id": "{u_chutich}",
+            "body": ["Kính gửi các phòng."],
+        },
+    ),
+    "api-outgoing.MyDrafts GET": Entry(everyone()),
+    "api-outgoing.ReviewQueue GET": Entry(everyone()),
+    "api-outgoing.SignQueue GET": Entry(everyone()),
+    "api-outgoing.IssueQueue GET": Entry(everyone()),
+    "api-outgoing.RegisterRows GET": Entry(REGISTER, on="register"),
+    "api-outgoing.RegisterXlsx GET": Entry(REGISTER, on="register"),
+    "api-outgoing.RegisterPdf GET": Entry(REGISTER, on="register"),
+    "api-outgoing.OutgoingItem GET": Entry(OUTGOING_READ, on="outgoing"),
+    "api-outgoing.DocumentSignatures GET": Entry(OUTGOING_READ, on="outgoing"),
+    "api-outgoing.Versions POST": Entry(
+        OUTGOING_DRAFTER, on="outgoing", body={"file": PDF, "note": "Bản 2"}, multipart=True
+    ),
+    "api-outgoing.Submit POST": Entry(OUTGOING_DRAFTER, on="outgoing", body={"signer_id": "{u_chutich}"}),
+    "api-outgoing.Approve POST": Entry(OUTGOING_REVIEWER, on="outgoing", body={"comment": "Đồng ý"}),
+    "api-outgoing.Return POST": Entry(OUTGOING_REVIEWER, on="outgoing", body={"comment": "Sửa số liệu"}),
+    "api-outgoing.Sign POST": Entry(OUTGOING_LEADER, on="outgoing", body={}),
+    "api-outgoing.Issue POST": Entry(OUTGOING_ISSUER, on="outgoing", body={}),
+    "api-outgoing.Recall POST": Entry(OUTGOING_LEADER, on="outgoing", body={"reason": "Sai căn cứ"}),
+    # meetings
+    "meetings.index GET": Entry(everyone()),
+    "meetings.calendar GET": Entry(everyone()),
+    "meetings.new GET": Entry(only("leader", "secretary")),
+    "meetings.new POST": Entry(only("leader", "secretary"), body=_MEETING_FORM),
+    "meetings.show GET": Entry(MEETING_VIEW, on="meeting"),
+    "meetings.edit GET": Entry(MEETING_MANAGE, on="meeting"),
+    "meetings.edit POST": Entry(MEETING_MANAGE, on="meeting", body=_MEETING_FORM),
+    "meetings.change_status POST": Entry(MEETING_RUNNER, on="meeting", args={"action": "end"}, body={}),
+    "meetings.rsvp POST": Entry(MEETING_ROOM, on="meeting", body={"rsvp-answer": "attend"}),
+    "meetings.add_item POST": Entry(
+        MEETING_MANAGE,
+        on="meeting",
+        body={"item-title": "Mục thêm", "item-presenter_id": "", "item-duration_minutes": "10"},
+    ),
+    "meetings.update_item POST": Entry(
+        MEETING_MANAGE,
+        on="meeting",
+        body={
+            "item{item_id}-title": "Mục đã sửa",
+            "item{item_id}-presenter_id": "",
+            "item{item_id}-duration_minutes": "10",
+        },
+    ),
+    "meetings.remove_item POST": Entry(MEETING_MANAGE, on="meeting", body={}),
+    "meetings.move_item POST": Entry(MEETING_MANAGE, on="meeting", args={"direction": "down"}, body={}),
+    "meetings.attach POST": Entry(
+        MEETING_MANAGE, on="meeting", body={"attach{item_id}-source": "upload", "attach{item_id}-file": PDF}
+    ),
+    "meetings.remove_document POST": Entry(MEETING_MANAGE, on="meeting", body={}),
+    "meetings.invitation_docx GET": Entry(MEETING_VIEW, on="meeting"),
+    "meetings.invitation_draft POST": Entry(MEETING_MANAGE, on="meeting", body={}),
+    "meetings.minutes_docx GET": Entry(MEETING_VIEW, on="meeting"),
+    # The state answers first (a meeting not ended has no minutes), to whoever sees it.
+    "meetings.minutes_draft POST": Entry(MEETING_VIEW, on="meeting", body={}),
+    "meetings.add_task POST": Entry(
+        MEETING_MANAGE,
+        on="meeting",
+        body={"task{item_id}-assignee": "unit:{unit_KT}", "task{item_id}-text": "Triển khai kết luận"},
+    ),
+    "meetings.update_item POST [another commune's item]": Entry(
+        NOWHERE,
+        on="meeting",
+        mixed=True,
+        body={"item{item_id}-title": "Mục", "item{item_id}-presenter_id": "", "item{item_id}-duration_minutes": "10"},
+    ),
+    "meetings.remove_item POST [another commune's item]": Entry(NOWHERE, on="meeting", mixed=True, body={}),
+    "meetings.move_item POST [another commune's item]": Entry(
+        NOWHERE, on="meeting", mixed=True, args={"direction": "down"}, body={}
+    ),
+    "meetings.attach POST [another commune's item]": Entry(
+        NOWHERE, on="meeting", mixed=True, body={"attach{item_id}-source": "upload", "attach{item_id}-file": PDF}
+    ),
+    "meetings.remove_document POST [another commune's document]": Entry(NOWHERE, on="meeting", mixed=True, body={}),
+    "meetings.add_task POST [another commune's item]": Entry(
+        NOWHERE,
+        on="meeting",
+        mixed=True,
+        body={"task{item_id}-assignee": "unit:{unit_KT}", "task{item_id}-text": "Triển khai kết luận"},
+    ),
+    "meetings.room GET": Entry(MEETING_ROOM, on="meeting"),
+    "meetings.screen GET": Entry(MEETING_ROOM, on="meeting"),
+}
+
+# The live room's Socket.IO events (namespace /meetings), each with its payload.
+SOCKET_EXPECTATIONS: dict[str, Entry] = {
+    "connect": Entry(everyone()),  # every signed-in person connects; a visitor is refused
+    "disconnect": Entry(everyone()),  # each client disconnects at the end of its cells
+    "join": Entry(ROOM_PARTICIPANT, on="meeting", body={}),
+    "leave": Entry(ROOM_PARTICIPANT, on="meeting", body={}),
+    "sync": Entry(ROOM_PARTICIPANT, on="meeting", body={}),
+    "start": Entry(ROOM_RUNNER, on="meeting", body={}),
+    "end": Entry(ROOM_RUNNER, on="meeting", body={}),
+    "check_in": Entry(ROOM_PARTICIPANT, on="meeting", body={}),
+    "move_item": Entry(ROOM_RUNNER, on="meeting", body={"item_id": "{item_id}"}),
+    "present": Entry(ROOM_PRESENTER, on="meeting", body={"file_id": "{file_id}", "page": 1}),
+    "request_speech": Entry(ROOM_PARTICIPANT, on="meeting", body={"topic": "Xin phát biểu"}),
+    "withdraw_speech": Entry(ROOM_REQUESTER, on="meeting", body={"request_id": "{request_id}"}),
+    "grant_speech": Entry(ROOM_RUNNER, on="meeting", body={"request_id": "{request_id}"}),
+    "end_speech": Entry(ROOM_RUNNER, on="meeting", body={"request_id": "{request_id}"}),
+    "decline_speech": Entry(ROOM_RUNNER, on="meeting", body={"request_id": "{request_id}"}),
+    "open_vote": Entry(ROOM_RUNNER, on="meeting", body={"item_id": "{item_id}", "question": "Thông qua?"}),
+    "cast_ballot": Entry(ROOM_VOTER, on="meeting", body={"vote_id": "{vote_id}", "option_id": "{option_id}"}),
+    "close_vote": Entry(ROOM_RUNNER, on="meeting", body={"vote_id": "{vote_id}"}),
+    "save_note": Entry(ROOM_PARTICIPANT, on="meeting", body={"item_id": "{item_id}", "text": "Ghi chú"}),
+    "save_conclusion": Entry(ROOM_RUNNER, on="meeting", body={"item_id": "{item_id}", "text": "Thống nhất."}),
+    "timer": Entry(ROOM_RUNNER, on="meeting", body={"item_id": "{item_id}", "action": "extend", "minutes": 5}),
+}
