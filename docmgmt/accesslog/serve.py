@@ -10,8 +10,11 @@ one, and is not recorded again.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
-from flask import request, send_file
+from flask import Blueprint, request, send_file
+from flask_login import current_user, login_required
 
 from ..files.models import StoredFile
 from ..files.operations import file_response
@@ -53,3 +56,24 @@ def serve_print(user: User, kind: str, target: Target, stored: StoredFile, *, do
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def add_file_routes(bp: Blueprint, kind: str, get_readable: Callable[[User, int], Any],
+                    attached: Callable[[Any, int], StoredFile]) -> None:
+    """The two doors a document's page offers on each of its files, for a domain whose
+    ``get_readable(user, id)`` loads a document and checks access and whose
+    ``attached(doc, file_id)`` finds one of its files (or refuses): the file itself,
+    downloaded or (``inline=1``) opened in the browser, and its marked printed copy."""
+
+    @bp.get("/<int:document_id>/files/<int:file_id>", endpoint="document_file")
+    @login_required
+    def document_file(document_id: int, file_id: int):
+        doc = get_readable(current_user, document_id)
+        return serve_file(current_user, kind, doc, attached(doc, file_id), door=Door.WEB,
+                          inline=request.args.get("inline") == "1")
+
+    @bp.get("/<int:document_id>/files/<int:file_id>/print", endpoint="print_file")
+    @login_required
+    def print_file(document_id: int, file_id: int):
+        doc = get_readable(current_user, document_id)
+        return serve_print(current_user, kind, doc, attached(doc, file_id))

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..accesslog import operations as access
-from ..accesslog.serve import serve_file, serve_print
+from ..accesslog.serve import add_file_routes
 from ..core.errors import DomainError, not_found
 from ..core.forms import load_form, people_by_unit, show_error
 from ..core.permissions import Permission
@@ -225,21 +225,7 @@ def _attached(doc: IncomingDocument, file_id: int):
     return found
 
 
-@bp.get("/<int:document_id>/files/<int:file_id>")
-@login_required
-def document_file(document_id: int, file_id: int):
-    """One of the document's files, downloaded or (``inline=1``) opened in the browser."""
-    doc = ops.get_readable(current_user, document_id)
-    return serve_file(current_user, ops.DIRECTION, doc, _attached(doc, file_id), door=access.Door.WEB,
-                      inline=request.args.get("inline") == "1")
-
-
-@bp.get("/<int:document_id>/files/<int:file_id>/print")
-@login_required
-def print_file(document_id: int, file_id: int):
-    """The printed copy of one of the document's PDF files, marked with who and when."""
-    doc = ops.get_readable(current_user, document_id)
-    return serve_print(current_user, ops.DIRECTION, doc, _attached(doc, file_id))
+add_file_routes(bp, ops.DIRECTION, ops.get_readable, _attached)
 
 
 def _act(document_id: int, key: str, schema, run, done: str):
