@@ -203,9 +203,10 @@ def _pg_reachable() -> str | None:
     return None
 
 
-@pytest.fixture
-def pg_url():
-    """A fresh, empty PostgreSQL database on the server running on this machine."""
+def empty_pg_database():
+    """A fresh, empty PostgreSQL database on the server running on this machine, dropped
+    afterwards (a generator: fixtures ``yield from`` it). Skips when the server is
+    unreachable, except under CI=true, where that is a failure."""
     import sqlalchemy as sa
 
     problem = _pg_reachable()
@@ -225,6 +226,12 @@ def pg_url():
         ), {"n": name})
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database."""
+    yield from empty_pg_database()
 
 
 @pytest.fixture

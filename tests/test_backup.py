@@ -12,13 +12,12 @@ import sqlite3
 import tarfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import IN_CI, PG_ADMIN_URL, _pg_reachable, instance_config
+from tests.conftest import empty_pg_database, instance_config
 from tests.maintenance_support import register
 
 # Rows a registration changes in place (a counter, the chain head) or deletes (the
@@ -226,21 +225,7 @@ def test_a_blob_missing_at_backup_time_is_an_error_in_the_manifest(busy, tmp_pat
 @pytest.fixture
 def another_pg_url():
     """A second empty database on the same server (the restore target)."""
-    problem = _pg_reachable()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required under CI=true but unreachable: {problem}")
-        pytest.skip(f"PostgreSQL server not reachable at {PG_ADMIN_URL}: {problem}")
-    name = f"xaso_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                     {"n": name})
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    yield from empty_pg_database()
 
 
 @pytest.mark.slow

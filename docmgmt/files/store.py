@@ -174,7 +174,7 @@ class FileStore:
                 return False
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
             return True
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -184,7 +184,8 @@ class FileStore:
         return open(self.path_for(sha256), "rb")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable (the directory entry itself)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -48,7 +48,7 @@ from flask import current_app
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..files.models import Blob
-from ..files.store import FileStore
+from ..files.store import FileStore, fsync_dir
 from .check import Report, run_checks, schema_revisions
 
 FORMAT = "xaso-backup"
@@ -86,14 +86,6 @@ class _HashingReader:
         self.digest.update(data)
         self.size += len(data)
         return data
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def fingerprint(secret: str) -> str:
@@ -244,7 +236,7 @@ def backup(out: Path | str, log: Log = _quiet) -> BackupResult:
             break
         log(f"{len(gone)} blob(s) were removed with their records after the snapshot: taking it again")
     os.replace(partial, out)
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
     return BackupResult(out, manifest)
 
 
@@ -563,14 +555,14 @@ def _write_atomically(path: Path, f: IO[bytes]) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _fsync_tree(root: Path) -> None:
     """Make the renames of restored blobs durable (one fsync per folder)."""
     for folder in [root, *root.glob("??"), *root.glob("??/??")]:
         if folder.is_dir():
-            _fsync_dir(folder)
+            fsync_dir(folder)
 
 
 def _adopt_secret(manifest: dict[str, Any], instance: Path) -> list[str]:
