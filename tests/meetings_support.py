@@ -136,3 +136,17 @@ def room_with_business(template_instance, folder):
         db.session.remove()
         db.engine.dispose()
     return ids
+
+
+def chair_in_a_live_room(template_instance, folder):
+    """A server on ``room_with_business``'s commune with the chair joined to its meeting;
+    yields (chair's RoomClient, ids) and stops both afterwards (fixtures ``yield from``)."""
+    from tests.conftest import LiveServer
+
+    ids = room_with_business(template_instance, folder)
+    server = LiveServer(folder)
+    chair = RoomClient(server.url, "chutich")
+    assert chair.call("join", {"meeting_id": ids["meeting_id"]})["ok"]
+    yield chair, ids
+    chair.close()
+    server.stop()

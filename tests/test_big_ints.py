@@ -14,9 +14,9 @@ import pytest
 from marshmallow import ValidationError, fields
 from werkzeug.routing import AnyConverter, IntegerConverter
 
-from tests.conftest import LiveServer, page_csrf
+from tests.conftest import page_csrf
 from tests.input_schemas import input_schemas
-from tests.meetings_support import RoomClient, room_with_business
+from tests.meetings_support import chair_in_a_live_room
 
 HUGE = (2**64, 10**30)
 MAX_ID = 2**63 - 1
@@ -159,14 +159,7 @@ EVENT_NUMBERS = {
 def room(template_instance, tmp_path_factory):
     """One server for the module, a live meeting with a speech request and an open vote,
     and the chair in the room."""
-    folder = tmp_path_factory.mktemp("big-ints") / "instance"
-    ids = room_with_business(template_instance, folder)
-    server = LiveServer(folder)
-    chair = RoomClient(server.url, "chutich")
-    assert chair.call("join", {"meeting_id": ids["meeting_id"]})["ok"]
-    yield chair, ids
-    chair.close()
-    server.stop()
+    yield from chair_in_a_live_room(template_instance, tmp_path_factory.mktemp("big-ints") / "instance")
 
 
 def test_every_room_event_is_listed_here(app):

@@ -16,9 +16,9 @@ from marshmallow import ValidationError, fields, validate
 from docmgmt.core.schemas import MaxTotalLength
 from docmgmt.core.timeutil import vn_today
 from docmgmt.extensions import db
-from tests.conftest import LiveServer, csrf_from
+from tests.conftest import csrf_from
 from tests.input_schemas import input_schemas
-from tests.meetings_support import RoomClient, room_with_business
+from tests.meetings_support import chair_in_a_live_room
 
 # Where a field lands when its name is not its column's (or names several columns).
 LANDS_IN = {
@@ -247,14 +247,7 @@ def test_the_command_line_refuses_a_name_longer_than_its_column(app):
 
 @pytest.fixture(scope="module")
 def room(template_instance, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("limits") / "instance"
-    ids = room_with_business(template_instance, folder)
-    server = LiveServer(folder)
-    chair = RoomClient(server.url, "chutich")
-    assert chair.call("join", {"meeting_id": ids["meeting_id"]})["ok"]
-    yield chair, ids
-    chair.close()
-    server.stop()
+    yield from chair_in_a_live_room(template_instance, tmp_path_factory.mktemp("limits") / "instance")
 
 
 @pytest.mark.slow

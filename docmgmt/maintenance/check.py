@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -389,6 +389,16 @@ def _register_numbers() -> sa.Subquery:
     return sa.union_all(incoming, outgoing).subquery()
 
 
+def _sequence_faults(used: list[int], last: int) -> tuple[list[int], list[int], list[int]]:
+    """What is wrong with numbers meant to run 1 … ``last`` once each (a register's
+    numbers, a meeting's events): the missing ones, those used twice, those outside."""
+    counts = Counter(used)
+    gaps = [i for i in range(1, last + 1) if i not in counts]
+    twice = sorted(i for i, c in counts.items() if c > 1)
+    outside = sorted(i for i in counts if i > last or i < 1)
+    return gaps, twice, outside
+
+
 def _registers(report: Report, **_kw) -> None:
     checked = report.checked["registers"]
     numbers = _register_numbers()
@@ -418,13 +428,8 @@ def _registers(report: Report, **_kw) -> None:
             continue
         used = [num for (num,) in db.session.execute(
             sa.select(numbers.c.number).where(numbers.c.register_id == reg.id))]
-        counts: dict[int, int] = defaultdict(int)
-        for num in used:
-            counts[num] += 1
         top = max([reg.last_number, *used]) if used else reg.last_number
-        gaps = [i for i in range(1, reg.last_number + 1) if i not in counts]
-        twice = sorted(i for i, c in counts.items() if c > 1)
-        ahead = sorted(i for i in counts if i > reg.last_number or i < 1)
+        gaps, twice, ahead = _sequence_faults(used, reg.last_number)
         base = {"register_id": reg.id, "last_number": reg.last_number, "highest_used": top}
         if gaps:
             report.add(Finding("registers", "register_gap",
@@ -570,11 +575,8 @@ def _meetings(report: Report, **_kw) -> None:
             continue
         seqs = [s for (s,) in db.session.execute(
             sa.select(event.c.seq).where(event.c.meeting_id == row.id))]
-        present = set(seqs)
         label = f"meeting #{row.id} {row.title!r}"
-        gaps = [i for i in range(1, row.seq + 1) if i not in present]
-        ahead = sorted(s for s in present if s > row.seq or s < 1)
-        twice = sorted({s for s in seqs if seqs.count(s) > 1})
+        gaps, twice, ahead = _sequence_faults(seqs, row.seq)
         data = {"meeting_id": row.id, "seq": row.seq}
         if gaps:
             report.add(Finding("meetings", "meeting_gap",
