@@ -7,8 +7,9 @@ when demo mode is on (``XASO_DEMO=1``), and never otherwise.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import docx
@@ -16,8 +17,9 @@ import sqlalchemy as sa
 
 from .core.errors import DomainError
 from .core.permissions import Role
-from .core.timeutil import vn_today
-from .documents.calendar import VN_HOLIDAYS_2026, Holiday, holidays_of, is_working_day
+from .core.timeutil import VN_TZ, vn_today
+from .documents.calendar import VN_HOLIDAYS_2026, Holiday, add_working_days, holidays_of, is_working_day
+from .exchange.models import Correspondent
 from .extensions import db
 from .incoming import operations as ops
 from .incoming.schemas import IncomingCreateSchema
@@ -139,6 +141,66 @@ def _docx(title: str, body: str) -> bytes:
     return out.getvalue()
 
 
+# Organisations the commune already exchanges documents with (edXML OrganId): a scan of a
+# paper from one of them is paper that need not have been (the paperless page shows it).
+EXCHANGE_CORRESPONDENTS = [
+    ("000.00.31.H42", "Sở Nội vụ tỉnh Phú Thọ"),
+    ("000.00.01.H42", "Văn phòng Ủy ban nhân dân tỉnh"),
+]
+
+# The weeks before the demo week, for the paperless trend: (weeks back, [(sender, subject,
+# scanned?)]) — fewer and fewer papers scanned at the desk as the senders move to the exchange.
+DEMO_EARLIER = [
+    (7, [("Sở Nội vụ tỉnh Phú Thọ", "Về việc rà soát vị trí việc làm cấp xã", True),
+         ("Hội Nông dân xã Kim Bôi", "Về việc đề nghị hỗ trợ hội nghị tập huấn nông dân", True),
+         ("Sở Tài chính tỉnh Phú Thọ", "Về việc quyết toán ngân sách xã năm trước", False),
+         ("Ủy ban nhân dân tỉnh Phú Thọ", "Về việc triển khai Đề án 06 tại cấp xã", False)]),
+    (6, [("Văn phòng Ủy ban nhân dân tỉnh", "Về việc chuẩn bị nội dung làm việc với Đoàn công tác", True),
+         ("Sở Y tế tỉnh Phú Thọ", "Về việc tiêm chủng mở rộng đợt 2", False),
+         ("Sở Nông nghiệp và Môi trường", "Về việc phòng chống dịch tả lợn châu Phi", False)]),
+    (5, [("Trường Tiểu học Kim Bôi", "Về việc đề nghị sửa chữa phòng học", True),
+         ("Sở Giáo dục và Đào tạo tỉnh Phú Thọ", "Về việc tuyển sinh đầu cấp", False),
+         ("Công an tỉnh Phú Thọ", "Về việc cấp căn cước cho người dân trên địa bàn", False),
+         ("Sở Khoa học và Công nghệ", "Về việc triển khai nền tảng số dùng chung", False)]),
+    (4, [("Sở Nội vụ tỉnh Phú Thọ", "Về việc báo cáo số lượng cán bộ, công chức cấp xã", True),
+         ("Sở Văn hóa, Thể thao và Du lịch", "Về việc tổ chức Ngày hội văn hóa các dân tộc", False),
+         ("Sở Xây dựng tỉnh Phú Thọ", "Về việc kiểm tra công trình nhà ở nông thôn", False)]),
+    (3, [("Ủy ban nhân dân tỉnh Phú Thọ", "Về việc tăng cường cải cách hành chính", False),
+         ("Sở Tư pháp tỉnh Phú Thọ", "Về việc phổ biến, giáo dục pháp luật năm nay", False),
+         ("Bảo hiểm xã hội tỉnh Phú Thọ", "Về việc phát triển người tham gia bảo hiểm xã hội tự nguyện",
+          False)]),
+]
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    for path in ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+                 "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"):
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size)
+
+
+def _scan(sender: str, subject: str) -> bytes:
+    """A paper as the clerk's scanner gives it: one page as an image, no text layer."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (827, 1169), 246)  # A4 at 100 dpi, paper grey
+    draw = ImageDraw.Draw(page)
+    draw.text((70, 70), sender.upper(), font=_font(20), fill=40)
+    draw.text((480, 70), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=_font(16), fill=40)
+    y = 220
+    for line in textwrap.wrap(subject, 52):
+        draw.text((110, y), line, font=_font(26), fill=25)
+        y += 40
+    for row in range(14):  # the body, as the eye sees it at a glance
+        draw.line((90, y + 60 + 32 * row, 740, y + 60 + 32 * row), fill=170, width=2)
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=100.0)
+    return out.getvalue()
+
+
 def working_days_before(day: date, count: int, holidays: set[date]) -> date:
     """The working day ``count`` working days before ``day`` (``day`` itself if 0 and
     it is a working day)."""
@@ -160,6 +222,7 @@ def seed_documents(org: Organisation) -> None:
     clerk, chairman = user("vanthu"), user("chutich")
     today = vn_today()
     holidays = holidays_of(org.id, today)
+    seed_earlier_weeks(org, user, working_days_before(today, 2 * (len(DEMO_INCOMING) - 1), holidays))
     # Registered in the order they arrived, one every other working day up to today, so
     # that the numbers of the sổ đến run forward with the dates.
     for age, (article, sender, number, doc_type, fate) in reversed(list(enumerate(DEMO_INCOMING))):
@@ -200,6 +263,55 @@ def seed_documents(org: Organisation) -> None:
         seeder(org)
 
 
+def seed_earlier_weeks(org: Organisation, user: Callable[[str], User], before: date) -> None:
+    """The weeks before the demo week, handled and done, so that the paperless page has a
+    trend: electronic files mostly, and papers scanned at the desk — some from senders
+    that are on the exchange already. Registered in arrival order, on working days, before
+    ``before`` and within this year's register."""
+    for organ_id, name in EXCHANGE_CORRESPONDENTS:
+        db.session.add(Correspondent(organisation_id=org.id, organ_id=organ_id, name=name))
+    clerk, chairman = user("vanthu"), user("chutich")
+    today = vn_today()
+    holidays = holidays_of(org.id, today)
+    units = {u.abbreviation: u for u in db.session.scalars(sa.select(Unit).where(Unit.organisation_id == org.id))}
+    handlers = [("KT", "cv.kt1"), ("VHXH", "cv.vhxh"), ("VP", "cv.vp")]
+    monday = today - timedelta(days=today.weekday())
+    turn = 0
+    for weeks_back, arrivals in DEMO_EARLIER:
+        start = monday - timedelta(weeks=weeks_back)
+        days = [d for d in (start + timedelta(days=i) for i in range(5))
+                if is_working_day(d, holidays) and d.year == today.year and d < before]
+        for i, (sender, subject, scanned) in enumerate(arrivals if days else []):
+            arrived = days[min(i, len(days) - 1)]
+            upload = (ops.Upload(_scan(sender, subject), "scan.pdf") if scanned
+                      else ops.Upload(_docx(subject, f"{sender}\n{subject}"), "van-ban.docx"))
+            doc = ops.register_incoming(clerk, IncomingCreateSchema().load({
+                "sender_name": sender, "number_symbol": f"{40 + 7 * turn}/{'CV' if scanned else 'VB'}",
+                "issue_date": arrived - timedelta(days=2), "subject": subject, "arrival_date": arrived,
+            }), [upload])
+            abbreviation, person = handlers[turn % len(handlers)]
+            turn += 1
+            ops.submit(clerk, doc)
+            ops.direct(chairman, doc, ops.Direction_(main=ops.Assignee(unit_id=units[abbreviation].id),
+                                                     deadline_working_days=5))
+            ops.complete(user(person), doc, "Đã giải quyết, báo cáo lãnh đạo.")
+            _as_handled_then(doc, arrived, holidays, late=turn % 6 == 0)
+
+
+def _as_handled_then(doc, arrived: date, holidays: set[date], late: bool) -> None:
+    """An earlier week's document as it was handled at the time: five working days from its
+    arrival to deal with it, done in three — or, now and then, two days past the deadline
+    (the dashboard's on-time rate is not always 100 %)."""
+    deadline = add_working_days(arrived, 5, holidays)
+    done = add_working_days(arrived, 7 if late else 3, holidays)
+    done_at = datetime.combine(done, time(16, 30), tzinfo=VN_TZ).astimezone(UTC)
+    doc.deadline, doc.completed_at = deadline, done_at
+    for assignment in doc.assignments:
+        assignment.assigned_at = datetime.combine(arrived, time(10), tzinfo=VN_TZ).astimezone(UTC)
+        assignment.deadline = deadline if assignment.role != "info" else None
+        assignment.done_at = done_at if assignment.done_at else None
+
+
 def seed_outgoing(org: Organisation, user: Callable[[str], User]) -> None:
     """Outgoing documents at each step a clerk sees in a week: a draft being written, one
     waiting for the unit head and the chairman, and — where LibreOffice renders the
@@ -238,6 +350,17 @@ def seed_outgoing(org: Organisation, user: Callable[[str], User]) -> None:
         out.issue(user("vanthu"), notice)
     except DomainError:
         pass  # a signing device refusing leaves it signed-or-approved, as in real life
+    # The chairman signed one by hand, at a meeting away from his desk: issued on paper.
+    subject = "Quyết định thành lập Tổ công tác rà soát hộ nghèo, hộ cận nghèo"
+    decision = draft("cv.kt1", "quyet_dinh", subject,
+                     ["Căn cứ Luật Tổ chức chính quyền địa phương;", "Điều 1. Thành lập Tổ công tác.",
+                      "Điều 2. Tổ công tác có nhiệm vụ rà soát, báo cáo kết quả."],
+                     recipients=[f"unit:{units['KT']}", f"unit:{units['VHXH']}"],
+                     external=[{"organ_name": "Sở Y tế tỉnh Phú Thọ", "organ_id": "000.00.15.H42"}])
+    out.submit(user("cv.kt1"), decision)
+    while decision.current_step is not None:
+        out.approve(decision.current_step.reviewer, decision, "Đồng ý")
+    out.issue_on_paper(user("vanthu"), decision, out.Upload(_scan(org.name, subject), "quyet-dinh-ky-tay.pdf"))
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

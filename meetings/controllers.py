@@ -33,7 +33,7 @@ from . import access
 from . import documents as docs
 from . import home as _home  # noqa: F401 - registers the home-page panel
 from . import operations as ops
-from .forms import AttachForm, ItemForm, MeetingForm, RsvpForm, TaskForm
+from .forms import AttachForm, ItemForm, MeetingForm, PaperForm, RsvpForm, TaskForm
 from .models import AgendaItem, Meeting
 from .room_strings import room_strings
 from .schemas import AgendaItemSchema, MeetingSchema, RsvpSchema, TaskSchema
@@ -58,6 +58,8 @@ ACTIONS = {
     "end": (_l("Kết thúc"), "stop-circle", "btn-warning"),
     "cancel": (_l("Hủy cuộc họp"), "x-circle", "btn-outline-danger"),
 }
+# Not a one-click button: recording a meeting held on paper asks what happened (PaperForm).
+ON_PAPER = "record_on_paper"
 DONE = {
     "invite": _l("Đã gửi giấy mời đến người dự họp."),
     "start": _l("Cuộc họp đã bắt đầu."),
@@ -271,7 +273,7 @@ def edit(meeting_id: int):
 
 def _transitions(m: Meeting) -> list[tuple[str, object, str, str]]:
     allowed = access.available_actions(current_user, m)
-    return [(action, *ACTIONS[action]) for action in TRANSITIONS if action in allowed]
+    return [(action, *ACTIONS[action]) for action in TRANSITIONS if action in allowed and action in ACTIONS]
 
 
 def _presenter_choices(m: Meeting) -> list[tuple]:
@@ -357,8 +359,12 @@ def _render_show(m: Meeting, status: int = 200, failed: tuple[str, FlaskForm] | 
                 form = keep(f"task{item.id}", TaskForm(prefix=f"task{item.id}", formdata=None))
                 form.assignee.choices = assignees
                 task_forms[item.id] = form
+    paper_form = None
+    if ON_PAPER in access.available_actions(current_user, m):
+        paper_form = keep("paper", PaperForm(prefix="paper", formdata=None))
     shown = ({"rsvp"} if rsvp_form else set()) | ({"item"} if new_item_form else set()) | {
         f"item{i}" for i in item_forms} | {f"attach{i}" for i in attach_forms} | {f"task{i}" for i in task_forms}
+    shown |= {"paper"} if paper_form else set()
     if failed and failed[0] not in shown:
         # The form is no longer offered (or never was): say why on top of the page.
         for errors in failed[1].errors.values():
@@ -369,7 +375,7 @@ def _render_show(m: Meeting, status: int = 200, failed: tuple[str, FlaskForm] | 
         tasks_by_item.setdefault(t.item_id, []).append(t)
     return render_template(
         "meetings/show.html", meeting=m, me=me, manages=manages, editable=editable, ended=ended,
-        transitions=_transitions(m), rsvp_form=rsvp_form, new_item_form=new_item_form,
+        transitions=_transitions(m), paper_form=paper_form, rsvp_form=rsvp_form, new_item_form=new_item_form,
         item_forms=item_forms, attach_forms=attach_forms, task_forms=task_forms,
         tasks_by_item=tasks_by_item, open_form=failed[0] if failed else None,
         may_edit=manages and m.status_enum in (Status.DRAFT, Status.INVITED),
@@ -414,6 +420,21 @@ def change_status(meeting_id: int, action: str):
     flash(str(DONE[action]), "success")
     if action == "start":
         return redirect(url_for(".room", meeting_id=meeting_id))
+    return redirect(url_for(".show", meeting_id=meeting_id))
+
+
+@bp.post("/<int:meeting_id>/record-on-paper")
+@login_required
+def record_on_paper(meeting_id: int):
+    m = ops.get_visible(current_user, meeting_id)
+    form = PaperForm(prefix="paper")
+    if not form.validate_on_submit():
+        return _render_show(m, 422, ("paper", form))
+    try:
+        ops.record_on_paper(current_user, m, form.note.data or "")
+    except DomainError as err:
+        return _refused(meeting_id, err, "paper", form)
+    flash(_("Đã ghi nhận cuộc họp diễn ra trên giấy."), "success")
     return redirect(url_for(".show", meeting_id=meeting_id))
 
 

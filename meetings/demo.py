@@ -1,6 +1,6 @@
 """Demo meetings for the demo commune, in office hours on working days: the weekly
 briefing in session this morning (or afternoon), a conference invited for later in the
-week, one held last week with its votes and conclusions."""
+week, one held last week with its votes and conclusions, and one held on paper."""
 
 from __future__ import annotations
 
@@ -100,3 +100,14 @@ def seed_meetings(org: Organisation) -> None:
                      ("Phân công nhiệm vụ các bộ phận", "chanhvp", 20)])
     ops.transition(secretary, later, "invite")
     answer_invitation(later, only=("chutich", "phochutich.vx", "chanhvp"))
+
+    # The one held on paper: called while the network was down, minutes written by hand.
+    on_paper = meeting("Họp Ban Chỉ đạo phòng, chống dịch bệnh gia súc", at(working_day_before(today, 8), 9),
+                       "Hội trường UBND xã",
+                       [("Tình hình dịch bệnh trên đàn gia súc", "truongkt", 20),
+                        ("Phân công tiêm phòng theo thôn", "phochutich.kt", 15)])
+    ops.transition(secretary, on_paper, "invite")
+    answer_invitation(on_paper)
+    ops.record_on_paper(secretary, on_paper,
+                        "Họp trực tiếp tại hội trường do mất kết nối mạng; tài liệu in giấy, biên bản viết tay "
+                        "do thư ký lưu. Thống nhất tổ chức tiêm phòng đợt bổ sung trong tuần.")

@@ -82,6 +82,13 @@ class ItemForm(SchemaForm):
                                     validators=[Optional()])
 
 
+class PaperForm(FlaskForm):
+    """Họp bằng giấy: what happened, in a few lines (the operation checks and limits it)."""
+
+    note = TextAreaField(_l("Cuộc họp đã diễn ra thế nào (thời gian, thành phần, kết luận)"),
+                         filters=[clean], render_kw={"maxlength": 2000, "rows": 3})
+
+
 class AttachForm(FlaskForm):
     """One of three sources: an incoming document, an outgoing one, or a PDF upload."""
 

@@ -45,6 +45,10 @@ class Meeting(OrgScoped, Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invitation_draft_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_document.id"))
     minutes_draft_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outgoing_document.id"))
+    # The meeting took place on paper (printed papers, a handwritten biên bản), not in the
+    # room: recorded afterwards by an organiser with what happened (operations.record_on_paper).
+    held_on_paper: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    paper_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     chair: Mapped[User] = relationship(foreign_keys=[chair_id])
     secretary: Mapped[User] = relationship(foreign_keys=[secretary_id])

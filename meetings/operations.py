@@ -185,15 +185,32 @@ def _invite(user: User, m: Meeting) -> None:
     notify(user, "meeting.invited", _l("Giấy mời họp: %(t)s", t=m.title[:200]), _link(m))
 
 
-def transition(actor: User, m: Meeting, action: str) -> Meeting:
-    """Invite, start, end or cancel, as the TRANSITIONS table allows."""
+# The longest note of a meeting held on paper (a paragraph of a biên bản).
+PAPER_NOTE = 2000
+
+
+def transition(actor: User, m: Meeting, action: str, note: str = "") -> Meeting:
+    """Invite, start, end, cancel or record it as held on paper (with ``note``), as the
+    TRANSITIONS table allows."""
     if action not in TRANSITIONS:
         raise ValidationFailed("invalid_action", _("Thao tác không hợp lệ."), "action")
     target = LIFECYCLE.check(actor, m, action)
+    if action == "record_on_paper":
+        note = clean(note)
+        if not note:
+            raise ValidationFailed("required", _("Hãy ghi cuộc họp đã diễn ra thế nào (thời gian, "
+                                                 "thành phần, kết luận)."), "note")
+        if len(note) > PAPER_NOTE:
+            raise ValidationFailed("too_long", _("Ghi chú dài quá %(n)s ký tự.", n=PAPER_NOTE), "note")
     seq = live.begin(m)
     now = utcnow()
     sections = ["meeting"]
-    if action == "invite":
+    if action == "record_on_paper":
+        # Held on paper: at the time it was called for (or now, if called early), over by now.
+        m.started_at = min(m.starts_at, now)
+        m.ended_at = m.ends_at if m.ends_at is not None and m.started_at < m.ends_at <= now else now
+        m.held_on_paper, m.paper_note = True, note
+    elif action == "invite":
         m.invited_at = now
         for p in m.participants:
             _invite(p.user, m)
@@ -218,6 +235,13 @@ def transition(actor: User, m: Meeting, action: str) -> Meeting:
     live.record(m, seq, f"meeting.{action}", actor, sections)
     audit(actor.organisation_id, actor, f"meeting.{action}", m, m.title)
     return m
+
+
+def record_on_paper(actor: User, m: Meeting, note: str) -> Meeting:
+    """The meeting happened on paper (printed papers, a handwritten biên bản), not in the
+    room: an organiser records it, with what happened; the paperless figures count it as
+    paper."""
+    return transition(actor, m, "record_on_paper", note)
 
 
 def rsvp(actor: User, m: Meeting, answer: str, reason: str = "", delegate_id: int | None = None) -> Participant:

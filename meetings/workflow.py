@@ -53,6 +53,8 @@ TRANSITIONS: dict[str, Transition[Status]] = {
     "start": Transition({S.DRAFT, S.INVITED}, S.LIVE, W.RUNNER),
     "end": Transition({S.LIVE}, S.ENDED, W.RUNNER),
     "cancel": Transition({S.DRAFT, S.INVITED}, S.CANCELLED, W.ORGANISER),
+    # It happened on paper, not in the room: recorded afterwards, with what happened.
+    "record_on_paper": Transition({S.DRAFT, S.INVITED}, S.ENDED, W.ORGANISER),
 }
 
 # What the agenda and participants may still be edited in.

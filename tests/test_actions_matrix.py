@@ -211,6 +211,8 @@ def _outgoing_attempts(actor: User, doc: OutgoingDocument):
         "return": lambda: outgoing_ops.return_draft(actor, doc, "Sửa đoạn 2"),
         "sign": lambda: outgoing_ops.sign(actor, doc),
         "issue": lambda: outgoing_ops.issue(actor, doc),
+        "issue_on_paper": lambda: outgoing_ops.issue_on_paper(
+            actor, doc, outgoing_ops.Upload(make_pdf("Bản ký tay"), "ban-ky-tay.pdf")),
         "recall": lambda: outgoing_ops.recall(actor, doc, "Sai căn cứ pháp lý"),
     }
 

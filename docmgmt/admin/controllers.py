@@ -9,9 +9,11 @@ from ..auth import operations as auth_ops
 from ..core.errors import DomainError
 from ..core.forms import show_error
 from ..core.permissions import Permission
+from ..core.timeutil import format_date, vn_today
 from ..org import operations as ops
 from ..org.models import User
-from .forms import UnitForm, UserForm
+from ..reports import paperless
+from .forms import PaperlessTargetForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -99,6 +101,14 @@ def unlock_user(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+def _units_page(form: UnitForm, target_form: PaperlessTargetForm, status: int = 200):
+    if target_form.target.data is None and not target_form.target.errors:
+        target_form.target.data = current_user.organisation.paperless_target
+    return render_template("admin/units.html", form=form, units=ops.units_of(current_user),
+                           target_form=target_form,
+                           target=paperless.target_of(current_user.organisation_id, vn_today())), status
+
+
 @bp.route("/units", methods=["GET", "POST"])
 @login_required
 def units():
@@ -117,7 +127,25 @@ def units():
             return redirect(url_for("admin.units"))
     elif request.method == "POST":
         status = 400
-    return render_template("admin/units.html", form=form, units=ops.units_of(current_user)), status
+    return _units_page(form, PaperlessTargetForm(prefix="target", formdata=None), status)
+
+
+@bp.post("/paperless-target")
+@login_required
+def paperless_target():
+    """The paperless target date (dd/mm/yyyy), shown on the units page."""
+    ops.require(current_user, Permission.MANAGE_ORGANISATION)
+    form = PaperlessTargetForm(prefix="target")
+    if form.validate_on_submit():
+        try:
+            org = paperless.set_target(current_user, form.target.data)
+        except DomainError as err:
+            show_error(form, err)
+            return _units_page(UnitForm(formdata=None), form, err.status)
+        target = paperless.target_of(org.id, vn_today())
+        flash(_("Mục tiêu không dùng văn bản giấy: %(d)s.", d=format_date(target)), "success")
+        return redirect(url_for("admin.units"))
+    return _units_page(UnitForm(formdata=None), form, 422)
 
 
 @bp.get("/audit")

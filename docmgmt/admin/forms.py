@@ -6,6 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.forms import date_field
 from ..core.permissions import ROLE_LABELS
 from ..core.text import clean
 
@@ -32,6 +33,12 @@ class UserForm(FlaskForm):
     roles = MultiCheckboxField(_l("Vai trò"), choices=role_choices)
     password = PasswordField(_l("Mật khẩu"), render_kw={"autocomplete": "new-password"})
     active = BooleanField(_l("Đang hoạt động"), default=True)
+
+
+class PaperlessTargetForm(FlaskForm):
+    """The day the commune means to drop internal paper (dd/mm/yyyy); empty: 30 September."""
+
+    target = date_field(_l("Mục tiêu không dùng văn bản giấy (để trống: 30/9 năm nay)"))
 
 
 class UnitForm(FlaskForm):

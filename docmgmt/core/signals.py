@@ -30,8 +30,9 @@ Receivers: searching (reindex it), exchange (queue the statuses owed to its send
 outgoing_issued = _signals.signal("outgoing-issued", doc="""
 An outgoing document was numbered and issued (cấp số, phát hành).
 Sender: the ``OutgoingDocument``; no keyword arguments.
-Sent by outgoing.operations.issue. Receiver: exchange (one outbox message per outside
-recipient).""")
+Sent by outgoing.operations.issue and issue_on_paper (signed by hand; its outside
+recipients go by post). Receiver: exchange (one outbox message per outside recipient
+reached through the exchange).""")
 
 outgoing_recalled = _signals.signal("outgoing-recalled", doc="""
 An issued outgoing document was recalled (thu hồi).

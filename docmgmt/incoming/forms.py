@@ -24,7 +24,9 @@ from ..core.schemas import value_range
 from ..core.text import clean
 from ..core.timeutil import vn_today
 from ..documents.types import CONFIDENTIALITY_LABELS, DOC_TYPES, URGENCY_LABELS
+from .models import MEDIUM_LABELS
 from .schemas import (
+    CHOSEN_MEDIUMS,
     CompleteSchema,
     DelegateSchema,
     IncomingCreateSchema,
@@ -61,6 +63,10 @@ class RegisterForm(SchemaForm):
     arrival_date = _date(_l("Ngày đến"), default=vn_today)
     files = MultipleFileField(_l("Tệp văn bản (PDF, DOCX, JPEG, PNG)"),
                               render_kw={"accept": FILE_ACCEPT})
+    # Empty: the operation tells from the files (an image or a PDF without text is a scan).
+    medium = SelectField(_l("Hình thức văn bản"), coerce=lambda v: v or None, default="",
+                         choices=lambda: [("", str(_l("Tự nhận biết theo tệp")))]
+                         + [(m, str(MEDIUM_LABELS[m])) for m in CHOSEN_MEDIUMS])
     allow_duplicate = BooleanField(_l("Vẫn đăng ký (đây là văn bản khác)"))
 
 

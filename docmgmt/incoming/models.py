@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
@@ -17,6 +18,13 @@ from .workflow import Status
 
 # The commune's own entries, outside the sổ đến, and what stands in their number column.
 OWN_CHANNELS = {"internal": "Nội bộ", "meeting": "Việc giao"}
+
+# How a document reached the commune (the paperless figures count by it): ``electronic``
+# — through the exchange (edXML) or as a born-digital file; ``scan`` — a paper scanned at
+# the desk; ``paper`` — a confidential entry, whose paper stays paper by law.
+MEDIUMS = ("electronic", "scan", "paper")
+MEDIUM_LABELS = {"electronic": _l("Văn bản điện tử"), "scan": _l("Bản scan từ giấy"),
+                 "paper": _l("Bản giấy (văn bản mật)")}
 
 
 class IncomingDocument(OrgScoped, Model):
@@ -39,6 +47,7 @@ class IncomingDocument(OrgScoped, Model):
         ),
         sa.Index("ix_incoming_sender_ref", "organisation_id", "sender_name", "number_symbol",
                  "issue_date"),
+        sa.CheckConstraint("medium IN ('electronic','scan','paper')", name="medium"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +69,8 @@ class IncomingDocument(OrgScoped, Model):
     field: Mapped[str] = mapped_column(sa.String(128), default="")  # lĩnh vực
     # upload|paper|edxml arrived from outside; internal|meeting are the commune's own
     channel: Mapped[str] = mapped_column(sa.String(16), default="upload")
+    medium: Mapped[str] = mapped_column(sa.String(16), default="electronic",
+                                        server_default="electronic")  # MEDIUMS
     paper_holder: Mapped[str] = mapped_column(sa.String(255), default="")  # người giữ bản giấy
     status: Mapped[str] = mapped_column(sa.String(16), default=Status.REGISTERED.value)
     deadline: Mapped[date | None]  # hạn giải quyết set by the direction
@@ -81,6 +92,10 @@ class IncomingDocument(OrgScoped, Model):
     @property
     def is_confidential(self) -> bool:
         return Confidentiality(self.confidentiality).is_confidential
+
+    @property
+    def medium_label(self) -> str:
+        return str(MEDIUM_LABELS.get(self.medium, self.medium))
 
     @property
     def status_enum(self) -> Status:

@@ -30,8 +30,8 @@ from ..documents.types import TYPE_CODES, Confidentiality, Urgency
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.operations import ACCESS_CHECKS
-from ..files.sandbox import check_upload
-from ..files.store import store_file
+from ..files.sandbox import PdfInfo, check_upload
+from ..files.store import DOCX_MIME, store_file
 from ..notifications.operations import in_language_of, notify
 from ..org.models import Unit, User
 from .access import CONCERNS, HANDS_ON, LIFECYCLE, READ, can_read, concerns
@@ -48,6 +48,10 @@ INCOMING_MIME = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "image/jpeg", "image/png", "image/tiff",
 }
+
+
+# Files a scanner makes; a PDF counts as scanned when its pages carry no text layer.
+SCAN_MIME = {"image/jpeg", "image/png", "image/tiff"}
 
 
 @dataclass
@@ -132,17 +136,45 @@ def _validate(data: IncomingInput, today: date) -> IncomingInput:
 
 
 def _store_checked(actor: User, upload: Upload) -> tuple[StoredFile, int | None]:
+    stored, info = _store_inspected(actor, upload)
+    return stored, info.pages if stored.mime == "application/pdf" else None
+
+
+def _store_inspected(actor: User, upload: Upload) -> tuple[StoredFile, PdfInfo]:
     """Store one upload after checking it by content (PDFs and DOCX in the sandbox)."""
     stored = store_file(upload.stream, upload.name, organisation_id=actor.organisation_id,
                         uploaded_by_id=actor.id, allowed=INCOMING_MIME)
-    pages = None
     info = check_upload(stored, field="files", want_text=True)
     if stored.mime == "application/pdf":
-        pages = info.pages
         # The text is in hand: the search index reuses it instead of reading the PDF again.
         signals.file_text_extracted.send(stored, session=db.session, sha256=stored.sha256,
                                          text=info.text)
-    return stored, pages
+    return stored, info
+
+
+def file_medium(stored: StoredFile, info: PdfInfo) -> str:
+    """Born digital (electronic) or scanned from paper (scan), as far as the file tells:
+    an image is a scan; a PDF is a scan when its pages carry no text layer (the text the
+    sandbox read while checking it); a Word file is electronic."""
+    if stored.mime in SCAN_MIME:
+        return "scan"
+    if stored.mime == "application/pdf":
+        return "electronic" if info.text.strip() else "scan"
+    return "electronic" if stored.mime == DOCX_MIME else "scan"
+
+
+def _medium(data: IncomingInput, confidential: bool, inspected: list[tuple[StoredFile, PdfInfo]]) -> str:
+    """How the document reached the commune, for the paperless figures: a confidential
+    entry is paper and an edXML one electronic whatever was said; an upload is what the
+    clerk chose, else what its first file (the document; the others are annexes) tells;
+    a paper registered before it is scanned counts as a scan."""
+    if confidential:
+        return "paper"
+    if data.channel == "edxml":
+        return "electronic"
+    if data.medium is not None:
+        return data.medium
+    return file_medium(*inspected[0]) if inspected else "scan"
 
 
 def _enter_register(actor: User, arrival_date: date, confidential: bool, **entry) -> IncomingDocument:
@@ -214,21 +246,23 @@ def register_incoming(actor: User, data: IncomingInput, uploads: Sequence[Upload
               n=", ".join(d.arrival_label for d in dups)),
             "number_symbol",
         )
-    stored_pages: list[tuple[StoredFile, int | None]] = [_store_checked(actor, u) for u in uploads]
+    inspected = [_store_inspected(actor, u) for u in uploads]
     assert data.arrival_date is not None  # _validate gives today when none is given
     entry = _entry_of(data)
+    pages = sum(info.pages for stored, info in inspected if stored.mime == "application/pdf")
     entry.update(
-        page_count=data.page_count or (sum(p or 0 for _s, p in stored_pages) or None),
+        page_count=data.page_count or pages or None,
         channel="paper" if confidential else data.channel,
+        medium=_medium(data, confidential, inspected),
         status=(Status.PAPER if confidential else Status.REGISTERED).value,
     )
     doc = _enter_register(actor, data.arrival_date, confidential, **entry)
-    for stored, _pages in stored_pages:
+    for stored, _info in inspected:
         doc.files.append(IncomingFile(stored_file_id=stored.id, kind="original",
                                       added_by_id=actor.id))
     add_event(doc, DIRECTION, actor, "registered", to_status=doc.status,
               comment=_("Vào sổ đến số %(n)s", n=doc.arrival_label),
-              data={"files": len(stored_pages)})
+              data={"files": len(inspected), "medium": doc.medium})
     db.session.flush()
     signals.incoming_registered.send(doc)
     return doc
@@ -285,6 +319,8 @@ def receive_internal(actor: User, outgoing, stored: StoredFile, assignees: list[
         doc_type=outgoing.doc_type, subject=outgoing.subject,
         signer=outgoing.signer.full_name if outgoing.signer else "", urgency=outgoing.urgency,
         sender_due_date=outgoing.due_date, channel="internal", status=Status.ASSIGNED.value,
+        # what the commune issued on paper reaches its units as the scan of that paper
+        medium="scan" if outgoing.medium == "paper" else "electronic",
     )
     doc.files.append(IncomingFile(stored_file_id=stored.id, kind="original", added_by_id=actor.id))
     seen = set()
@@ -431,7 +467,7 @@ def register_task(actor: User, origin: TaskOrigin, text: str, direction: Directi
     if not origin.may_give_tasks(actor):
         raise forbidden()
     doc = _enter_own(actor, vn_today(), doc_type="thong_bao", status=Status.REGISTERED.value,
-                     **origin.task_entry(text))
+                     medium="electronic", **origin.task_entry(text))
     created = _make_assignments(actor, doc, direction)
     doc.status = Status.ASSIGNED.value
     add_event(doc, DIRECTION, actor, "task_assigned", from_status=Status.REGISTERED.value,

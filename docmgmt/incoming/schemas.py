@@ -39,6 +39,9 @@ from ..documents.types import TYPE_CODES, Confidentiality, Urgency
 from .workflow import Status
 
 URGENCIES = [u.value for u in Urgency]
+# What the clerk may say of an upload (a confidential entry is paper, an edXML one
+# electronic: the operation decides those); the words the pages show for each medium.
+CHOSEN_MEDIUMS = ["electronic", "scan"]
 CONFIDENTIALITIES = [c.value for c in Confidentiality]
 STATUSES = [s.value for s in Status]
 ASSIGNEE_DOC = "`u:<user id>` (a person) or `unit:<unit id>` (a unit)"
@@ -69,6 +72,7 @@ class IncomingInput:
     paper_holder: str = ""
     sender_organ_id: str = ""
     channel: str = "upload"  # set by the door (edXML), not by the caller
+    medium: str | None = None  # electronic | scan; None: inferred from the files
     allow_duplicate: bool = False
 
 
@@ -145,6 +149,13 @@ class IncomingCreateSchema(Schema):
                         metadata={"description": "người giữ bản giấy (Mật)"})
     sender_organ_id = Text(load_default="", validate=MaxLength(64, _l("Mã định danh nơi gửi")),
                            metadata={"description": "edXML OrganId", "form": False})
+    medium = Text(load_default=None, allow_none=True,
+                  validate=OneOf(CHOSEN_MEDIUMS, _l("Hình thức văn bản không hợp lệ.")),
+                  metadata={"description": "electronic (a born-digital file) or scan (a paper "
+                            "scanned at the desk); when omitted, inferred from the files: JPEG, "
+                            "PNG, TIFF or a PDF without a text layer is a scan, DOCX or a PDF with "
+                            "text electronic. Ignored for a confidential entry (paper).",
+                            "form": False})
     allow_duplicate = Boolean(
         load_default=False,
         metadata={"description": "register even though the same sender, number and date "
@@ -355,6 +366,7 @@ class IncomingDetailSchema(IncomingSummarySchema):
     page_count = fields.Integer(allow_none=True)
     field = fields.String()
     channel = fields.String()
+    medium = fields.String(metadata={"description": "electronic, scan or paper (confidential)"})
     paper_holder = fields.String()
     direction_text = fields.String()
     result_summary = fields.String()

@@ -6,7 +6,7 @@ is scoped by it, so one deployment can host every commune of a province.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -37,6 +37,9 @@ class Organisation(Model):
     address: Mapped[str] = mapped_column(sa.String(255), default="")
     email: Mapped[str] = mapped_column(sa.String(255), default="")
     telephone: Mapped[str] = mapped_column(sa.String(64), default="")
+    # The day the commune means to work without internal paper; None: 30 September of the
+    # current year (the province's target). Set by the administrator.
+    paperless_target: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     units: Mapped[list[Unit]] = relationship(back_populates="organisation", order_by="Unit.name")

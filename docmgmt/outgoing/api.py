@@ -29,6 +29,8 @@ from .schemas import (
     DraftCreateMultipartSchema,
     DraftCreateSchema,
     DraftSubmitSchema,
+    IssueOnPaperSchema,
+    IssueOnPaperUploadSchema,
     IssueOutgoingSchema,
     OutgoingDetailSchema,
     OutgoingListQuerySchema,
@@ -215,6 +217,23 @@ class Issue(MethodView):
         """Cấp số, ký số của cơ quan, phát hành (clerks): the number is taken now."""
         doc = _load(document_id)
         ops.issue(current_user, doc, data["issued_on"])
+        return _detail(doc)
+
+
+@bp.route("/outgoing/<int:document_id>/issue-on-paper")
+class IssueOnPaper(MethodView):
+    @bp.arguments(IssueOnPaperUploadSchema, location="files")
+    @bp.response(200, OutgoingDetailSchema)
+    @bp.alt_response(409, description="invalid_state: not approved, or issued already")
+    @bp.alt_response(422, description="required, file_type (not a PDF), pdf_invalid, future_date")
+    def post(self, data, document_id):
+        """Phát hành bản giấy (clerks): the leader signed the approved document by hand.
+        Multipart: ``file`` (the scan of the signed paper, PDF) and an optional
+        ``issued_on``. The number is taken now from the sổ đi; internal recipients receive
+        the scan, outside ones are marked to go by post."""
+        doc = _load(document_id)
+        fields = parse_body(IssueOnPaperSchema, location="form", unknown=EXCLUDE)
+        ops.issue_on_paper(current_user, doc, _upload(), fields["issued_on"])
         return _detail(doc)
 
 

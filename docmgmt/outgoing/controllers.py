@@ -35,6 +35,7 @@ from .forms import (
     CommentForm,
     DraftForm,
     IssueForm,
+    IssueOnPaperForm,
     ListFilterForm,
     RecallForm,
     SignForm,
@@ -47,6 +48,7 @@ from .models import OutgoingDocument
 from .schemas import (
     DraftCreateSchema,
     DraftSubmitSchema,
+    IssueOnPaperSchema,
     IssueOutgoingSchema,
     OutgoingRecallSchema,
     ReviewCommentSchema,
@@ -73,6 +75,7 @@ EXCHANGE_LABELS = {
     "": _l("Gửi khi phát hành"), "queued": _l("Chờ gửi qua trục liên thông"), "sent": _l("Đã gửi"),
     "failed": _l("Gửi không thành công"),
     "by_post": _l("Gửi qua bưu điện hoặc thư điện tử (cơ quan chưa có mã liên thông)"),
+    "by_post_paper": _l("Gửi bản giấy qua bưu điện (văn bản phát hành bản giấy)"),
     "01": _l("Đã đến"), "02": _l("Từ chối tiếp nhận"), "03": _l("Đã tiếp nhận"),
     "04": _l("Đã phân công"), "05": _l("Đang xử lý"), "06": _l("Hoàn thành"),
     "13": _l("Yêu cầu lấy lại"), "15": _l("Đồng ý lấy lại"), "16": _l("Từ chối lấy lại"),
@@ -88,7 +91,8 @@ def _helpers():
         "event_label": lambda a: event_label(ops.DIRECTION, a),
         "step_label": lambda k: str(STEP_LABELS.get(k, k)),
         "decision_label": lambda d: str(DECISION_LABELS.get(d, d)) if d else _("Đang chờ"),
-        "exchange_label": lambda s: str(EXCHANGE_LABELS.get(s, s)),
+        "exchange_label": lambda s, medium="electronic": str(EXCHANGE_LABELS.get(
+            "by_post_paper" if s == "by_post" and medium == "paper" else s, s)),
         "urgency_label": lambda u: Urgency(u).label,
         "type_name": type_label,
     }
@@ -149,7 +153,8 @@ def new():
 
 FORMS = {
     "new_version": VersionForm, "submit": SubmitForm, "approve": CommentForm,
-    "return": CommentForm, "sign": SignForm, "issue": IssueForm, "recall": RecallForm,
+    "return": CommentForm, "sign": SignForm, "issue": IssueForm, "issue_on_paper": IssueOnPaperForm,
+    "recall": RecallForm,
 }
 
 
@@ -297,6 +302,16 @@ def issue(document_id: int):
         flash(_("Đã cấp số %(s)s và phát hành.", s=doc.number_symbol), "success")
 
     return _act(document_id, "issue", IssueOutgoingSchema, run, "")
+
+
+@bp.post("/<int:document_id>/issue-on-paper")
+@login_required
+def issue_on_paper(document_id: int):
+    def run(doc, data, form):
+        ops.issue_on_paper(current_user, doc, _upload(form.file.data), data["issued_on"])
+        flash(_("Đã cấp số %(s)s và ghi nhận văn bản phát hành bản giấy.", s=doc.number_symbol), "success")
+
+    return _act(document_id, "issue_on_paper", IssueOnPaperSchema, run, "")
 
 
 @bp.post("/<int:document_id>/recall")

@@ -28,6 +28,7 @@ from ..documents.types import BY_CODE, DOC_TYPES, URGENCY_LABELS
 from .schemas import (
     DraftCreateSchema,
     DraftSubmitSchema,
+    IssueOnPaperSchema,
     IssueOutgoingSchema,
     OutgoingListQuerySchema,
     OutgoingRecallSchema,
@@ -117,6 +118,15 @@ class IssueForm(SchemaForm):
     issued_on = _date(_l("Ngày ban hành"), default=vn_today)
 
 
+class IssueOnPaperForm(SchemaForm):
+    """Phát hành bản giấy: the scan of the paper the leader signed by hand."""
+
+    schema = IssueOnPaperSchema
+
+    file = FileField(_l("Bản scan văn bản đã ký (PDF)"), render_kw={"accept": ".pdf,application/pdf"})
+    issued_on = _date(_l("Ngày ban hành"), default=vn_today)
+
+
 class RecallForm(SchemaForm):
     schema = OutgoingRecallSchema
 
@@ -137,6 +147,6 @@ class ListFilterForm(FlaskForm):
     status = SelectField(_l("Trạng thái"))
 
 
-__all__ = ["TEMPLATED", "CommentForm", "DraftForm", "IssueForm",
+__all__ = ["TEMPLATED", "CommentForm", "DraftForm", "IssueForm", "IssueOnPaperForm",
            "ListFilterForm", "RecallForm", "SignForm", "SubmitForm", "VerifyForm", "VersionForm",
            "outside_recipients", "paragraphs", "type_choices"]

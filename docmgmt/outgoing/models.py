@@ -26,6 +26,7 @@ class OutgoingDocument(OrgScoped, Model):
         sa.CheckConstraint(
             "confidentiality = 'thuong' OR subject = ''", name="confidential_has_no_content"
         ),
+        sa.CheckConstraint("medium IN ('electronic','paper')", name="medium"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +50,9 @@ class OutgoingDocument(OrgScoped, Model):
     signed_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
     issued_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))  # bản lưu
     retained_by: Mapped[str] = mapped_column(sa.String(255), default="")  # đơn vị, người nhận bản lưu
+    # electronic: signed digitally and issued by the system; paper: the leader signed the
+    # paper by hand and the clerk recorded its scan (``operations.issue_on_paper``).
+    medium: Mapped[str] = mapped_column(sa.String(16), default="electronic", server_default="electronic")
     recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recall_reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -179,8 +183,9 @@ class Recipient(Model):
     def via_exchange(self) -> bool:
         """Who sends it, decided here only: an outside organisation with an edXML
         OrganId is reached through the provincial exchange; one without is sent by the
-        clerk by post or e-mail (``BY_POST``), never left waiting for the exchange."""
-        return self.kind == "external" and bool(self.organ_id)
+        clerk by post or e-mail (``BY_POST``), never left waiting for the exchange — and
+        so is every outside recipient of a document issued on paper."""
+        return self.kind == "external" and bool(self.organ_id) and self.exchange_status != BY_POST
 
     @property
     def label(self) -> str:

@@ -83,7 +83,8 @@ register_content_check("outgoing_document", readable_through(READ))
 
 
 def available_actions(user: User, doc: OutgoingDocument) -> frozenset[str]:
-    """What the operations would accept from this user now (the doors show only these)."""
+    """What the operations would accept from this user now (the doors show only these):
+    new_version, submit, approve, return, sign, issue, issue_on_paper, recall."""
     if not can_read(user, doc):
         return frozenset()
     return frozenset(LIFECYCLE.available(user, doc))
@@ -331,6 +332,48 @@ def format_number_symbol(number: int, doc_type: str, org: Organisation, unit: Un
     return f"{number:02d}/{org.abbreviation}-{unit.abbreviation}" if unit else f"{number:02d}/{org.abbreviation}"
 
 
+def _issue_date(issued_on: date | None) -> date:
+    issued_on = issued_on or vn_today()
+    if issued_on > vn_today():
+        raise ValidationFailed("future_date", _("Ngày ban hành không thể sau hôm nay."), "issued_on")
+    return issued_on
+
+
+@dataclass(frozen=True)
+class _Number:
+    register_id: int
+    number: int
+    symbol: str
+
+
+def _take_number(doc: OutgoingDocument, issued_on: date) -> tuple[_Number, Organisation]:
+    """The next số đi of the issuance year's register, taken inside this transaction (a
+    failure later gives it back), and the số, ký hiệu it makes."""
+    org = db.session.get(Organisation, doc.organisation_id)
+    assert org is not None  # a document's organisation is a foreign key
+    register = register_for(doc.organisation_id, Direction.OUTGOING, issued_on.year, doc.is_confidential)
+    number = take_number(register)
+    return _Number(register.id, number, format_number_symbol(number, doc.doc_type, org, doc.drafting_unit)), org
+
+
+def _record_issuance(actor: User, doc: OutgoingDocument, target: Status, taken: _Number, issued_on: date,
+                     stored: StoredFile, action: str, comment: str) -> None:
+    """What every issuance writes, however the document was signed: the number in the
+    sổ đi, the issued file (bản lưu), the history, the distribution, the signal."""
+    doc.register_id, doc.number, doc.number_symbol = taken.register_id, taken.number, taken.symbol
+    doc.issued_on, doc.issued_at, doc.issued_by_id = issued_on, utcnow(), actor.id
+    doc.issued_file_id = stored.id
+    # The register keeps the Vietnamese word, whoever issues; the pages translate it.
+    doc.retained_by = doc.retained_by or "Văn thư"
+    old = doc.status
+    doc.status = target.value
+    add_event(doc, DIRECTION, actor, action, from_status=old, to_status=doc.status, comment=comment,
+              data={"number": taken.number, "symbol": taken.symbol, "medium": doc.medium})
+    _distribute(actor, doc, stored)
+    db.session.flush()
+    signals.outgoing_issued.send(doc)
+
+
 def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> OutgoingDocument:
     """Cấp số, ký số của cơ quan, phát hành — in one transaction.
 
@@ -339,35 +382,40 @@ def issue(actor: User, doc: OutgoingDocument, issued_on: date | None = None) -> 
     the number back with the transaction.
     """
     target = LIFECYCLE.check(actor, doc, "issue")
-    issued_on = issued_on or vn_today()
-    if issued_on > vn_today():
-        raise ValidationFailed("future_date", _("Ngày ban hành không thể sau hôm nay."), "issued_on")
+    issued_on = _issue_date(issued_on)
     assert doc.signed_file is not None
     signed = FileStore.from_app().path_for(doc.signed_file.sha256).read_bytes()
-    org = db.session.get(Organisation, doc.organisation_id)
-    assert org is not None  # a document's organisation is a foreign key
-    register = register_for(doc.organisation_id, Direction.OUTGOING, issued_on.year, doc.is_confidential)
-    number = take_number(register)
-    symbol = format_number_symbol(number, doc.doc_type, org, doc.drafting_unit)
+    taken, org = _take_number(doc, issued_on)
     try:
-        final = signer.sign_as_organisation(signer.fill_number(signed, symbol, issued_on), org,
-                                            number_symbol=symbol)
+        final = signer.sign_as_organisation(signer.fill_number(signed, taken.symbol, issued_on), org,
+                                            number_symbol=taken.symbol)
     except SigningError as exc:
         raise _signing_error(exc) from exc
-    stored = store_file(final, f"{symbol.replace('/', '-')}.pdf", organisation_id=doc.organisation_id,
+    stored = store_file(final, f"{taken.symbol.replace('/', '-')}.pdf", organisation_id=doc.organisation_id,
                         uploaded_by_id=actor.id, allowed={"application/pdf"})
-    doc.register_id, doc.number, doc.number_symbol = register.id, number, symbol
-    doc.issued_on, doc.issued_at, doc.issued_by_id = issued_on, utcnow(), actor.id
-    doc.issued_file_id = stored.id
-    # The register keeps the Vietnamese word, whoever issues; the pages translate it.
-    doc.retained_by = doc.retained_by or "Văn thư"
-    old = doc.status
-    doc.status = target.value
-    add_event(doc, DIRECTION, actor, "issued", from_status=old, to_status=doc.status,
-              comment=_("Cấp số %(s)s", s=symbol), data={"number": number, "symbol": symbol})
-    _distribute(actor, doc, stored)
-    db.session.flush()
-    signals.outgoing_issued.send(doc)
+    _record_issuance(actor, doc, target, taken, issued_on, stored, "issued",
+                     _("Cấp số %(s)s", s=taken.symbol))
+    return doc
+
+
+def issue_on_paper(actor: User, doc: OutgoingDocument, scan: Upload | None,
+                   issued_on: date | None = None) -> OutgoingDocument:
+    """Phát hành bản giấy: the leader signed the approved document by hand. The clerk
+    takes its number from the sổ đi (as ``issue`` does), records the scan of the signed
+    paper (a PDF, checked like every upload) as the issued file; internal recipients
+    receive that scan in their queue, every outside recipient is marked to go by post.
+    The paperless figures count it as paper."""
+    target = LIFECYCLE.check(actor, doc, "issue_on_paper")
+    issued_on = _issue_date(issued_on)
+    if scan is None:
+        raise ValidationFailed("required", _("Hãy chọn bản scan (PDF) của văn bản lãnh đạo đã ký."), "file")
+    stored = store_file(scan.stream, scan.name, organisation_id=doc.organisation_id,
+                        uploaded_by_id=actor.id, allowed={"application/pdf"})
+    check_upload(stored, field="file")  # a hostile or broken PDF is refused before any number is taken
+    taken, _org = _take_number(doc, issued_on)
+    doc.medium = "paper"
+    _record_issuance(actor, doc, target, taken, issued_on, stored, "issued_on_paper",
+                     _("Cấp số %(s)s, phát hành bản giấy", s=taken.symbol))
     return doc
 
 
@@ -375,7 +423,8 @@ def _distribute(actor: User, doc: OutgoingDocument, stored: StoredFile) -> None:
     """Internal recipients find it in their queue at once, for information (it is the
     commune's own document: no entry in the sổ đến, no số đến); outside recipients
     with an OrganId are queued for the provincial exchange (``exchange.receivers``
-    writes the messages), the others are marked to be sent by post or e-mail."""
+    writes the messages), the others are marked to be sent by post or e-mail — as is
+    every outside recipient of a document issued on paper."""
     internal = [r for r in doc.recipients if r.kind in ("unit", "user")]
     if internal:
         incoming = receive_internal(
@@ -388,7 +437,8 @@ def _distribute(actor: User, doc: OutgoingDocument, stored: StoredFile) -> None:
     now = utcnow()
     for r in doc.recipients:
         if r.kind == "external":
-            r.exchange_status, r.exchange_updated_at = ("queued" if r.via_exchange else BY_POST), now
+            electronic = r.via_exchange and doc.medium == "electronic"
+            r.exchange_status, r.exchange_updated_at = ("queued" if electronic else BY_POST), now
 
 
 def recall(actor: User, doc: OutgoingDocument, reason: str) -> None:
@@ -476,6 +526,7 @@ def _link(doc: OutgoingDocument) -> str:
 ACTION_LABELS = {
     "drafted": _l("Tạo dự thảo"), "new_version": _l("Phiên bản mới"), "submitted": _l("Trình duyệt"),
     "approved": _l("Duyệt"), "returned": _l("Trả lại"), "signed": _l("Lãnh đạo ký số"),
-    "issued": _l("Cấp số, phát hành"), "recalled": _l("Thu hồi"),
+    "issued": _l("Cấp số, phát hành"), "issued_on_paper": _l("Cấp số, phát hành bản giấy"),
+    "recalled": _l("Thu hồi"),
 }
 register_event_labels(DIRECTION, ACTION_LABELS)

@@ -166,6 +166,16 @@ class IssueOutgoingSchema(Schema):
                      metadata={"description": "ngày ban hành; today (Vietnam) if omitted"})
 
 
+class IssueOnPaperSchema(IssueOutgoingSchema):
+    """Phát hành bản giấy: the leader signed the paper by hand; the scan travels apart
+    (multipart ``file``)."""
+
+
+class IssueOnPaperUploadSchema(IssueOnPaperSchema):
+    # Not required here: who may and when are refused first, then a missing scan (``required``).
+    file = Upload(metadata={"description": "the scan of the signed paper (PDF), required"})
+
+
 class OutgoingRecallSchema(Schema):
     reason = Text(required=True, validate=MaxLength(LONG_TEXT, _l("Lý do thu hồi")),
                   error_messages={"required": _l("Hãy ghi lý do thu hồi.")},
@@ -257,7 +267,8 @@ class RecipientOutSchema(Schema):
     organ_id = fields.String()
     label = fields.String()
     exchange_status = fields.String(metadata={
-        "description": "external: queued, sent, or the edXML status code (01, 03, …)"})
+        "description": "external: queued, sent, or the edXML status code (01, 03, …); by_post "
+                       "when sent on paper (no OrganId, or the document was issued on paper)"})
     exchange_updated_at = fields.DateTime(allow_none=True)
     incoming_document_id = fields.Integer(allow_none=True, metadata={
         "description": "internal: the incoming document it became on issuance"})
@@ -269,6 +280,8 @@ class OutgoingEventSchema(EventOutSchema):
 
 class OutgoingDetailSchema(OutgoingSummarySchema):
     copies = fields.Integer()
+    medium = fields.String(metadata={
+        "description": "electronic (signed digitally) or paper (signed by hand; issued_file is its scan)"})
     retained_by = fields.String(metadata={"description": "đơn vị, người nhận bản lưu"})
     issued_at = fields.DateTime(allow_none=True)
     issued_by_id = fields.Integer(allow_none=True)
@@ -284,7 +297,7 @@ class OutgoingDetailSchema(OutgoingSummarySchema):
     history = fields.List(fields.Nested(OutgoingEventSchema))
     actions = fields.List(fields.String(), metadata={
         "description": "what the caller may do now: new_version, submit, approve, return, "
-                       "sign, issue, recall"})
+                       "sign, issue, issue_on_paper, recall"})
 
 
 class OutgoingPageSchema(Schema):

@@ -1,4 +1,5 @@
-"""The outgoing lifecycle as data: draft → review chain → approved → signed → issued.
+"""The outgoing lifecycle as data: draft → review chain → approved → signed → issued
+(or approved → issued on paper, when the leader signed the paper by hand).
 
 Code, tests and documentation read this table. Who acts at a review step is decided by
 the step itself (its reviewer), signing by the document (its signer); the other actions
@@ -61,6 +62,8 @@ TRANSITIONS: dict[str, Transition[Status]] = {
     "return": Transition({S.REVIEWING, S.APPROVED}, S.RETURNED, REVIEWER),
     "sign": Transition({S.APPROVED}, S.SIGNED, SIGNER),
     "issue": Transition({S.SIGNED}, S.ISSUED, P.ISSUE_OUTGOING),
+    # The leader signed the paper by hand: the clerk numbers it and records its scan.
+    "issue_on_paper": Transition({S.APPROVED}, S.ISSUED, P.ISSUE_OUTGOING),
     "recall": Transition({S.ISSUED}, S.RECALLED, P.APPROVE_OUTGOING),
 }
 
