@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 v=docmgmt/static/vendor
-rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons,htmx,socket.io,pdfjs,flatpickr,tom-select}
+rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons,htmx,socket.io,pdfjs,flatpickr,tom-select,echarts}
 cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js "$v/bootstrap/"
 cp -r node_modules/bootstrap-icons/font "$v/bootstrap-icons/"
 cp node_modules/htmx.org/dist/htmx.min.js "$v/htmx/"
@@ -21,3 +21,6 @@ cp node_modules/flatpickr/dist/flatpickr.min.js node_modules/flatpickr/dist/flat
 # Tom Select: the searchable, grouped people pickers (direction, meeting members, recipients).
 cp node_modules/tom-select/dist/js/tom-select.complete.min.js \
   node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css "$v/tom-select/"
+# ECharts: the dashboard's charts (docmgmt/static/js/charts.js draws them from the figures
+# embedded in the page; the tables beside them carry the same numbers without JavaScript).
+cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE "$v/echarts/"

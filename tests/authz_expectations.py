@@ -506,6 +506,9 @@ _MEETING_FORM = {
     "guests": [],
 }
 
+# The figures (dashboard, lists, reports): everyone with a report level; not the administrator.
+REPORTS = only("clerk", "leader", "head_of_unit", "staff", "secretary")
+
 # --- every route ------------------------------------------------------------------------------------
 
 EXPECTATIONS: dict[str, Entry] = {
@@ -559,6 +562,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "admin.unlock_user POST": Entry(USER_UNLOCK, on="user", body={}),
     "admin.units GET": Entry(only("admin")),
     "admin.units POST": Entry(only("admin"), body={"name": "Phòng Tư pháp", "abbreviation": "TP"}),
+    "admin.paperless_target POST": Entry(only("admin"), body={"target-target": "30/09/2026"}),
     # The log shows every entry, but an entry's summary about a document or a meeting only
     # to a reader who may open it (audit.operations.readable_entries): checked for leaks.
     "admin.audit GET": Entry(only("admin", "leader")),
@@ -578,6 +582,19 @@ EXPECTATIONS: dict[str, Entry] = {
     # search
     "search.results GET": Entry(everyone(), query="q=phân quyền"),
     "api-search.Search GET": Entry(everyone(), query="q=phân quyền"),
+    # figures: whoever handles documents sees their own, a head their unit's, the leaders and
+    # the clerk the commune's; an administrator's account has none (reports.scope.level_of)
+    "reports.dashboard GET": Entry(REPORTS),
+    "reports.drilldown GET": Entry(REPORTS, query="figure=incoming.received"),
+    "reports.paperless GET": Entry(REPORTS),
+    "reports.incoming_report GET": Entry(REPORTS),
+    "reports.outgoing_report GET": Entry(REPORTS),
+    "reports.dashboard_xlsx GET": Entry(REPORTS),
+    "api-reports.Dashboard GET": Entry(REPORTS),
+    "api-reports.Documents GET": Entry(REPORTS, query="figure=load.open"),
+    "api-reports.Paperless GET": Entry(REPORTS),
+    "api-reports.IncomingReport GET": Entry(REPORTS),
+    "api-reports.OutgoingReport GET": Entry(REPORTS),
     # files
     "files.download GET": Entry(FILE_READ, on="file"),
     "files.download GET [a draft's file]": Entry(OUTGOING_FILE, on="outgoing"),
@@ -723,6 +740,9 @@ EXPECTATIONS: dict[str, Entry] = {
     "outgoing.sign POST": Entry(OUTGOING_LEADER, on="outgoing", body={}),
     "outgoing.issue POST": Entry(OUTGOING_ISSUER, on="outgoing", body={"issue-issued_on": "{today}"}),
     "outgoing.recall POST": Entry(OUTGOING_LEADER, on="outgoing", body={"recall-reason": "Sai căn cứ"}),
+    "outgoing.issue_on_paper POST": Entry(
+        OUTGOING_ISSUER, on="outgoing", body={"issue_on_paper-file": PDF, "issue_on_paper-issued_on": "{today}"}
+    ),
     "outgoing.document_file GET [another commune's file]": Entry(NOWHERE, on="outgoing", mixed=True),
     # outgoing: API
     "api-outgoing.OutgoingCollection GET": Entry(everyone()),
@@ -753,6 +773,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "api-outgoing.Sign POST": Entry(OUTGOING_LEADER, on="outgoing", body={}),
     "api-outgoing.Issue POST": Entry(OUTGOING_ISSUER, on="outgoing", body={}),
     "api-outgoing.Recall POST": Entry(OUTGOING_LEADER, on="outgoing", body={"reason": "Sai căn cứ"}),
+    "api-outgoing.IssueOnPaper POST": Entry(OUTGOING_ISSUER, on="outgoing", body={"file": PDF}, multipart=True),
     # meetings
     "meetings.index GET": Entry(everyone()),
     "meetings.calendar GET": Entry(everyone()),
@@ -763,6 +784,9 @@ EXPECTATIONS: dict[str, Entry] = {
     "meetings.edit POST": Entry(MEETING_MANAGE, on="meeting", body=_MEETING_FORM),
     "meetings.change_status POST": Entry(MEETING_RUNNER, on="meeting", args={"action": "end"}, body={}),
     "meetings.rsvp POST": Entry(MEETING_ROOM, on="meeting", body={"rsvp-answer": "attend"}),
+    "meetings.record_on_paper POST": Entry(
+        MEETING_MANAGE, on="meeting", body={"paper-note": "Họp bằng giấy tại hội trường, đủ thành phần."}
+    ),
     "meetings.add_item POST": Entry(
         MEETING_MANAGE,
         on="meeting",

@@ -29,8 +29,10 @@ PAGES = {
                "/outgoing/", "/outgoing/to-issue", "/outgoing/register", "/outgoing/{outgoing}",
                "/exchange/", "/search?q=chuyển+đổi+số", "/notifications", "/account"],
     "chutich": ["/", "/incoming/awaiting", "/incoming/mine", "/outgoing/review", "/outgoing/to-sign",
-                "/meetings/", "/meetings/{meeting}", "/meetings/calendar"],
-    "cv.kt1": ["/", "/incoming/mine", "/outgoing/new", "/outgoing/drafts"],
+                "/meetings/", "/meetings/{meeting}", "/meetings/calendar", "/dashboard",
+                "/dashboard/list?figure=incoming.received", "/dashboard/paperless", "/reports/incoming",
+                "/reports/outgoing"],
+    "cv.kt1": ["/", "/incoming/mine", "/outgoing/new", "/outgoing/drafts", "/dashboard"],
     "quantri": ["/admin/users", "/admin/units", "/admin/audit"],
 }
 

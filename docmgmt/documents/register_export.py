@@ -10,6 +10,10 @@ through their own ``register_documents`` — and hand it here to be written:
 * PDF (fpdf2, Liberation Serif — metric-compatible with Times New Roman and complete
   for Vietnamese in Debian's ``fonts-liberation2``): landscape A4, the headings
   repeated on every page, a line taller than a page continued on the next rows.
+
+A report built on a register (``reports.legal``: the NĐ30 reports on handling) writes its
+own heading, summary and signatures around the same table through the ``above`` and
+``below`` hooks of both writers; a register passes none and prints as it always has.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import abort, current_app, request, send_file
 
@@ -47,23 +52,33 @@ class Register:
     stem: str  # file name without extension: "So-di-2026"
     columns: list[Column]
     rows: list[list] = field(default_factory=list)  # one list of cells per line
+    empty_text: str = EMPTY_TEXT  # printed under the headings when there is no line
 
     def filename(self, ext: str) -> str:
         return f"{self.stem}.{ext}"
 
 
 def cell_text(value) -> str:
-    """A cell as printed: dates dd/mm/yyyy, nothing for None."""
+    """A cell as printed: dates dd/mm/yyyy, nothing for None, a fraction with one decimal
+    and a Vietnamese comma (3,5)."""
     if isinstance(value, date):
         return format_date(value)
     if value is None:
         return ""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
     return str(value)
 
 
 # --- XLSX ---------------------------------------------------------------------------------
 
-def to_xlsx(register: Register) -> bytes:
+# above(ws) writes what stands over the table and returns the row of its headings;
+# below(ws, last_row) writes what follows the table's last row.
+XlsxAbove = Callable[[Any], int]
+XlsxBelow = Callable[[Any, int], None]
+
+
+def to_xlsx(register: Register, *, above: XlsxAbove | None = None, below: XlsxBelow | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -78,25 +93,29 @@ def to_xlsx(register: Register) -> bytes:
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
-    ws["A1"] = register.organisation.upper()
-    ws["A1"].font = Font(name=font, size=12, bold=True)
-    ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = register.title
-    ws["A2"].font = Font(name=font, size=14, bold=True)
-    ws.merge_cells(f"A2:{last}2")
-    for cell in (ws["A1"], ws["A2"]):
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[2].height = 24
+    if above is None:
+        ws["A1"] = register.organisation.upper()
+        ws["A1"].font = Font(name=font, size=12, bold=True)
+        ws.merge_cells(f"A1:{last}1")
+        ws["A2"] = register.title
+        ws["A2"].font = Font(name=font, size=14, bold=True)
+        ws.merge_cells(f"A2:{last}2")
+        for cell in (ws["A1"], ws["A2"]):
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.row_dimensions[2].height = 24
+        header_row = HEADER_ROW
+    else:
+        header_row = above(ws)
 
     for col, column in enumerate(columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=column.label)
+        cell = ws.cell(row=header_row, column=col, value=column.label)
         cell.font = Font(name=font, size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
         ws.column_dimensions[get_column_letter(col)].width = column.width
-    ws.row_dimensions[HEADER_ROW].height = 45
+    ws.row_dimensions[header_row].height = 45
 
-    for r, row in enumerate(register.rows, start=HEADER_ROW + 1):
+    for r, row in enumerate(register.rows, start=header_row + 1):
         for col, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
             cell = ws.cell(row=r, column=col, value=value if value != "" else None)
             cell.font = Font(name=font, size=11)
@@ -105,11 +124,13 @@ def to_xlsx(register: Register) -> bytes:
                                        vertical="top", wrap_text=True)
             if isinstance(value, date):
                 cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, float):
+                cell.number_format = "0.0"
             elif column.text:
                 cell.number_format = "@"
 
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the headings on every printed page
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.print_title_rows = f"{header_row}:{header_row}"  # the headings on every printed page
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -119,6 +140,8 @@ def to_xlsx(register: Register) -> bytes:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "Trang &P/&N"
+    if below is not None:
+        below(ws, header_row + len(register.rows))
     wb.properties.title = register.title
     wb.properties.creator = "Xã Số"
     out = io.BytesIO()
@@ -142,9 +165,18 @@ CELL_PADDING = 1  # mm
 MAX_LINES_PER_ROW = 30  # what fits on a landscape A4 page under the repeated heading
 
 
+def _surely_fits(pdf, text: str, width: float) -> bool:
+    """Without measuring (measuring every cell doubles the time of a long register): no
+    glyph is wider than 1.5 em, and wrapping at spaces leaves any two following lines
+    fuller than one line's width — so a text this short takes at most the lines allowed."""
+    return text.count("\n") + 1 + 2 * len(text) * 1.5 * pdf.font_size / width <= MAX_LINES_PER_ROW
+
+
 def _fitting_rows(pdf, cells: list[str], widths: list[float]) -> list[list[str]]:
     """A register line too tall for one page (a trích yếu may run to 2000 characters)
     continues on the following table rows, so nothing is cut off."""
+    if all(_surely_fits(pdf, text, w) for w, text in zip(widths, cells, strict=True)):
+        return [cells]
     lines = [pdf.multi_cell(w, LINE_HEIGHT, text, dry_run=True, output="LINES") if text else []
              for w, text in zip(widths, cells, strict=True)]
     height = max((len(c) for c in lines), default=0)
@@ -154,12 +186,16 @@ def _fitting_rows(pdf, cells: list[str], widths: list[float]) -> list[list[str]]
             for start in range(0, height, MAX_LINES_PER_ROW)]
 
 
-def to_pdf(register: Register) -> bytes:
+PDF_FAMILY = "LiberationSerif"  # regular and bold are loaded; a hook adds what else it needs
+PdfPart = Callable[[Any], None]  # above(pdf) / below(pdf): writes over / under the table
+
+
+def to_pdf(register: Register, *, above: PdfPart | None = None, below: PdfPart | None = None) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
     folder = font_dir()
-    family = "LiberationSerif"
+    family = PDF_FAMILY
 
     class RegisterPdf(FPDF):
         def footer(self):
@@ -176,11 +212,14 @@ def to_pdf(register: Register) -> bytes:
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(True, margin=14)
     pdf.add_page()
-    pdf.set_font(family, "B", 12)
-    pdf.cell(0, 6, register.organisation.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, "B", 15)
-    pdf.cell(0, 10, register.title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
+    if above is None:
+        pdf.set_font(family, "B", 12)
+        pdf.cell(0, 6, register.organisation.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "B", 15)
+        pdf.cell(0, 10, register.title, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    else:
+        above(pdf)
 
     columns = register.columns
     pdf.set_font(family, "", 10)
@@ -202,7 +241,9 @@ def to_pdf(register: Register) -> bytes:
     if not register.rows:
         pdf.ln(4)
         pdf.set_font(family, "", 11)
-        pdf.cell(0, 6, EMPTY_TEXT, align="C")
+        pdf.cell(0, 6, register.empty_text, align="C", new_x="LMARGIN", new_y="NEXT")
+    if below is not None:
+        below(pdf)
     return bytes(pdf.output())
 
 
