@@ -16,14 +16,24 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from docmgmt.core.access import AnyOf, Each, Perm, Person, Rule
+from docmgmt.core.access import AnyOf, Each, Is, Perm, Person, Rule, When
 from docmgmt.core.errors import Conflict
 from docmgmt.core.permissions import Permission
 from docmgmt.core.workflow import Lifecycle
 from docmgmt.org.models import User
 
+from .consultation_models import Consultation, ConsultationMember
 from .models import Meeting, Participant
-from .workflow import EDITABLE, LIVE_ACTIONS, TRANSITIONS, Status, Who
+from .workflow import (
+    CONSULTATION_TRANSITIONS,
+    EDITABLE,
+    LIVE_ACTIONS,
+    TRANSITIONS,
+    ConsultationStatus,
+    ConsultationWho,
+    Status,
+    Who,
+)
 
 ORGANISERS = Perm(Permission.MANAGE_MEETINGS)
 RUNNERS = AnyOf(Person(Meeting.chair_id), Person(Meeting.secretary_id))
@@ -131,3 +141,43 @@ def may(user: User, m: Meeting, table: dict[str, list[int] | str] | None = None)
     held = {EVERY_PARTICIPANT} | ({EVERY_VOTER} if p.votes else set())
     return sorted(action for action, who in (table or room_table(m)).items()
                   if (who in held if isinstance(who, str) else user.id in who))
+
+
+# --- Phiếu lấy ý kiến (meetings.consultations) ------------------------------------------------
+# Open to the members asked (once it is issued: a draft is the issuer's work), to its
+# issuer and its chairman, and to those who organise the commune's meetings; to nobody of
+# another commune. Managed (edited, issued, cancelled, drafted) by the issuer, the
+# chairman and the organisers.
+
+CONSULTATION_RUNNERS = AnyOf(Person(Consultation.chair_id), Person(Consultation.created_by_id))
+CONSULTATION_ASKED = When(~Is(Consultation.status, ConsultationStatus.DRAFT.value),
+                          Each(Consultation.members, Person(ConsultationMember.user_id)))
+
+CONSULTATION_VIEW: Rule[Consultation] = Rule(Consultation, AnyOf(CONSULTATION_ASKED, CONSULTATION_RUNNERS,
+                                                                 ORGANISERS))
+CONSULTATION_MANAGE: Rule[Consultation] = Rule(Consultation, AnyOf(CONSULTATION_RUNNERS, ORGANISERS))
+# "Asked me": the lists of consultations awaiting one's answer.
+CONSULTATION_ASKS: Rule[Consultation] = Rule(Consultation, CONSULTATION_ASKED)
+
+
+def consultation_is_who(user: User, c: Consultation, who: object) -> bool:
+    if user.organisation_id != c.organisation_id:
+        return False
+    if who is ConsultationWho.ORGANISER:
+        return CONSULTATION_MANAGE.allows(user, c)
+    if who is ConsultationWho.RUNNER:
+        return c.runs(user)
+    if who is ConsultationWho.CHAIR:
+        return user.id == c.chair_id
+    if who is ConsultationWho.ASKED:
+        return c.member(user) is not None
+    raise ValueError(who)
+
+
+def _consultation_wrong_status(c: Consultation) -> Conflict:
+    return Conflict("wrong_status", _("Không thể làm việc này khi phiếu lấy ý kiến ở trạng thái “%(s)s”.",
+                                      s=c.status_enum.label))
+
+
+CONSULTATION = Lifecycle(CONSULTATION_TRANSITIONS, state_of=lambda c: c.status_enum,
+                         is_who=consultation_is_who, refusal=_consultation_wrong_status)

@@ -29,7 +29,7 @@ from docmgmt.incoming import operations as incoming_ops
 from docmgmt.org.models import User
 from docmgmt.outgoing import operations as outgoing_ops
 
-from . import access
+from . import access, consultations
 from . import documents as docs
 from . import home as _home  # noqa: F401 - registers the home-page panel
 from . import operations as ops
@@ -129,7 +129,8 @@ def index():
     upcoming.sort(key=lambda m: (m.status != Status.LIVE.value, m.starts_at))
     past = ops.my_meetings(current_user, upcoming=False, limit=20)
     return render_template("meetings/index.html", upcoming=upcoming, past=past,
-                           may_create=ops.can_schedule(current_user))
+                           may_create=ops.can_schedule(current_user),
+                           consultations=consultations.awaiting_answer(current_user))
 
 
 def _calendar_args() -> tuple[str, date, bool]:

@@ -42,14 +42,20 @@ def _who(user: User) -> str:
     return f"{user.full_name} ({position})" if position else user.full_name
 
 
-def _spec(m: Meeting, doc_type: str, subject: str, **fields) -> DraftSpec:
-    org = m.chair.organisation
-    authority, position = signer_lines(org, m.chair)
+def committee_spec(chair: User, secretary: User, doc_type: str, subject: str, **fields) -> DraftSpec:
+    """A document the committee produces (a meeting's, a written consultation's): signed by
+    ``chair`` with the authority their position carries, drafted in ``secretary``'s unit."""
+    org = chair.organisation
+    authority, position = signer_lines(org, chair)
     return DraftSpec(
         doc_type=doc_type, issuing_body=org.name, abbreviation=org.abbreviation, place_name=org.place_name,
-        subject=subject, signer_authority=authority, signer_position=position, signer_name=m.chair.full_name,
-        unit_abbreviation=m.secretary.unit.abbreviation if m.secretary.unit else "", **fields,
+        subject=subject, signer_authority=authority, signer_position=position, signer_name=chair.full_name,
+        unit_abbreviation=secretary.unit.abbreviation if secretary.unit else "", **fields,
     )
+
+
+def _spec(m: Meeting, doc_type: str, subject: str, **fields) -> DraftSpec:
+    return committee_spec(m.chair, m.secretary, doc_type, subject, **fields)
 
 
 def invitation_docx(m: Meeting) -> bytes:
@@ -132,14 +138,23 @@ def minutes_docx(m: Meeting) -> bytes:
     ))
 
 
-def _draft(actor: User, m: Meeting, doc_type: str, subject: str, content: bytes, name: str):
+def to_outgoing(actor: User, doc_type: str, subject: str, signer_id: int, content: bytes, name: str,
+                recipients: list[str] | None = None):
+    """A DOCX the committee produced enters the outgoing flow as a draft for ``signer_id``
+    to sign (review, signature, number, issuance); ``recipients``: ``u:<id>`` tokens."""
+    if not actor.can(Permission.DRAFT_OUTGOING):
+        raise forbidden()
+    # The subject comes from a title: cut to what a draft's subject may hold.
+    subject = subject[:max_length(DraftCreateSchema, "subject")]
+    data = DraftCreateSchema().load({"doc_type": doc_type, "subject": subject, "signer_id": signer_id,
+                                     "recipients": recipients or []})
+    return create_draft(actor, data, Upload(content, name))
 
+
+def _draft(actor: User, m: Meeting, doc_type: str, subject: str, content: bytes, name: str):
     if not actor.can(Permission.DRAFT_OUTGOING) or not can_manage(actor, m):
         raise forbidden()
-    # The subject comes from the meeting's title: cut to what a draft's subject may hold.
-    subject = subject[:max_length(DraftCreateSchema, "subject")]
-    data = DraftCreateSchema().load({"doc_type": doc_type, "subject": subject, "signer_id": m.chair_id})
-    return create_draft(actor, data, Upload(content, name))
+    return to_outgoing(actor, doc_type, subject, m.chair_id, content, name)
 
 
 def create_invitation_draft(actor: User, m: Meeting):

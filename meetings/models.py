@@ -16,6 +16,7 @@ from docmgmt.extensions import Model
 from docmgmt.files.models import StoredFile
 from docmgmt.org.models import OrgScoped, User
 
+from . import consultation_models  # noqa: F401 - the consultations' tables, loaded with these
 from .workflow import Status
 
 

@@ -8,7 +8,7 @@ stores an event before it is broadcast (meetings.live).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import BinaryIO
 
@@ -368,6 +368,31 @@ def _refuse_confidential(doc) -> None:
                                  "hãy dùng bản giấy theo quy định bảo vệ bí mật nhà nước."), "document")
 
 
+def document_files(actor: User, incoming_id: int | None, outgoing_id: int | None,
+                   refuse_confidential: Callable[[object], None]) -> list[tuple[int, str]]:
+    """(stored file id, title) of what an incoming document (its originals, else every file)
+    or an outgoing one (the issued copy, else its latest version) carries, for a meeting or
+    a written consultation; the actor must be able to read the document, and
+    ``refuse_confidential`` refuses a confidential one (a paper-tracking entry only)."""
+    if incoming_id is not None:
+        doc = incoming.get_readable(actor, incoming_id)
+        refuse_confidential(doc)
+        files = [f for f in doc.files if f.kind == "original"] or list(doc.files)
+        title = f"{doc.number_symbol or doc.arrival_label} — {doc.subject}"[:500]
+        found = [(f.stored_file_id, title) for f in files]
+    else:
+        draft = outgoing.get_readable(actor, outgoing_id)
+        refuse_confidential(draft)
+        file_id = draft.issued_file_id
+        if file_id is None and draft.versions:
+            file_id = draft.versions[-1].pdf_file_id or draft.versions[-1].source_file_id
+        title = f"{draft.number_symbol or _('Dự thảo')} — {draft.subject}"[:500]
+        found = [(file_id, title)] if file_id is not None else []
+    if not found:
+        raise ValidationFailed("no_file", _("Văn bản này không có tệp đính kèm."), "document")
+    return found
+
+
 def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = None,
                     outgoing_id: int | None = None,
                     upload: tuple[BinaryIO | bytes, str] | None = None) -> AgendaDocument:
@@ -380,27 +405,10 @@ def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = 
         raise ValidationFailed("required", _("Hãy chọn một văn bản hoặc tải lên một tệp."), "document")
     seq = live.begin(m)
     attached: list[AgendaDocument] = []
-    if incoming_id is not None:
-        doc = incoming.get_readable(actor, incoming_id)
-        _refuse_confidential(doc)
-        files = [f for f in doc.files if f.kind == "original"] or list(doc.files)
-        if not files:
-            raise ValidationFailed("no_file", _("Văn bản này không có tệp đính kèm."), "document")
-        for f in files:
-            title = f"{doc.number_symbol or doc.arrival_label} — {doc.subject}"[:500]
-            attached.append(AgendaDocument(stored_file_id=f.stored_file_id, title=title,
-                                           incoming_id=doc.id, added_by_id=actor.id))
-    elif outgoing_id is not None:
-        draft = outgoing.get_readable(actor, outgoing_id)
-        _refuse_confidential(draft)
-        file_id = draft.issued_file_id
-        if file_id is None and draft.versions:
-            file_id = draft.versions[-1].pdf_file_id or draft.versions[-1].source_file_id
-        if file_id is None:
-            raise ValidationFailed("no_file", _("Văn bản này không có tệp đính kèm."), "document")
-        title = f"{draft.number_symbol or _('Dự thảo')} — {draft.subject}"[:500]
-        attached.append(AgendaDocument(stored_file_id=file_id, title=title, outgoing_id=draft.id,
-                                       added_by_id=actor.id))
+    if incoming_id is not None or outgoing_id is not None:
+        for file_id, title in document_files(actor, incoming_id, outgoing_id, _refuse_confidential):
+            attached.append(AgendaDocument(stored_file_id=file_id, title=title, incoming_id=incoming_id,
+                                           outgoing_id=outgoing_id, added_by_id=actor.id))
     else:
         assert upload is not None  # exactly one of the three, checked above
         stream, name = upload

@@ -117,3 +117,67 @@ def vote_outcome(vote: Vote) -> tuple[str, str] | None:
         return ("passed" if 2 * vote.options[0].count > voters else "rejected"), ""
     chosen = next((o for o in vote.options if 2 * o.count > voters), None)
     return ("chosen", chosen.label) if chosen else ("none", "")
+
+
+# --- Phiếu lấy ý kiến: written consultations of the committee (meetings.consultations) --------
+
+class ConsultationStatus(enum.StrEnum):
+    DRAFT = "draft"  # đang soạn
+    OPEN = "open"  # đã phát phiếu, đang lấy ý kiến
+    CLOSED = "closed"  # hết hạn hoặc kết thúc sớm: đã kiểm phiếu
+    DECIDED = "decided"  # Chủ tịch đã ghi kết luận
+    CANCELLED = "cancelled"  # đã hủy
+
+    @property
+    def label(self) -> str:
+        return str(CONSULTATION_STATUS_LABELS[self])
+
+
+CONSULTATION_STATUS_LABELS = {
+    ConsultationStatus.DRAFT: _l("Đang soạn"),
+    ConsultationStatus.OPEN: _l("Đang lấy ý kiến"),
+    ConsultationStatus.CLOSED: _l("Đã kết thúc lấy ý kiến"),
+    ConsultationStatus.DECIDED: _l("Đã có kết luận"),
+    ConsultationStatus.CANCELLED: _l("Đã hủy"),
+}
+
+
+class ConsultationWho(enum.StrEnum):
+    ORGANISER = "organiser"  # the issuer, the chairman, or anyone who manages meetings
+    RUNNER = "runner"  # the issuer or the chairman of this consultation
+    CHAIR = "chair"  # the chairman who asks
+    ASKED = "asked"  # a member asked for their opinion
+
+
+CS = ConsultationStatus
+CW = ConsultationWho
+
+# Lifecycle and acts: action → from statuses, to status (None: it stays), who.
+CONSULTATION_TRANSITIONS: dict[str, Transition[ConsultationStatus]] = {
+    "edit": Transition({CS.DRAFT}, None, CW.ORGANISER),  # questions, documents, members, deadline
+    "issue": Transition({CS.DRAFT}, CS.OPEN, CW.ORGANISER),  # phát phiếu: the members are notified
+    "answer": Transition({CS.OPEN}, None, CW.ASKED),  # and change it, until closed
+    "remind": Transition({CS.OPEN}, None, CW.RUNNER),  # nhắc those who have not answered
+    "close": Transition({CS.OPEN}, CS.CLOSED, CW.RUNNER),  # early; the worker closes at the deadline
+    "cancel": Transition({CS.DRAFT, CS.OPEN}, CS.CANCELLED, CW.ORGANISER),
+    "record_result": Transition({CS.CLOSED, CS.DECIDED}, CS.DECIDED, CW.CHAIR),  # the conclusion
+    "make_draft": Transition({CS.CLOSED, CS.DECIDED}, None, CW.ORGANISER),  # into the outgoing flow
+}
+
+# An answer to one question of a consultation.
+ANSWER_CHOICES = ("agree", "disagree", "other")
+ANSWER_LABELS = {
+    "agree": _l("Đồng ý"),
+    "disagree": _l("Không đồng ý"),
+    "other": _l("Ý kiến khác"),
+}
+# … and in the words of a Thông báo or a biên bản (always Vietnamese).
+ANSWER_WORDS = {"agree": "Đồng ý", "disagree": "Không đồng ý", "other": "Ý kiến khác"}
+
+
+def consultation_passes(agree: int, asked: int) -> bool:
+    """The rule of a written consultation: a question passes when MORE THAN HALF of the
+    members asked agree — of all those asked, not of those who answered, as a decision of
+    the People's Committee needs more than half of its members (Luật Tổ chức chính quyền
+    địa phương). Not answering counts like not agreeing; so does an "other opinion"."""
+    return asked > 0 and 2 * agree > asked
