@@ -6,8 +6,10 @@ one of its people — and to the head of an assigned unit, who keeps sight of wh
 handed on. Confidential entries (paper only) are open to those who track paper.
 Pages, the API, lists, counts, the queue and the search index all ask this rule.
 
-``LIFECYCLE`` is the table of ``workflow.TRANSITIONS`` with the answer to its one part,
-the main handler.
+``LIFECYCLE`` is the table of ``workflow.TRANSITIONS`` with the answers to its parts:
+the main handler, and the director — a leader who directs; when the document was put
+before one leader, that leader, or the leader they delegated direction to while the
+delegation runs (``delegation.access.acting_for``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from __future__ import annotations
 from ..core.access import AnyOf, Each, HeadOf, Is, IsNone, MemberOf, Perm, Person, Rule, When
 from ..core.permissions import Permission
 from ..core.workflow import Lifecycle
+from ..delegation.access import acting_for
+from ..delegation.models import Delegation
+from ..delegation.workflow import Power
 from ..documents.types import Confidentiality
 from ..org.models import User
 from .models import Assignment, IncomingDocument
@@ -56,9 +61,28 @@ def can_read(user: User, doc: IncomingDocument) -> bool:
     return READ.allows(user, doc)
 
 
+def acting_director(user: User, doc: IncomingDocument) -> Delegation | None:
+    """The delegation under which ``user`` directs this document in the name of the
+    leader it was put before (None: it is their own to direct, or not theirs at all)."""
+    if doc.is_confidential or doc.submitted_to_id in (None, user.id):
+        return None
+    return acting_for(user, doc.submitted_to_id, Power.DIRECT)
+
+
+def _is_director(user: User, doc: IncomingDocument) -> bool:
+    if not user.can(Permission.DIRECT_INCOMING):
+        return False
+    leader = doc.submitted_to
+    if leader is None or leader.id == user.id or not leader.active:
+        return True  # put before every leader (or before one no longer in office)
+    return acting_director(user, doc) is not None
+
+
 def _is_who(user: User, doc: IncomingDocument, who: object) -> bool:
     if who is Part.MAIN_HANDLER:
         return MAIN_HANDLER.allows(user, doc)
+    if who is Part.DIRECTOR:
+        return _is_director(user, doc)
     raise ValueError(who)
 
 

@@ -19,6 +19,7 @@ from ..core.forms import load_form, people_by_unit, show_error
 from ..core.permissions import Permission
 from ..core.text import sorted_people
 from ..core.timeutil import vn_today
+from ..delegation.operations import away_label
 from ..documents.history import event_label, timeline
 from ..documents.register_export import confidential_requested, register_year
 from ..documents.registers import Direction
@@ -27,6 +28,7 @@ from ..extensions import db
 from ..org.operations import require
 from . import home as _home  # noqa: F401 - registers the home-page panels
 from . import operations as ops
+from .access import acting_director
 from .forms import (
     AttachForm,
     CompleteForm,
@@ -131,7 +133,7 @@ def _prepare(key: str, form):
     """Fill a form's choices (they depend on the organisation and the document)."""
     if key == "submit":
         form.leader_id.choices = [("", _("— Tất cả lãnh đạo —"))] + [
-            (str(u.id), u.full_name) for u in sorted_people(ops.leaders_of(current_user.organisation_id))]
+            (str(u.id), away_label(u)) for u in sorted_people(ops.leaders_of(current_user.organisation_id))]
     elif key in ("direct", "reassign"):
         choices = _assignee_choices()
         form.main.choices = {"": [("", _("— Chọn người hoặc đơn vị —"))], **choices}
@@ -193,6 +195,7 @@ def _render_show(doc: IncomingDocument, status: int = 200,
         originals=originals, results=[f for f in doc.files if f.kind == "result"],
         open_form=failed[0] if failed else None,
         just_registered=request.args.get("registered") == "1",
+        acting=acting_director(current_user, doc) if "direct" in actions else None,
     ), status
 
 
@@ -370,7 +373,10 @@ def _opening_tab(tabs, queue: ops.Queue) -> str:
 @login_required
 def awaiting():
     require(current_user, Permission.DIRECT_INCOMING)
-    return render_template("incoming/awaiting.html", docs=ops.awaiting_direction(current_user))
+    docs = ops.awaiting_direction(current_user)
+    # Put before a leader whose direction I hold while they are away: "Ủy quyền của …".
+    marks = {d.id: leader.full_name for d in docs if (leader := ops.delegated_from(current_user, d))}
+    return render_template("incoming/awaiting.html", docs=docs, marks=marks)
 
 
 @bp.get("/")

@@ -42,6 +42,12 @@ def _registered_not_submitted(user: User) -> Panel | None:
     )
 
 
+def _awaiting_note(user: User, doc: IncomingDocument) -> str:
+    arrived = _("Đến ngày %(d)s", d=doc.arrival_date.strftime("%d/%m/%Y"))
+    leader = ops.delegated_from(user, doc)  # put before a leader away who delegated it to me
+    return arrived if leader is None else _("Ủy quyền của %(name)s", name=leader.full_name) + " · " + arrived
+
+
 @provider
 def _awaiting_direction(user: User) -> Panel | None:
     if not user.can(Permission.DIRECT_INCOMING):
@@ -50,8 +56,7 @@ def _awaiting_direction(user: User) -> Panel | None:
     docs = ops.awaiting_direction(user)
     return Panel(
         "incoming_awaiting", _("Chờ chỉ đạo"), Role.LEADER,
-        [Item(_title(d), url_for("incoming.show", document_id=d.id),
-              _("Đến ngày %(d)s", d=d.arrival_date.strftime("%d/%m/%Y")),
+        [Item(_title(d), url_for("incoming.show", document_id=d.id), _awaiting_note(user, d),
               urgent=d.urgency != "thuong" or (d.sender_due_date is not None
                                                and d.sender_due_date <= today))
          for d in docs[:LIMIT]],

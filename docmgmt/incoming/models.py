@@ -48,6 +48,11 @@ class IncomingDocument(OrgScoped, Model):
         sa.Index("ix_incoming_sender_ref", "organisation_id", "sender_name", "number_symbol",
                  "issue_date"),
         sa.CheckConstraint("medium IN ('electronic','scan','paper')", name="medium"),
+        # The dashboard and the legal reports (migration 0013): what arrived in a period,
+        # what is open now with its deadline, the tasks (channel "meeting") of a period.
+        sa.Index("ix_incoming_report_arrival", "organisation_id", "arrival_date"),
+        sa.Index("ix_incoming_report_status", "organisation_id", "status", "deadline"),
+        sa.Index("ix_incoming_report_channel", "organisation_id", "channel", "arrival_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,10 +83,14 @@ class IncomingDocument(OrgScoped, Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result_summary: Mapped[str] = mapped_column(sa.Text, default="")
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # The leader it was put before for direction (trình); None: every leader. While that
+    # leader is away, whoever they delegated direction to directs it in their name.
+    submitted_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     register: Mapped[Register | None] = relationship()
-    registered_by: Mapped[User | None] = relationship()
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    submitted_to: Mapped[User | None] = relationship(foreign_keys=[submitted_to_id])
     files: Mapped[list[IncomingFile]] = relationship(
         back_populates="document", order_by="IncomingFile.id", cascade="all, delete-orphan"
     )
@@ -162,6 +171,19 @@ class Assignment(Model):
                            name="has_assignee"),
         sa.Index("ix_assignment_user_open", "assignee_user_id", "done_at"),
         sa.Index("ix_assignment_unit_open", "assignee_unit_id", "done_at"),
+        # A document's current main handler, read from the index alone (the figures' joins
+        # and scope tests). With the two below, whichever index a planner without
+        # statistics picks for "this document's main assignment to this person/unit", it
+        # is an exact probe, never a walk through everything that person handled
+        # (migration 0013). Partial, so "assignee_unit_id IS NULL" never walks them.
+        sa.Index("ix_assignment_main", "document_id", "role", "superseded_at", "assignee_user_id",
+                 "assignee_unit_id"),
+        sa.Index("ix_assignment_user_main", "assignee_user_id", "role", "superseded_at", "document_id",
+                 sqlite_where=sa.text("assignee_user_id IS NOT NULL"),
+                 postgresql_where=sa.text("assignee_user_id IS NOT NULL")),
+        sa.Index("ix_assignment_unit_main", "assignee_unit_id", "role", "superseded_at", "document_id",
+                 sqlite_where=sa.text("assignee_unit_id IS NOT NULL"),
+                 postgresql_where=sa.text("assignee_unit_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

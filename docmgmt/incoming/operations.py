@@ -23,6 +23,8 @@ from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.permissions import Permission, Role
 from ..core.text import clean, sorted_people, vn_sort_key
 from ..core.timeutil import format_date, utcnow, vn_today
+from ..delegation.access import delegators_of
+from ..delegation.workflow import Power
 from ..documents.calendar import add_working_days, holidays_of, working_days_between
 from ..documents.history import add_event, register_event_labels
 from ..documents.registers import Direction, register_for, take_number
@@ -34,7 +36,7 @@ from ..files.sandbox import PdfInfo, check_upload
 from ..files.store import DOCX_MIME, store_file
 from ..notifications.operations import in_language_of, notify
 from ..org.models import Unit, User
-from .access import CONCERNS, HANDS_ON, LIFECYCLE, READ, can_read, concerns
+from .access import CONCERNS, HANDS_ON, LIFECYCLE, READ, acting_director, can_read, concerns
 from .models import OWN_CHANNELS, Assignment, IncomingDocument, IncomingFile, ProgressNote
 from .schemas import Assignee, Direction_, IncomingInput  # the inputs, defined with their limits
 from .workflow import HANDLING, OPEN_STATUSES, Status
@@ -375,6 +377,7 @@ def submit(actor: User, doc: IncomingDocument, leader_id: int | None = None, com
                                    "leader_id")
     old = doc.status
     doc.status = target.value
+    doc.submitted_to_id = leaders[0].id if leader_id is not None else None
     add_event(doc, DIRECTION, actor, "submitted", from_status=old, to_status=doc.status,
               comment=clean(comment), data={"leaders": [u.id for u in leaders]})
     for leader in leaders:
@@ -437,14 +440,21 @@ def _make_assignments(actor: User, doc: IncomingDocument, direction: Direction_)
 
 
 def direct(actor: User, doc: IncomingDocument, direction: Direction_) -> list[Assignment]:
-    """Chỉ đạo: a leader assigns the main handler, co-handlers, for-information, deadline."""
+    """Chỉ đạo: a leader assigns the main handler, co-handlers, for-information, deadline.
+    A document put before one leader is theirs to direct — or, while they are away, the
+    leader's they delegated direction to, who acts in their name (recorded as such)."""
     target = LIFECYCLE.check(actor, doc, "direct")
+    acting = acting_director(actor, doc)
     old = doc.status
     created = _make_assignments(actor, doc, direction)
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "directed", from_status=old, to_status=doc.status,
-              comment=doc.direction_text, data=_assignment_data(created, doc))
+              comment=doc.direction_text, data=_assignment_data(created, doc), on_behalf=acting)
     _notify_assignees(doc, created)
+    if acting is not None:
+        notify(acting.delegator, "incoming.directed_for_you",
+               _l("%(name)s đã chỉ đạo thay bạn (ủy quyền) %(doc)s: %(s)s", name=actor.full_name,
+                  doc=_named(doc), s=doc.subject[:200]), _link(doc))
     signals.incoming_changed.send(doc)
     return created
 
@@ -733,12 +743,31 @@ def queue_for(user: User, today: date | None = None) -> Queue:
 
 
 def awaiting_direction(user: User) -> list[IncomingDocument]:
+    """Submitted documents this leader may direct: those put before every leader, before
+    them, or before a leader whose direction they hold by a running delegation (those are
+    ``submitted_to`` someone else: the pages mark them "Ủy quyền của …")."""
     if not user.can(Permission.DIRECT_INCOMING):
         return []
+    leaders = [user.id, *delegators_of(user, Power.DIRECT)]
     return list(db.session.scalars(
-        READ.select(user).where(IncomingDocument.status == Status.SUBMITTED.value)
+        READ.select(user).where(IncomingDocument.status == Status.SUBMITTED.value,
+                                sa.or_(IncomingDocument.submitted_to_id.is_(None),
+                                       IncomingDocument.submitted_to_id.in_(leaders),
+                                       IncomingDocument.submitted_to_id.in_(_no_longer_leading(user))))
         .order_by(IncomingDocument.arrival_date, IncomingDocument.arrival_number)
     ))
+
+
+def _no_longer_leading(user: User) -> sa.Select:
+    """People of the commune whose account was closed: what waits for them, any leader directs."""
+    return sa.select(User.id).where(User.organisation_id == user.organisation_id, User.active.is_(False))
+
+
+def delegated_from(user: User, doc: IncomingDocument) -> User | None:
+    """The leader in whose name ``user`` would direct this document (for the "Ủy quyền
+    của …" mark), or None."""
+    acting = acting_director(user, doc)
+    return acting.delegator if acting is not None else None
 
 
 def list_documents(user: User, *, year: int | None = None, status: str | None = None,

@@ -309,6 +309,9 @@ class IncomingSummarySchema(Schema):
     overdue = fields.Function(lambda d: d.is_overdue(_today()))
     main_handler = fields.Function(
         lambda d: d.main_assignment.assignee_label if d.main_assignment else None)
+    submitted_to_id = fields.Integer(allow_none=True, metadata={
+        "description": "the leader it was put before for direction (null: every leader); in the "
+                       "awaiting-direction list, another leader's id marks one directed under their delegation"})
 
 
 class FileOutSchema(Schema):
@@ -344,6 +347,9 @@ class EventOutSchema(Schema):
     at_display = fields.Function(lambda e: format_datetime(e.at), metadata={"description": "Vietnam time"})
     actor_id = fields.Integer(allow_none=True)
     actor = fields.Function(lambda e: e.actor.full_name if e.actor else None)
+    actor_label = fields.String(metadata={
+        "description": "who acted, as the timeline says it: under a delegation, “… (thay … theo ủy quyền "
+                       "từ dd/mm đến dd/mm)”; data.on_behalf names the delegator and the delegation"})
     action = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)

@@ -42,12 +42,15 @@ class Part(enum.StrEnum):
     """Who may act, where it is a part in the document rather than a role."""
 
     MAIN_HANDLER = "main_handler"  # the person (or a member of the unit) chủ trì, not yet done
+    # A leader who directs — the one it was put before, if it was put before one (or
+    # whoever that leader delegated direction to, while the delegation runs).
+    DIRECTOR = "director"
 
 
 # action → from statuses, to status, who may (any of these permissions, or a Part)
 TRANSITIONS: dict[str, Transition[Status]] = {
     "submit": Transition({S.REGISTERED}, S.SUBMITTED, frozenset({P.REGISTER_INCOMING})),
-    "direct": Transition({S.REGISTERED, S.SUBMITTED}, S.ASSIGNED, frozenset({P.DIRECT_INCOMING})),
+    "direct": Transition({S.REGISTERED, S.SUBMITTED}, S.ASSIGNED, Part.DIRECTOR),
     "reassign": Transition({S.ASSIGNED, S.IN_PROGRESS}, S.ASSIGNED, frozenset({P.DIRECT_INCOMING})),
     "start": Transition({S.ASSIGNED}, S.IN_PROGRESS, Part.MAIN_HANDLER),
     "complete": Transition({S.ASSIGNED, S.IN_PROGRESS}, S.DONE, Part.MAIN_HANDLER),

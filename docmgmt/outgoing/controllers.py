@@ -21,6 +21,8 @@ from ..core.forms import load_form, people_by_unit, show_error
 from ..core.permissions import Permission
 from ..core.text import sorted_people
 from ..core.timeutil import vn_today
+from ..delegation.operations import away_note
+from ..delegation.workflow import Power
 from ..documents.history import event_label, timeline
 from ..documents.register_export import confidential_requested, register_year
 from ..documents.types import Urgency, type_label
@@ -30,6 +32,7 @@ from ..org.operations import require
 from . import home as _home  # noqa: F401 - registers the home-page panels
 from . import operations as ops
 from . import render
+from .access import acting_reviewer, acting_signer
 from .export import COLUMNS, row_of
 from .forms import (
     CommentForm,
@@ -99,7 +102,8 @@ def _helpers():
 
 
 def _leader_choices(empty: str):
-    return [("", empty)] + [(str(u.id), u.full_name + (f" — {u.position.name}" if u.position else ""))
+    return [("", empty)] + [(str(u.id), u.full_name + (f" — {u.position.name}" if u.position else "")
+                             + (f" {note}" if (note := away_note(u, Power.SIGN)) else ""))
                             for u in sorted_people(incoming_ops.leaders_of(current_user.organisation_id))]
 
 
@@ -200,6 +204,8 @@ def _render_show(doc: OutgoingDocument, status: int = 200, failed: tuple[str, Fl
         access_counts=access.counts_for(ops.DIRECTION, doc.id, file_ids),
         signed_pdf=signed_pdf, signatures=signatures, signature_error=signature_error,
         libreoffice=render.libreoffice_available(),
+        acting_review=acting_reviewer(current_user, doc) if "approve" in actions else None,
+        acting_sign=acting_signer(current_user, doc) if "sign" in actions else None,
     ), status
 
 
@@ -324,9 +330,12 @@ def recall(document_id: int):
 
 # --- queues and lists ---------------------------------------------------------------------
 
-def _queue(title: str, docs, empty: str, *, new_button: bool = False):
+def _queue(title: str, docs, empty: str, *, new_button: bool = False, delegated: bool = False):
+    # Waiting for a leader away who delegated approval and signature to me: "Ủy quyền của …".
+    marks = {d.id: leader.full_name for d in docs
+             if delegated and (leader := ops.delegated_from(current_user, d)) is not None}
     return render_template("outgoing/queue.html", title=title, docs=docs, empty=empty,
-                           new_button=new_button)
+                           new_button=new_button, marks=marks)
 
 
 @bp.get("/drafts")
@@ -341,14 +350,15 @@ def drafts():
 @login_required
 def review():
     return _queue(_("Chờ tôi duyệt"), ops.to_review(current_user),
-                  _("Không có dự thảo nào chờ bạn duyệt."))
+                  _("Không có dự thảo nào chờ bạn duyệt."), delegated=True)
 
 
 @bp.get("/to-sign")
 @login_required
 def to_sign():
     require(current_user, Permission.APPROVE_OUTGOING)
-    return _queue(_("Chờ ký"), ops.to_sign(current_user), _("Không có văn bản nào chờ bạn ký."))
+    return _queue(_("Chờ ký"), ops.to_sign(current_user), _("Không có văn bản nào chờ bạn ký."),
+                  delegated=True)
 
 
 @bp.get("/to-issue")

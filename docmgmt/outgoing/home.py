@@ -22,6 +22,12 @@ def _item(doc: OutgoingDocument, note: str) -> Item:
                 urgent=doc.urgency != "thuong")
 
 
+def _delegated_note(user: User, doc: OutgoingDocument) -> str:
+    drafted = _("Dự thảo của %(n)s", n=doc.drafter.full_name)
+    leader = ops.delegated_from(user, doc)  # waiting for a leader away who delegated it to me
+    return drafted if leader is None else _("Ủy quyền của %(name)s", name=leader.full_name) + " · " + drafted
+
+
 @provider
 def _to_review(user: User) -> Panel | None:
     if not (user.can(Permission.REVIEW_UNIT_DRAFTS) or user.can(Permission.APPROVE_OUTGOING)):
@@ -30,7 +36,7 @@ def _to_review(user: User) -> Panel | None:
     return Panel(
         "outgoing_review", _("Chờ tôi duyệt"),
         Role.LEADER if user.can(Permission.APPROVE_OUTGOING) else Role.HEAD_OF_UNIT,
-        [_item(d, _("Dự thảo của %(n)s", n=d.drafter.full_name)) for d in docs[:LIMIT]],
+        [_item(d, _delegated_note(user, d)) for d in docs[:LIMIT]],
         empty_text=_("Không có dự thảo nào chờ bạn duyệt."),
         more_link=url_for("outgoing.review"),
     )
@@ -43,7 +49,7 @@ def _to_sign(user: User) -> Panel | None:
     docs = ops.to_sign(user)
     return Panel(
         "outgoing_sign", _("Chờ ký"), Role.LEADER,
-        [_item(d, _("Dự thảo của %(n)s", n=d.drafter.full_name)) for d in docs[:LIMIT]],
+        [_item(d, _delegated_note(user, d)) for d in docs[:LIMIT]],
         empty_text=_("Không có văn bản nào chờ bạn ký."),
         more_link=url_for("outgoing.to_sign"),
     )

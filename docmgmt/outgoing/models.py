@@ -27,6 +27,10 @@ class OutgoingDocument(OrgScoped, Model):
             "confidentiality = 'thuong' OR subject = ''", name="confidential_has_no_content"
         ),
         sa.CheckConstraint("medium IN ('electronic','paper')", name="medium"),
+        # The dashboard and the legal reports (migration 0013): issued in a period, and
+        # the drafts in flow by stage.
+        sa.Index("ix_outgoing_report_issued", "organisation_id", "issued_on"),
+        sa.Index("ix_outgoing_report_status", "organisation_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +136,9 @@ class ReviewStep(Model):
     __table_args__ = (
         sa.CheckConstraint("decision IS NULL OR decision IN ('approved','returned')",
                            name="decision"),
+        # "Was this document put before this reviewer" (the READ rule) as an exact probe: a
+        # planner without statistics otherwise walks every step of the reviewer (0013).
+        sa.Index("ix_review_step_document_reviewer", "document_id", "reviewer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

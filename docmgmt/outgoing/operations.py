@@ -24,6 +24,9 @@ from ..core.errors import DomainError, ValidationFailed, forbidden
 from ..core.permissions import Permission, Role
 from ..core.text import clean
 from ..core.timeutil import utcnow, vn_today
+from ..delegation.access import delegators_of, running_on
+from ..delegation.models import Delegation
+from ..delegation.workflow import Power
 from ..documents.history import add_event, register_event_labels
 from ..documents.registers import Direction, register_for, take_number
 from ..documents.types import BY_CODE, TYPE_CODES, Urgency
@@ -37,9 +40,9 @@ from ..notifications.operations import notify
 from ..org.models import Organisation, Unit, User
 from ..signing import signer  # called as signer.…: a test may stand in for the signing device
 from ..signing.errors import SigningError
-from ..signing.prepare import prepare_for_issuance
-from .access import LIFECYCLE, READ, can_read
-from .drafting import signer_lines, template_docx
+from ..signing.prepare import SignatureBlock, prepare_for_issuance
+from .access import LIFECYCLE, READ, acting_reviewer, acting_signer, can_read
+from .drafting import signature_lines, template_docx
 from .models import BY_POST, DraftVersion, OutgoingDocument, Recipient, ReviewStep
 from .render import RenderFailed, RenderUnavailable, docx_to_pdf
 from .schemas import DraftInput, RecipientInput  # the inputs, defined with their limits
@@ -158,7 +161,10 @@ def create_draft(actor: User, data: DraftInput, upload: Upload | None = None) ->
     db.session.add(doc)
     db.session.flush()
     if upload is None:
-        upload = Upload(template_docx(actor, doc, data.body, signer),
+        # While the signer is away, the draft prints the block of whom they delegated
+        # signature to (checked again at signature).
+        away = _signing_delegation(signer) if signer is not None else None
+        upload = Upload(template_docx(actor, doc, data.body, signer, away),
                         f"{BY_CODE[doc.doc_type].name} - dự thảo.docx")
     _add_version(actor, doc, upload, _("Dự thảo đầu tiên"))
     add_event(doc, DIRECTION, actor, "drafted", to_status=doc.status,
@@ -252,7 +258,10 @@ def _notify_reviewer(doc: OutgoingDocument) -> None:
 
 
 def approve(actor: User, doc: OutgoingDocument, comment: str = "") -> None:
+    """Duyệt the current step: its reviewer, or the leader the reviewer delegated approval
+    and signature to while away (recorded in the reviewer's name)."""
     LIFECYCLE.check(actor, doc, "approve")
+    acting = acting_reviewer(actor, doc)
     step = doc.current_step
     assert step is not None
     step.decision, step.comment, step.decided_at = "approved", clean(comment), utcnow()
@@ -264,12 +273,15 @@ def approve(actor: User, doc: OutgoingDocument, comment: str = "") -> None:
     else:
         _notify_reviewer(doc)
     add_event(doc, DIRECTION, actor, "approved", from_status=old, to_status=doc.status,
-              comment=step.comment, data={"step": step.kind, "round": step.round})
+              comment=step.comment, data={"step": step.kind, "round": step.round}, on_behalf=acting)
+    _tell_delegator(acting, actor, doc, _l("%(name)s đã duyệt thay bạn (ủy quyền): %(s)s",
+                                           name=actor.full_name, s=doc.subject[:200]))
 
 
 def return_draft(actor: User, doc: OutgoingDocument, comment: str) -> None:
     """Trả lại: back to the drafter with comments; the round's open steps are closed."""
     target = LIFECYCLE.check(actor, doc, "return")
+    acting = acting_reviewer(actor, doc)
     comment = clean(comment)
     if not comment:
         raise ValidationFailed("required", _("Hãy ghi ý kiến để người soạn thảo sửa."), "comment")
@@ -280,7 +292,10 @@ def return_draft(actor: User, doc: OutgoingDocument, comment: str) -> None:
             doc.steps.remove(later)
     old = doc.status
     doc.status = target.value
-    add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=comment)
+    add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=comment,
+              on_behalf=acting)
+    _tell_delegator(acting, actor, doc, _l("%(name)s đã trả lại dự thảo thay bạn (ủy quyền): %(s)s",
+                                           name=actor.full_name, s=doc.subject[:200]))
     notify(doc.drafter, "outgoing.returned",
            _l("Dự thảo bị trả lại: %(s)s", s=doc.subject[:200]), _link(doc))
 
@@ -295,19 +310,27 @@ def _signing_error(exc: Exception) -> DomainError:
 
 def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
     """The leader signs the approved PDF (a certification signature that still allows
-    the clerk to fill in the number and date at issuance)."""
-    if (actor.can(Permission.APPROVE_OUTGOING) and actor.id != doc.signer_id
+    the clerk to fill in the number and date at issuance) — or, while that leader is
+    away, the leader they delegated signature to, in the form the delegation gives
+    (“KT. CHỦ TỊCH”, “TUQ. CHỦ TỊCH”, “Q. CHỦ TỊCH”…) and recorded in their name."""
+    acting = acting_signer(actor, doc)
+    if (actor.can(Permission.APPROVE_OUTGOING) and actor.id != doc.signer_id and acting is None
             and doc.organisation_id == actor.organisation_id):
-        raise forbidden(_("Chỉ lãnh đạo được trình ký mới ký văn bản này."), "not_signer")
+        raise forbidden(_("Chỉ lãnh đạo được trình ký, hoặc người được lãnh đạo đó ủy quyền ký, mới ký "
+                          "văn bản này."), "not_signer")
     target = LIFECYCLE.check(actor, doc, "sign")
     version = doc.current_version
     assert version is not None and version.pdf_file is not None
     pdf = FileStore.from_app().path_for(version.pdf_file.sha256).read_bytes()
     try:
         org = db.session.get(Organisation, doc.organisation_id)
-        authority = signer_lines(org, actor)[0] if org is not None else ""
-        # A page that prints the block keeps it; one that does not gets it drawn, TM./KT. included.
-        signed = signer.sign_as_leader(prepare_for_issuance(pdf), actor, authority=authority)
+        authority, position = signature_lines(org, actor, acting) if org is not None else ("", "")
+        # A page that prints the block keeps it when it reads right; one printed for
+        # someone else (a draft made for the leader now away) is drawn anew; one that
+        # prints none gets it drawn, TM./KT./TUQ./Q. included.
+        block = SignatureBlock((authority, position), actor.full_name, exact=acting is not None)
+        signed = signer.sign_as_leader(prepare_for_issuance(pdf, block=block), actor, authority=authority,
+                                       position=position)
     except SigningError as exc:
         raise _signing_error(exc) from exc
     stored = store_file(signed, f"{BY_CODE[doc.doc_type].name} - đã ký.pdf",
@@ -317,7 +340,9 @@ def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
     old = doc.status
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "signed", from_status=old, to_status=doc.status,
-              data={"version": version.number})
+              data={"version": version.number, "block": [authority, position]}, on_behalf=acting)
+    _tell_delegator(acting, actor, doc, _l("%(name)s đã ký thay bạn (ủy quyền): %(s)s",
+                                           name=actor.full_name, s=doc.subject[:200]))
     for clerk in _clerks(doc.organisation_id):
         notify(clerk, "outgoing.signed",
                _l("Văn bản đã ký, chờ cấp số và phát hành: %(s)s", s=doc.subject[:200]), _link(doc))
@@ -464,20 +489,55 @@ def _clerks(organisation_id: int) -> list[User]:
     return [u for u in users if u.can(Permission.ISSUE_OUTGOING)]
 
 
+def _signing_delegation(leader: User) -> Delegation | None:
+    """The delegation of signature ``leader`` has given that runs today, if any."""
+    return db.session.scalars(sa.select(Delegation).where(
+        Delegation.organisation_id == leader.organisation_id, Delegation.delegator_id == leader.id,
+        Delegation.sign.is_(True), running_on(vn_today())).limit(1)).first()
+
+
+def _tell_delegator(acting: Delegation | None, actor: User, doc: OutgoingDocument, title) -> None:
+    """What was done in an absent leader's name, they learn of."""
+    if acting is not None:
+        notify(acting.delegator, "outgoing.done_for_you", title, _link(doc))
+
+
+def _mine_or_delegated(user: User, principal_id: int | None, doc: OutgoingDocument,
+                       away: dict[int, Delegation]) -> bool:
+    """Put before this person, or before a leader whose signature they hold today (never
+    a confidential document: a delegation does not reach those)."""
+    return principal_id == user.id or (principal_id in away and not doc.is_confidential)
+
+
 def to_review(user: User) -> list[OutgoingDocument]:
-    """Drafts whose current review step is this person's."""
+    """Drafts whose current review step is this person's — or a leader's who delegated
+    approval and signature to them while away (``delegated_from`` names that leader)."""
+    away = delegators_of(user, Power.SIGN)
     candidates = db.session.scalars(
         READ.select(user).join(ReviewStep).where(
             OutgoingDocument.status == Status.REVIEWING.value,
-            ReviewStep.reviewer_id == user.id, ReviewStep.decision.is_(None))
+            ReviewStep.reviewer_id.in_([user.id, *away]), ReviewStep.decision.is_(None))
         .order_by(OutgoingDocument.id)
     ).unique()
-    return [d for d in candidates if d.current_step is not None and d.current_step.reviewer_id == user.id]
+    return [d for d in candidates if d.current_step is not None
+            and _mine_or_delegated(user, d.current_step.reviewer_id, d, away)]
 
 
 def to_sign(user: User) -> list[OutgoingDocument]:
-    return list(db.session.scalars(READ.select(user).where(
-        OutgoingDocument.status == Status.APPROVED.value, OutgoingDocument.signer_id == user.id)))
+    """Approved documents put before this person for signature, or before a leader who
+    delegated signature to them while away."""
+    away = delegators_of(user, Power.SIGN)
+    docs = db.session.scalars(READ.select(user).where(
+        OutgoingDocument.status == Status.APPROVED.value, OutgoingDocument.signer_id.in_([user.id, *away]))
+        .order_by(OutgoingDocument.id))
+    return [d for d in docs if _mine_or_delegated(user, d.signer_id, d, away)]
+
+
+def delegated_from(user: User, doc: OutgoingDocument) -> User | None:
+    """The leader in whose name ``user`` would approve or sign this document now (for the
+    "Ủy quyền của …" mark), or None."""
+    acting = acting_reviewer(user, doc) or acting_signer(user, doc)
+    return acting.delegator if acting is not None else None
 
 
 def to_issue(user: User) -> list[OutgoingDocument]:

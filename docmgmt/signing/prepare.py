@@ -18,6 +18,14 @@ change the leader's certification allows):
 The signature block is found on the last page: at a placeholder (``[[CHU_KY]]``,
 ``{{chu_ky}}``, ``[chữ ký]`` or ``(Chữ ký số)``) if the template has one, else on the
 right at the height of “Nơi nhận”, else below the last line of text (bottom right).
+
+The block a page prints was written for the signer named when it was drafted. Someone
+else may sign it: the leader the signer delegated signature to while away (“KT. CHỦ
+TỊCH / PHÓ CHỦ TỊCH” and their own name), or the signer back from a mission on a draft
+made meanwhile. ``block`` (a :class:`SignatureBlock`) says how the block must read; when
+the printed one reads otherwise, its lines are taken out of the page's text (as the
+blanks are) and the leader's field covers the whole block, so the signature's
+appearance draws the right lines, the image and the name there.
 """
 
 from __future__ import annotations
@@ -49,6 +57,17 @@ from .fill import show_blank
 from .redact import drop_text_in
 
 pdf_name = generic.NameObject
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """How the signature block must read: its heading lines (authority, position) and the
+    signer's name. ``exact``: a printed heading that differs is replaced even under the
+    right name (signing in someone else's name); otherwise only another name is."""
+
+    heading: tuple[str, ...]
+    name: str
+    exact: bool = False
 
 PLACEHOLDERS = ("[[chu_ky]]", "{{chu_ky}}", "[chữ ký]", "(chữ ký số)")
 FIELD_SIZE = 13  # NĐ30: “Số” 13; place and date 13–14
@@ -161,11 +180,31 @@ def locate_signature_block(runs: list[Run], page_w: float, page_h: float) -> tup
     return leader_box(right, top), False
 
 
+@dataclass(frozen=True)
+class PrintedBlock:
+    """The block our DOCX templates print (ô 7), as found on the page."""
+
+    heading: tuple[Run, ...]  # authority and position lines, top down
+    name: Run
+    gap: Box  # between the position and the name: where the signature image goes
+    area: Box  # the whole block, lines included
+
+    @property
+    def heading_text(self) -> tuple[str, ...]:
+        return tuple(r.text for r in self.heading)
+
+
 def _template_block(runs: list[Run], noi_nhan: Run, page_w: float) -> Box | None:
-    """The gap in the block our DOCX templates print (ô 7): authority/position lines
-    level with “Nơi nhận”, empty lines, then the name. The signature image goes in the
-    gap, below the position's descenders and above the name's accents; the printed
-    lines stay as they are."""
+    """The gap in the block our DOCX templates print (ô 7); the printed lines stay as
+    they are."""
+    block = printed_block(runs, noi_nhan, page_w)
+    return block.gap if block is not None else None
+
+
+def printed_block(runs: list[Run], noi_nhan: Run, page_w: float) -> PrintedBlock | None:
+    """The block our DOCX templates print (ô 7): authority/position lines level with
+    “Nơi nhận”, empty lines, then the name. The signature image goes in the gap, below
+    the position's descenders and above the name's accents."""
     column = sorted((r for r in runs if r.x > page_w * 0.45 and r.y <= noi_nhan.y + 3
                      and r.y > noi_nhan.y - 260), key=lambda r: -r.y)
     if not column:
@@ -184,9 +223,35 @@ def _template_block(runs: list[Run], noi_nhan: Run, page_w: float) -> Box | None
             cx = min(max(cx, w / 2 + 5), page_w - w / 2 - 5)
             top = heading[-1].y - heading[-1].size * 0.3 - 1  # under “Ị” of CHỦ TỊCH
             bottom = name.y + name.size * 0.95 + 1  # over “Á” of the name
-            return (cx - w / 2, bottom, cx + w / 2, top)
+            area = (cx - w / 2, name.y - name.size * 0.35, cx + w / 2, heading[0].y + heading[0].size * 1.05)
+            return PrintedBlock(tuple(heading), name, (cx - w / 2, bottom, cx + w / 2, top), area)
         break
     return None
+
+
+def _squeezed(text: str) -> str:
+    return "".join(fonts.nfc(text).split()).casefold()
+
+
+def reads_as(found: PrintedBlock, block: SignatureBlock) -> bool:
+    """Does the printed block say what ``block`` says (spacing and case aside)? Under
+    the signer's own name, a heading the drafter worded otherwise is theirs to keep,
+    unless ``block.exact``."""
+    if _squeezed(found.name.text) != _squeezed(block.name):
+        return False
+    return not block.exact or _squeezed("".join(found.heading_text)) == _squeezed(
+        "".join(line for line in block.heading if line))
+
+
+def _block_to_redraw(runs: list[Run], page_w: float, block: SignatureBlock | None) -> PrintedBlock | None:
+    """The printed block, when it must be redrawn to read as ``block``."""
+    if block is None:
+        return None
+    noi_nhan = next((r for r in runs if r.text.strip().startswith("Nơi nhận")), None)
+    found = printed_block(runs, noi_nhan, page_w) if noi_nhan is not None else None
+    if found is None or reads_as(found, block):
+        return None
+    return found
 
 
 def signature_place(pdf: bytes) -> tuple[int, Box, bool]:
@@ -218,12 +283,14 @@ def locate_seal(writer, pdf: bytes) -> tuple[int, Box, bool]:
 
 # --- prepare ------------------------------------------------------------------------------------
 
-def prepare_for_issuance(pdf: bytes, *, place_name: str = "") -> bytes:
+def prepare_for_issuance(pdf: bytes, *, place_name: str = "", block: SignatureBlock | None = None) -> bytes:
     """Add the number/date text fields and the two signature fields (see module doc).
 
     Idempotent: a document that already has the fields comes back unchanged.
     ``place_name`` (extension) is printed before the date when the page has no
-    “…, ngày … tháng … năm …” line of its own."""
+    “…, ngày … tháng … năm …” line of its own. ``block``: how the signature block must
+    read; a printed block that reads otherwise is taken out, and the leader's field
+    covers its place so the signature draws it anew."""
     writer = open_writer(pdf)
     if find_field(writer, NUMBER_FIELD) is not None:
         return bytes(pdf)
@@ -235,16 +302,23 @@ def prepare_for_issuance(pdf: bytes, *, place_name: str = "") -> bytes:
     date = locate_date(runs1, w1, h1, place_name)
     wl, hl = float(last.mediabox.width), float(last.mediabox.height)
     runs_last = runs1 if len(reader.pages) == 1 else text_runs(last)
-    block, printed = locate_signature_block(runs_last, wl, hl)
+    leader, printed = locate_signature_block(runs_last, wl, hl)
 
     pages = page_refs(writer)
-    blanks = [place.box for place in (number, date) if place.found]
-    if (content := drop_text_in(first, blanks)) is not None:
-        stream = generic.StreamObject(stream_data=content)
-        stream.compress()
-        page1 = pages[0].get_object()
-        page1[pdf_name("/Contents")] = writer.add_object(stream)
-        writer.update_container(page1)
+    last_ix = len(pages) - 1
+    drops: dict[int, list[Box]] = {0: [p.box for p in (number, date) if p.found]}
+    if printed and (redraw := _block_to_redraw(runs_last, wl, block)) is not None:
+        # The signature draws the block anew, where the printed one was.
+        x1, y1, x2, y2 = redraw.area
+        leader, printed = (x1, min(y1, y2 - 120), x2, y2), False
+        drops.setdefault(last_ix, []).append(redraw.area)
+    for ix, boxes in drops.items():
+        if (content := drop_text_in(reader.pages[ix], boxes)) is not None:
+            stream = generic.StreamObject(stream_data=content)
+            stream.compress()
+            page = pages[ix].get_object()
+            page[pdf_name("/Contents")] = writer.add_object(stream)
+            writer.update_container(page)
     regular = fonts.embed(writer, fonts.font_for("regular"))
     italic = fonts.embed(writer, fonts.font_for("italic"))
     form = _acroform(writer)
@@ -264,13 +338,12 @@ def prepare_for_issuance(pdf: bytes, *, place_name: str = "") -> bytes:
         _add_text_field(writer, form, pages[0], name, place, font_name)
         if place.found:  # the blank, now out of the page's text, shows in the empty field
             show_blank(writer, name, place.blank, "italic" if name == DATE_FIELD else "regular")
-    last_ix = len(pages) - 1
     if find_field(writer, LEADER_FIELD) is None:
-        create_signature_field(writer, LEADER_FIELD, last_ix, block)
+        create_signature_field(writer, LEADER_FIELD, last_ix, leader)
         if printed:
             mark_printed(writer, LEADER_FIELD)
     if find_field(writer, ORGANISATION_FIELD) is None:
-        create_signature_field(writer, ORGANISATION_FIELD, last_ix, seal_box(block, printed))
+        create_signature_field(writer, ORGANISATION_FIELD, last_ix, seal_box(leader, printed))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -329,4 +402,4 @@ def _add_text_field(writer, form, page_ref, name: str, place: FieldPlace, font_n
 
 
 __all__ = ["prepare_for_issuance", "signature_place", "locate_leader", "locate_seal", "PLACEHOLDERS",
-           "page_size"]
+           "page_size", "SignatureBlock"]

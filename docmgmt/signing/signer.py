@@ -177,13 +177,17 @@ def _position(user: User) -> str:
 
 
 def sign_as_leader(pdf: bytes, user: User, *, signer: Signer | None = None,
-                   identity: SigningIdentity | None = None, authority: str = "") -> bytes:
+                   identity: SigningIdentity | None = None, authority: str = "",
+                   position: str | None = None) -> bytes:
     """The leader's certification signature (DocMDP: form filling allowed), visible in
-    the signature block: position (``authority`` line first, e.g. “TM. ỦY BAN NHÂN DÂN”),
-    blue signature image, name. Extensions: ``signer``/``identity`` for remote signing."""
+    the signature block: position (``authority`` line first, e.g. “TM. ỦY BAN NHÂN DÂN”
+    or, signing under a delegation, “KT. CHỦ TỊCH”, “TUQ. CHỦ TỊCH”), blue signature
+    image, name. ``position``: the line under the authority when it is not the signer's
+    own position (“Q. CHỦ TỊCH” for the acting head). Extensions: ``signer``/``identity``
+    for remote signing."""
     signer = signer or _local
     identity = identity or keys.identity_for_user(user)
-    position = "\n".join(p for p in (authority, _position(user)) if p)
+    position = "\n".join(p for p in (authority, _position(user) if position is None else position) if p)
     appearance = leader_appearance(name=user.full_name, position=position, signature_png=signature_png(user),
                                    box=None, reason="Ký ban hành", locate=locate_leader)
     return signer.sign(pdf, identity, appearance, certify=True)
