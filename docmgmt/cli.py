@@ -24,6 +24,7 @@ from .core.errors import DomainError
 from .core.permissions import Permission
 from .core.schemas import field_errors
 from .core.transaction import transactional
+from .delegation.operations import notify_due
 from .demo import ORGANISATION, seed
 from .exchange.cli import exchange_cli, export_edxml, import_edxml, run_exchange_once
 from .extensions import db
@@ -208,6 +209,12 @@ def seed_demo(if_empty):
     click.echo(f"demo commune loaded: {org.name} ({org.organ_id})")
 
 
+def _consultation_jobs() -> str:
+    from meetings.consultations import run_jobs  # meetings is built on docmgmt: imported when run
+
+    return run_jobs()
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or tests).")
@@ -220,7 +227,8 @@ def seed_demo(if_empty):
 @click.option("--prune-every", default=3600, show_default=True,
               help="Seconds between removals of old unattached uploads (files prune).")
 def worker(once, reminders_every, drain_every, extract_every, exchange_every, prune_every):
-    """Background jobs for one deployment: deadline reminders, the text of attached files
+    """Background jobs for one deployment: deadline reminders (incoming documents, written
+    consultations, which also close at their deadline), the text of attached files
     for the search index, and leftover search-index updates. `make run` starts one beside
     the web server; at province scale run one per deployment (the jobs are idempotent, so
     a second one does no harm)."""
@@ -232,7 +240,11 @@ def worker(once, reminders_every, drain_every, extract_every, exchange_every, pr
             # Off the request path: each file read once, in the sandbox, one at a time.
             ("search-extract", extract_every,
              lambda: f"{extract_missing(lock_timeout=0)} file(s) read for the index"),
-            ("exchange", exchange_every, run_exchange_once)]
+            ("exchange", exchange_every, run_exchange_once),
+            # Written consultations: closed at their deadline, the members reminded.
+            ("consultations", reminders_every, _consultation_jobs),
+            # Delegations that started or ended by themselves: both people are told, once.
+            ("delegations", reminders_every, lambda: f"{notify_due()} delegation(s) announced")]
     due = {name: 0.0 for name, _every, _fn in jobs}
     while True:
         now = time.monotonic()

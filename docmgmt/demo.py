@@ -102,6 +102,7 @@ def seed(with_documents: bool = True) -> Organisation:
     db.session.flush()
     # The commune's certificate authority, so leaders and the clerk can sign from day one.
     init_keys(org)
+    _seed_schedule_rooms(org)
     if with_documents:
         seed_documents(org)
     return org
@@ -235,7 +236,7 @@ def seed_documents(org: Organisation) -> None:
         }), [ops.Upload(_docx(title, body), f"{number.replace('/', '-')}.docx")])
         if fate == "registered":
             continue
-        ops.submit(clerk, doc, comment="Kính trình Chủ tịch cho ý kiến chỉ đạo")
+        ops.submit(clerk, doc, leader_id=chairman.id, comment="Kính trình Chủ tịch cho ý kiến chỉ đạo")
         if fate == "submitted":
             continue
         kt = db.session.scalar(sa.select(Unit).where(Unit.organisation_id == org.id,
@@ -259,8 +260,33 @@ def seed_documents(org: Organisation) -> None:
         "sender_name": "Công an tỉnh Phú Thọ", "number_symbol": "112/CAT-PV01", "confidentiality": "mat",
         "issue_date": today - timedelta(days=1), "paper_holder": "Bùi Văn Khánh (Chủ tịch)"}))
     seed_outgoing(org, user)
+    _seed_delegations(org)
     for seeder in DOCUMENT_SEEDERS:
         seeder(org)
+    _seed_schedule(org)  # after the meetings: the week shows them
+
+
+# --- the weekly work schedule (docmgmt/schedule/demo.py) --------------------------------------------
+# Imported when called: the schedule reads the meetings, whose package adds its own demo here.
+
+def _seed_schedule_rooms(org: Organisation) -> None:
+    from .schedule.demo import seed_rooms
+
+    seed_rooms(org)
+
+
+def _seed_schedule(org: Organisation) -> None:
+    from .schedule.demo import seed_schedule
+
+    seed_schedule(org)
+
+
+# --- delegations (docmgmt/delegation/demo.py) ----------------------------------------------------
+
+def _seed_delegations(org: Organisation) -> None:
+    from .delegation.demo import seed_delegations
+
+    seed_delegations(org)
 
 
 def seed_earlier_weeks(org: Organisation, user: Callable[[str], User], before: date) -> None:

@@ -70,6 +70,7 @@ class NavGroup:
 # Menu words have their own context: English says them shorter than the page titles
 # ("Incoming" in the menu, "Incoming documents" on the page) so one row fits 1366 px.
 OUTGOING = lazy_pgettext("menu", "Văn bản đi")
+MEETINGS = lazy_pgettext("menu", "Họp, lịch")
 
 
 # The menu, per role: an item shows only to those whose roles grant its permission.
@@ -77,7 +78,9 @@ OUTGOING = lazy_pgettext("menu", "Văn bản đi")
 NAV: list[NavItem] = [
     NavItem("home.index", _l("Trang chủ"), "house"),
     NavItem("incoming.mine", _l("Việc của tôi"), "inbox", Permission.HANDLE_ASSIGNED),
-    NavItem("meetings.index", _l("Cuộc họp"), "calendar-event"),
+    NavItem("meetings.index", _l("Cuộc họp"), "calendar-event", None, MEETINGS),
+    NavItem("consultations.index", _l("Lấy ý kiến bằng văn bản"), "ui-checks", None, MEETINGS),
+    NavItem("schedule.index", _l("Lịch công tác tuần"), "calendar-week", None, MEETINGS),
     NavItem("incoming.awaiting", lazy_pgettext("menu", "Chờ chỉ đạo"), "hourglass-split", Permission.DIRECT_INCOMING),
     NavItem("incoming.index", lazy_pgettext("menu", "Văn bản đến"), "envelope-open", Permission.VIEW_ALL_DOCUMENTS),
     NavItem("incoming.new", _l("Vào sổ"), "journal-plus", Permission.REGISTER_INCOMING),

@@ -111,3 +111,81 @@ def seed_meetings(org: Organisation) -> None:
     ops.record_on_paper(secretary, on_paper,
                         "Họp trực tiếp tại hội trường do mất kết nối mạng; tài liệu in giấy, biên bản viết tay "
                         "do thư ký lưu. Thống nhất tổ chức tiêm phòng đợt bổ sung trong tuần.")
+
+
+# --- written consultations (phiếu lấy ý kiến) ---------------------------------------------------
+
+@document_seeder
+def seed_consultations(org: Organisation) -> None:
+    """Two written consultations of the committee: one open until two working days from now,
+    with the file of a registered document to read and some answers in; one from last week,
+    closed with every answer, its tally and the chairman's conclusion."""
+    from docmgmt.core.timeutil import utcnow
+    from docmgmt.incoming.models import IncomingDocument
+
+    from . import consultations as cops
+    from .consultation_schemas import AnswerInput, ConsultationInput
+
+    def user(name: str) -> User:
+        found = db.session.scalar(sa.select(User).where(User.organisation_id == org.id, User.username == name))
+        assert found is not None, f"the demo commune has no user {name!r}"
+        return found
+
+    chair, secretary = user("chutich"), user("thuky")
+    today = datetime.now(VN_TZ).date()
+    holidays = holidays_of(org.id, today)
+
+    def answer(name: str, c, *choices: tuple[str, str]) -> None:
+        cops.answer(user(name), c, [AnswerInput(question_id=q.id, choice=choice, comment=comment)
+                                    for q, (choice, comment) in zip(c.questions, choices, strict=False)])
+
+    # Open: the leaders asked (by default), due in two working days at 17:00.
+    due = datetime.combine(add_working_days(today, 2, holidays), time(17, 0))
+    schools = cops.create(secretary, ConsultationInput(
+        title="Về việc phê duyệt danh mục công trình sửa chữa, cải tạo trường học trước năm học mới",
+        description="Phòng Kinh tế trình danh mục 05 công trình sửa chữa phòng học, nhà vệ sinh tại các "
+                    "điểm trường, tổng kinh phí dự kiến 1,8 tỷ đồng từ nguồn ngân sách xã.",
+        deadline=due, chair_id=chair.id,
+        questions=["Đồng ý phê duyệt danh mục 05 công trình như Tờ trình của Phòng Kinh tế?",
+                   "Đồng ý giao Phòng Kinh tế làm chủ đầu tư, hoàn thành trước ngày khai giảng?"]))
+    reference = db.session.scalar(sa.select(IncomingDocument).where(
+        IncomingDocument.organisation_id == org.id, IncomingDocument.confidentiality == "thuong",
+        IncomingDocument.files.any()).order_by(IncomingDocument.id))
+    if reference is not None:  # a leader reads every document, and may attach it
+        cops.attach_document(chair, schools, incoming_id=reference.id)
+    cops.issue(secretary, schools)
+    answer("phochutich.kt", schools, ("agree", ""), ("agree", ""))
+    answer("chutich", schools, ("agree", ""), ("other", "Giao Văn phòng phối hợp giám sát chất lượng công trình"))
+
+    # Closed last week: everyone answered; the chairman concluded.
+    flood = cops.create(secretary, ConsultationInput(
+        title="Về việc thống nhất mức hỗ trợ các hộ bị thiệt hại do mưa lũ",
+        deadline=datetime.combine(add_working_days(today, 1, holidays), time(17, 0)), chair_id=chair.id,
+        questions=["Đồng ý mức hỗ trợ 5 triệu đồng/hộ có nhà bị hư hỏng nặng?",
+                   "Đồng ý trích quỹ dự phòng ngân sách xã để chi hỗ trợ?"]))
+    cops.issue(secretary, flood)
+    answer("chutich", flood, ("agree", ""), ("agree", ""))
+    answer("phochutich.kt", flood, ("agree", ""), ("agree", ""))
+    answer("phochutich.vx", flood, ("agree", ""), ("other", "Đề nghị vận động thêm nguồn xã hội hóa"))
+    cops.close(chair, flood)
+    cops.record_result(chair, flood, "Thống nhất mức hỗ trợ 5 triệu đồng/hộ, chi từ quỹ dự phòng ngân sách xã; "
+                                     "giao Văn phòng phối hợp Mặt trận vận động thêm nguồn xã hội hóa.")
+    # Demo data only: as it happened last week — issued five working days ago in the morning,
+    # everyone had answered two working days later, and the chairman closed it that afternoon.
+    issued_day = _working_days_back(today, 5, holidays)
+    issued = datetime.combine(issued_day, time(8, 30), VN_TZ)
+    closed = datetime.combine(add_working_days(issued_day, 2, holidays), time(14, 30), VN_TZ)
+    flood.issued_at, flood.deadline = issued, closed + timedelta(hours=2, minutes=30)
+    flood.closed_at = flood.decided_at = min(closed, utcnow())
+    for offset, q in enumerate(flood.questions):
+        for n, a in enumerate(q.answers):  # one member a day, in the morning
+            day = add_working_days(issued_day, n, holidays)
+            a.answered_at = datetime.combine(day, time(9, 40 + 5 * offset), VN_TZ)
+
+
+def _working_days_back(day: date, count: int, holidays: set[date]) -> date:
+    """The working day ``count`` working days before ``day``."""
+    while count:
+        day -= timedelta(days=1)
+        count -= is_working_day(day, holidays)
+    return day

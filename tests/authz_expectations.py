@@ -42,6 +42,9 @@ A Socket.IO event goes in ``SOCKET_EXPECTATIONS`` the same way (its body: the pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from docmgmt.core.timeutil import vn_today
 
 ROLES = ("admin", "clerk", "leader", "head_of_unit", "staff", "secretary")
 SCOPES = ("own", "other", "foreign", "secret")
@@ -458,8 +461,118 @@ staff         404  404    404      -
 secretary     404  404    404      -
 """)
 
+# --- written consultations (phiếu lấy ý kiến): own = one the six are asked in but thuky, its
+# issuer (chutich its chairman); other = one none of them is asked in; foreign = Lạc Sơn's. Both
+# are open. The leaders and the secretary organise meetings: they see and manage every one. ----------
+
+CONSULTATION_VIEW = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   ok     404      -
+""")
+# Editing, issuing, cancelling, its documents, the result's draft; and the tally while it is open
+# (a member sees it once closed): the issuer, the chairman, the organisers.
+CONSULTATION_MANAGE = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        ok   ok     404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     ok   ok     404      -
+""")
+# Reminding, closing early: its issuer and its chairman.
+CONSULTATION_RUNNER = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        ok   403    404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     ok   403    404      -
+""")
+# Answering: the members asked (not thuky, who issued it without being asked).
+CONSULTATION_ASKED = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   403    404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     403  403    404      -
+""")
+# The conclusion: its chairman (the state answers next: an open one has none yet).
+CONSULTATION_CHAIR = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  404    404      -
+leader        ok   403    404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     403  403    404      -
+""")
+
 # --- what each kind's marker may be seen by (the leak check of every response) ---------------------
 # A role may see an object's text (subject, title, name) exactly where this grid says ok.
+
+
+# --- the weekly work schedule (lịch công tác tuần) ---------------------------------------------------
+# The "schedule" object: a row of next week's draft (own), a row of Lạc Sơn's published week
+# (foreign); its values also name a room of that commune's catalogue.
+_THIS_MONDAY = (vn_today() - timedelta(days=vn_today().weekday())).isoformat()
+
+SCHEDULE_READ_DRAFT = grid("""
+              own  other  foreign  secret
+admin         404  -      404      -
+clerk         ok   -      404      -
+leader        ok   -      404      -
+head_of_unit  404  -      404      -
+staff         404  -      404      -
+secretary     ok   -      404      -
+""")
+# Changing a row: the office; the leaders read the draft but approve, not edit.
+SCHEDULE_EDIT = grid("""
+              own  other  foreign  secret
+admin         404  -      404      -
+clerk         ok   -      404      -
+leader        403  -      404      -
+head_of_unit  404  -      404      -
+staff         404  -      404      -
+secretary     ok   -      404      -
+""")
+# The week named by its Monday: those who may not read the draft are told nothing of it.
+SCHEDULE_OFFICE_ACT = {**only("clerk", "secretary"), **{r: {ANY: HIDDEN} for r in ("admin", "head_of_unit", "staff")}}
+SCHEDULE_APPROVER_ACT = {**only("leader"), **{r: {ANY: HIDDEN} for r in ("admin", "head_of_unit", "staff")}}
+SCHEDULE_ROOM = grid("""
+              own  other  foreign  secret
+admin         ok   -      404      -
+clerk         403  -      404      -
+leader        403  -      404      -
+head_of_unit  403  -      404      -
+staff         403  -      404      -
+secretary     403  -      404      -
+""")
+
+# The pages that print a week (print layout, DOCX, PDF): next week is a draft, which only the
+# office and the leaders read; to the rest it is "not yet published".
+SCHEDULE_DRAFT_WEEK = {
+    **only("clerk", "secretary", "leader"),
+    **{r: {ANY: HIDDEN} for r in ("admin", "head_of_unit", "staff")},
+}
+# A calendar feed link: its person revokes it; another's is theirs (403); another commune's, unknown.
+SCHEDULE_LINK_OWNER = grid("""
+              own  other  foreign  secret
+admin         ok   403    404      -
+clerk         ok   403    404      -
+leader        ok   403    404      -
+head_of_unit  ok   403    404      -
+staff         ok   403    404      -
+secretary     ok   403    404      -
+""")
 
 SEES = {
     "incoming": INCOMING_READ,
@@ -487,6 +600,19 @@ head_of_unit  404  -      404      -
 staff         404  -      404      -
 secretary     404  -      404      -
 """),
+    "schedule": SCHEDULE_READ_DRAFT,  # a draft week's rows: the office and the leaders
+    # A feed link's name: its person; the administrator and the leaders too, who read the audit
+    # log ("link created: <name>"), as for a token.
+    "schedule_link": grid("""
+              own  other  foreign  secret
+admin         ok   ok     404      -
+clerk         ok   404    404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+"""),
+    "consultation": CONSULTATION_VIEW,
     "user": UNIT_READ,  # colleagues' names are no secret inside the commune
     "unit": UNIT_READ,
 }
@@ -505,11 +631,46 @@ _MEETING_FORM = {
     "members": ["{u_truongkt}"],
     "guests": [],
 }
+# The same meeting through the API: JSON, times in ISO 8601 (Vietnam time when naive).
+_MEETING_JSON = {
+    "title": "Họp kiểm tra phân quyền",
+    "starts_at": "2030-03-15T14:00:00",
+    "ends_at": "2030-03-15T16:00:00",
+    "location": "Phòng họp tầng 2",
+    "chair_id": "{u_chutich}",
+    "secretary_id": "{u_thuky}",
+    "members": ["{u_truongkt}"],
+    "guests": [],
+}
+
+# A consultation asking one member a question, due in a week.
+_CONSULTATION_FORM = {
+    "title": "Xin ý kiến kiểm tra phân quyền",
+    "questions_text": "Đồng ý thông qua?",
+    "deadline_day": "{meeting_day}",
+    "deadline_time": "17:00",
+    "chair_id": "{u_chutich}",
+    "members": ["{u_truongkt}"],
+}
+_CONSULTATION_JSON = {
+    "title": "Xin ý kiến kiểm tra phân quyền",
+    "questions": ["Đồng ý thông qua?"],
+    "deadline": "{deadline_iso}",
+    "chair_id": "{u_chutich}",
+    "members": ["{u_truongkt}"],
+}
 
 # The figures (dashboard, lists, reports): everyone with a report level; not the administrator.
 REPORTS = only("clerk", "leader", "head_of_unit", "staff", "secretary")
 
 # --- every route ------------------------------------------------------------------------------------
+
+# A delegation: the chairman lets a vice-chairman sign for him today (Vietnam date).
+_DELEGATION_FORM = {"delegate_id": "{u_phochutich_kt}", "powers": "sign", "start_date": "{today}",
+                    "end_date": "{today}", "reason": "Đi công tác"}
+_DELEGATION_API = {"delegate_id": "{u_phochutich_kt}", "powers": ["sign"], "start_date": vn_today().isoformat(),
+                   "end_date": vn_today().isoformat(), "reason": "Đi công tác"}
+_NO_DELEGATION = {"delegation_id": 2**31}
 
 EXPECTATIONS: dict[str, Entry] = {
     # signed-out doors
@@ -839,6 +1000,151 @@ EXPECTATIONS: dict[str, Entry] = {
     ),
     "meetings.room GET": Entry(MEETING_ROOM, on="meeting"),
     "meetings.screen GET": Entry(MEETING_ROOM, on="meeting"),
+    # the weekly work schedule (lịch công tác tuần): pages. The world's week is next week's draft
+    # (a row carrying the marker): every page of a week opens to everyone, who reads what they
+    # may (the draft: the office and the leaders; "not yet published" to the rest).
+    "schedule.index GET": Entry(everyone()),
+    "schedule.week GET": Entry(everyone()),
+    "schedule.versions GET": Entry(everyone()),
+    "schedule.mine GET": Entry(everyone()),
+    "schedule.room_week GET": Entry(everyone()),
+    "schedule.change_status POST": Entry(SCHEDULE_OFFICE_ACT, args={"action": "submit"}, body={}),
+    "schedule.change_status POST [revise]": Entry(SCHEDULE_OFFICE_ACT, args={"action": "revise"}, body={}),
+    "schedule.change_status POST [publish]": Entry(SCHEDULE_APPROVER_ACT, args={"action": "publish"}, body={}),
+    "schedule.change_status POST [return]": Entry(
+        SCHEDULE_APPROVER_ACT, args={"action": "return"}, body={"return-note": "Bổ sung lịch thứ Sáu"}
+    ),
+    "schedule.new_entry GET": Entry(only("clerk", "secretary")),
+    "schedule.new_entry POST": Entry(
+        only("clerk", "secretary"), body={"day": "{monday}", "start_time": "08:00", "title": "Giao ban tuần"}
+    ),
+    "schedule.edit_entry GET": Entry(SCHEDULE_EDIT, on="schedule"),
+    "schedule.edit_entry POST": Entry(
+        SCHEDULE_EDIT, on="schedule", body={"day": "{monday}", "start_time": "09:00", "title": "Giao ban tuần"}
+    ),
+    "schedule.delete_entry POST": Entry(SCHEDULE_EDIT, on="schedule", body={}),
+    "schedule.rooms_catalogue GET": Entry(only("admin")),
+    "schedule.rooms_catalogue POST": Entry(only("admin"), body={"room-name": "Phòng họp kiểm tra mới"}),
+    "schedule.print_week GET": Entry(SCHEDULE_DRAFT_WEEK),
+    "schedule.export GET": Entry(SCHEDULE_DRAFT_WEEK, args={"fmt": "pdf"}),
+    "schedule.export GET [docx]": Entry(SCHEDULE_DRAFT_WEEK, args={"fmt": "docx"}),
+    # The big screen: signed in, this week as published; through a link, a token (one that
+    # opens nothing here: the good ones are tests/test_schedule_pages.py's).
+    "schedule.screen GET": Entry(everyone()),
+    "schedule.screen_content GET": Entry(everyone()),
+    "schedule.public_screen GET": Entry(
+        everyone(HIDDEN), public=True, anonymous=HIDDEN, args={"token": "xstv_khong-co-ma-nay"}
+    ),
+    "schedule.public_screen_content GET": Entry(
+        everyone(HIDDEN), public=True, anonymous=HIDDEN, args={"token": "xstv_khong-co-ma-nay"}
+    ),
+    "schedule.feed GET": Entry(everyone(HIDDEN), public=True, anonymous=HIDDEN, args={"token": "xscal_khong-co"}),
+    "schedule.links_page GET": Entry(everyone()),
+    "schedule.links_page POST": Entry(everyone(), body={"link-kind": "feed", "link-name": "Điện thoại"}),
+    "schedule.links_page POST [a screen]": Entry(
+        only("clerk", "secretary", "leader"), body={"link-kind": "screen", "link-name": "TV hội trường"}
+    ),
+    "schedule.revoke_link POST": Entry(SCHEDULE_LINK_OWNER, on="schedule_link", body={}),
+    # delegations (ủy quyền): a leader gives one; the leaders and the clerk have the page (the
+    # clerk sees who signs for whom); the API's list is what each may see (empty for most).
+    # The world holds no delegation: a delegation's own URL names one that does not exist
+    # ("not found" to all); who may open and end one is tests/test_delegation.py's.
+    "delegation.index GET": Entry(only("leader", "clerk")),
+    "delegation.new GET": Entry(only("leader")),
+    "delegation.new POST": Entry(only("leader"), body=_DELEGATION_FORM),
+    "delegation.show GET": Entry(everyone(HIDDEN), args=_NO_DELEGATION),
+    "delegation.end POST": Entry(everyone(HIDDEN), args=_NO_DELEGATION, body={"end-reason": "Đã về"}),
+    "api-delegations.Delegations GET": Entry(everyone()),
+    "api-delegations.Delegations POST": Entry(only("leader"), body=_DELEGATION_API),
+    "api-delegations.DelegationItem GET": Entry(everyone(HIDDEN), args=_NO_DELEGATION),
+    "api-delegations.EndDelegation POST": Entry(everyone(HIDDEN), args=_NO_DELEGATION, body={}),
+    # written consultations (phiếu lấy ý kiến): pages
+    "consultations.index GET": Entry(everyone()),
+    "consultations.new GET": Entry(only("leader", "secretary")),
+    "consultations.new POST": Entry(only("leader", "secretary"), body=_CONSULTATION_FORM),
+    "consultations.show GET": Entry(CONSULTATION_VIEW, on="consultation"),
+    # An open one is not edited any more: its managers are sent back to its page.
+    "consultations.edit GET": Entry(CONSULTATION_MANAGE, on="consultation"),
+    "consultations.edit POST": Entry(CONSULTATION_MANAGE, on="consultation", body=_CONSULTATION_FORM),
+    "consultations.act POST [issue]": Entry(CONSULTATION_MANAGE, on="consultation", args={"action": "issue"}, body={}),
+    "consultations.act POST [remind]": Entry(
+        CONSULTATION_RUNNER, on="consultation", args={"action": "remind"}, body={}),
+    "consultations.act POST [close]": Entry(CONSULTATION_RUNNER, on="consultation", args={"action": "close"}, body={}),
+    "consultations.act POST [cancel]": Entry(
+        CONSULTATION_MANAGE, on="consultation", args={"action": "cancel"}, body={}),
+    "consultations.answer POST": Entry(CONSULTATION_ASKED, on="consultation", body={"q{question_id}-choice": "agree"}),
+    "consultations.result POST": Entry(
+        CONSULTATION_CHAIR, on="consultation", body={"result-conclusion": "Thống nhất thông qua."}),
+    "consultations.draft POST": Entry(CONSULTATION_MANAGE, on="consultation", body={"draft-kind": "thong_bao"}),
+    "consultations.result_docx GET": Entry(CONSULTATION_MANAGE, on="consultation"),
+    "consultations.tally GET": Entry(CONSULTATION_MANAGE, on="consultation"),
+    "consultations.attach POST": Entry(
+        CONSULTATION_MANAGE, on="consultation", body={"document-source": "upload", "document-file": PDF}),
+    "consultations.remove_document POST": Entry(CONSULTATION_MANAGE, on="consultation", body={}),
+    "consultations.remove_document POST [another commune's document]": Entry(
+        NOWHERE, on="consultation", mixed=True, body={}),
+    "files.download GET [a consultation's document]": Entry(CONSULTATION_VIEW, on="consultation"),
+    "api-files.FileItem GET [a consultation's document]": Entry(CONSULTATION_VIEW, on="consultation"),
+    # written consultations: the API, the same rules as the pages
+    "api-consultations.Consultations GET": Entry(everyone()),
+    "api-consultations.Consultations POST": Entry(only("leader", "secretary"), body=_CONSULTATION_JSON),
+    "api-consultations.ConsultationItem GET": Entry(CONSULTATION_VIEW, on="consultation"),
+    "api-consultations.Issue POST": Entry(CONSULTATION_MANAGE, on="consultation", body={}),
+    "api-consultations.Answers POST": Entry(
+        CONSULTATION_ASKED, on="consultation", body={"answers": [{"question_id": "{question_id}", "choice": "agree"}]}),
+    "api-consultations.Remind POST": Entry(CONSULTATION_RUNNER, on="consultation", body={}),
+    "api-consultations.Close POST": Entry(CONSULTATION_RUNNER, on="consultation", body={}),
+    "api-consultations.Cancel POST": Entry(CONSULTATION_MANAGE, on="consultation", body={}),
+    "api-consultations.Tally GET": Entry(CONSULTATION_MANAGE, on="consultation"),
+    "api-consultations.Result POST": Entry(
+        CONSULTATION_CHAIR, on="consultation", body={"conclusion": "Thống nhất thông qua."}),
+    "api-consultations.Draft POST": Entry(CONSULTATION_MANAGE, on="consultation", body={"kind": "thong_bao"}),
+    "api-consultations.Documents POST": Entry(CONSULTATION_MANAGE, on="consultation", body={}),
+    "api-consultations.DocumentUpload POST": Entry(
+        CONSULTATION_MANAGE, on="consultation", body={"file": PDF}, multipart=True),
+    "api-consultations.DocumentItem DELETE": Entry(CONSULTATION_MANAGE, on="consultation"),
+    "api-consultations.DocumentItem DELETE [another commune's document]": Entry(
+        NOWHERE, on="consultation", mixed=True),
+    # meetings: the API, the same rules as the pages
+    "api-meetings.MeetingCollection GET": Entry(everyone()),
+    "api-meetings.MeetingCollection POST": Entry(only("leader", "secretary"), body=_MEETING_JSON),
+    "api-meetings.MeetingItem GET": Entry(MEETING_VIEW, on="meeting"),
+    "api-meetings.MeetingItem PUT": Entry(MEETING_MANAGE, on="meeting", body=_MEETING_JSON),
+    "api-meetings.Invite POST": Entry(MEETING_MANAGE, on="meeting", body={}),
+    "api-meetings.Start POST": Entry(MEETING_RUNNER, on="meeting", body={}),
+    "api-meetings.End POST": Entry(MEETING_RUNNER, on="meeting", body={}),
+    "api-meetings.Cancel POST": Entry(MEETING_MANAGE, on="meeting", body={}),
+    "api-meetings.RecordOnPaper POST": Entry(
+        MEETING_MANAGE, on="meeting", body={"note": "Họp bằng giấy tại hội trường, đủ thành phần."}
+    ),
+    "api-meetings.Rsvp POST": Entry(MEETING_ROOM, on="meeting", body={"answer": "attend"}),
+    "api-meetings.Agenda GET": Entry(MEETING_VIEW, on="meeting"),
+    "api-meetings.Invitation GET": Entry(MEETING_VIEW, on="meeting"),
+    # The state answers first (a meeting not ended has no minutes), to whoever sees it.
+    "api-meetings.Minutes GET": Entry(MEETING_VIEW, on="meeting"),
+    # the weekly work schedule (lịch công tác tuần): the API. The world's week is next week's,
+    # drafted by the office (a row whose title carries the marker); Lạc Sơn's is published.
+    # A week is named by its Monday in the reader's own commune: another commune's is never
+    # addressable. Drafts: the office and the leaders; editing: the office; approving: leaders.
+    "api-schedule.Weeks GET": Entry(everyone()),
+    "api-schedule.Week GET": Entry(everyone()),
+    "api-schedule.Week GET [this week, with the world's meetings]": Entry(everyone(), args={"monday": _THIS_MONDAY}),
+    "api-schedule.Versions GET": Entry(everyone()),
+    "api-schedule.Entries POST": Entry(
+        only("clerk", "secretary"), body={"day": "{monday}", "start_time": "08:00", "title": "Giao ban tuần"}
+    ),
+    "api-schedule.EntryItem GET": Entry(SCHEDULE_READ_DRAFT, on="schedule"),
+    "api-schedule.EntryItem PUT": Entry(
+        SCHEDULE_EDIT, on="schedule", body={"day": "{monday}", "start_time": "09:00", "title": "Giao ban tuần"}
+    ),
+    "api-schedule.EntryItem DELETE": Entry(SCHEDULE_EDIT, on="schedule"),
+    "api-schedule.Submit POST": Entry(SCHEDULE_OFFICE_ACT, body={}),
+    "api-schedule.Revise POST": Entry(SCHEDULE_OFFICE_ACT, body={}),  # (a draft: 409, the state)
+    "api-schedule.Return POST": Entry(SCHEDULE_APPROVER_ACT, body={"note": "Bổ sung lịch thứ Sáu"}),
+    "api-schedule.Publish POST": Entry(SCHEDULE_APPROVER_ACT, body={}),  # (a draft: 409, the state)
+    "api-schedule.Rooms GET": Entry(everyone()),
+    "api-schedule.Rooms POST": Entry(only("admin"), body={"name": "Phòng họp kiểm tra"}),
+    "api-schedule.RoomItem PUT": Entry(SCHEDULE_ROOM, on="schedule", body={"name": "Phòng họp đổi tên"}),
 }
 
 # The live room's Socket.IO events (namespace /meetings), each with its payload.

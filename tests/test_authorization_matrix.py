@@ -60,7 +60,8 @@ OTHER_UNIT = "VHXH"  # none of the six people belongs to it
 FOREIGN, SECRET = "LS", "SECRET"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 MARK = "AZMK"
-PARENT_ID = {"incoming": "document_id", "outgoing": "document_id", "meeting": "meeting_id"}
+PARENT_ID = {"incoming": "document_id", "outgoing": "document_id", "meeting": "meeting_id",
+             "consultation": "consultation_id"}
 UNIT_KINDS = ("incoming", "personal", "outgoing", "file", "user", "unit")  # "own" = of the person's unit
 SUMMARY: dict[str, int] = {}  # the last run's figures
 
@@ -88,14 +89,16 @@ class World:
     def key_for(self, kind: str, scope: str, username: str) -> str | None:
         if kind in UNIT_KINDS:
             keys = {"own": self.unit_of[username], "other": OTHER_UNIT, "foreign": FOREIGN, "secret": SECRET}
-        elif kind == "meeting":
+        elif kind in ("meeting", "consultation"):
             keys = {"own": "IN", "other": "OUT", "foreign": FOREIGN}
-        elif kind in ("token", "note", "session"):
+        elif kind in ("token", "note", "session", "schedule_link"):
             keys = {"own": username, "other": "cv.vhxh", "foreign": FOREIGN}
         elif kind == "message":
             keys = {"own": "HOME", "foreign": FOREIGN}
         elif kind == "register":
             keys = {"own": "PLAIN", "secret": SECRET}
+        elif kind == "schedule":
+            keys = {"own": "HOME", "foreign": FOREIGN}
         else:
             raise KeyError(kind)
         key = keys.get(scope)
@@ -109,9 +112,9 @@ class World:
             return "secret"
         if kind in UNIT_KINDS:
             return "own" if key == self.unit_of.get(username) else "other"
-        if kind == "meeting":
+        if kind in ("meeting", "consultation"):
             return "own" if key == "IN" else "other"
-        if kind in ("token", "note", "session"):
+        if kind in ("token", "note", "session", "schedule_link"):
             return "own" if key == username else "other"
         return "own"
 
@@ -324,6 +327,8 @@ def _build_world() -> World:  # noqa: PLR0915 - one commune, told in order
     )
     meeting(FOREIGN, user("chutich.lacson"), user("chutich.lacson"), user("cv.lacson"), [nv], nv, nv)
 
+    _consultations(w, user, starts, nv)
+
     # The commune: people, units, tokens, notifications, exchange messages.
     for abbr in UNITS:
         w.add("user", abbr, {"user_id": user(colleague[abbr]).id})
@@ -351,11 +356,73 @@ def _build_world() -> World:  # noqa: PLR0915 - one commune, told in order
         db.session.add(message)
         db.session.flush()
         w.add("message", key, {"message_id": message.id}, mark)
+    _schedule(w, user)
+    _schedule_links(w, user)
     year = vn_today().year
     w.add("register", "PLAIN", {"year": year})
     w.add("register", SECRET, {"year": year, "_query": "confidential=1"})
     db.session.commit()
     return w
+
+
+def _schedule(w: World, user) -> None:
+    """The weekly work schedule: next week drafted by Kim Bôi's office (a row carrying the
+    marker), Lạc Sơn's published; a room of each commune's catalogue."""
+    from docmgmt.core.timeutil import vn_today
+    from docmgmt.schedule import operations as sops
+    from docmgmt.schedule.queries import monday_of
+    from docmgmt.schedule.schemas import EntrySchema, RoomSchema
+
+    monday = monday_of(vn_today()) + timedelta(days=7)
+    w.ids["monday"] = monday.isoformat()
+    communes = (("HOME", "vanthu", None, "quantri"), (FOREIGN, "vanthu.lacson", "chutich.lacson", "quantri.lacson"))
+    for key, clerk, chairman, admin in communes:
+        mark = marker("schedule", key)
+        week = sops.open_week(user(clerk), monday)
+        entry = sops.add_entry(user(clerk), week, EntrySchema().load(
+            {"day": monday.isoformat(), "start_time": "08:00", "title": f"Làm việc với đoàn kiểm tra {mark}"}))
+        room = sops.create_room(user(admin), RoomSchema().load({"name": f"Phòng họp kiểm tra {key}"}))
+        if chairman is not None:
+            sops.submit(user(clerk), week)
+            sops.publish(user(chairman), week)
+        w.add("schedule", key, {"entry_id": entry.id, "room_id": room.id}, mark)
+
+
+def _schedule_links(w: World, user) -> None:
+    """Each person's calendar feed link (iCalendar), the name carrying a marker: the six,
+    a colleague of another unit, Lạc Sơn's staff member."""
+    from docmgmt.schedule.links import Kind, create_link
+
+    for username in (*ROLE_USERS.values(), "cv.vhxh", "cv.lacson"):
+        key = FOREIGN if username == "cv.lacson" else username
+        link, _clear = create_link(user(username), Kind.FEED, f"Lịch {marker('schedule_link', key)}")
+        w.add("schedule_link", key, {"link_id": link.id}, marker("schedule_link", key))
+
+
+def _consultations(w: World, user, starts: datetime, nv) -> None:
+    """Written consultations (phiếu lấy ý kiến), open, each with a document: one asking the
+    six but its issuer (thuky, for chutich), one none of them is asked in, Lạc Sơn's."""
+    from docmgmt.extensions import db
+    from meetings import consultations as cops
+    from meetings.consultation_schemas import ConsultationInput
+
+    w.ids["deadline_iso"] = (starts + timedelta(days=7)).isoformat()
+
+    def consultation(key: str, issuer, chair, members: list) -> None:
+        mark = marker("consultation", key)
+        c = cops.create(issuer, ConsultationInput(title=f"Xin ý kiến {mark}", deadline=starts + timedelta(days=2),
+                                                  chair_id=chair.id, members=[u.id for u in members],
+                                                  questions=["Đồng ý thông qua?"]))
+        document = cops.attach_document(issuer, c, upload=(make_pdf("Tờ trình"), "to-trinh.pdf"))
+        cops.issue(issuer, c)
+        db.session.flush()
+        w.add("consultation", key, {"consultation_id": c.id, "question_id": c.questions[0].id,
+                                    "document_id": document.id, "file_id": document.stored_file_id}, mark)
+
+    consultation("IN", user("thuky"), user("chutich"),
+                 [user(u) for u in ("quantri", "vanthu", "chutich", "truongkt", "cv.kt1")])
+    consultation("OUT", user("phochutich.kt"), user("phochutich.kt"), [user("truongvhxh"), user("cv.vhxh")])
+    consultation(FOREIGN, user("chutich.lacson"), user("chutich.lacson"), [nv])
 
 
 # --- the application, once for the module ------------------------------------------------------------
@@ -613,7 +680,7 @@ def _cells(matrix: Matrix, key: str, entry: X.Entry, roles):
             values = matrix.world.objects[entry.on][obj_key]
             if entry.mixed:  # the parent of this scope, its parts taken from another commune's
                 donor = matrix.world.objects[entry.on][
-                    FOREIGN if obj_key != FOREIGN else "OUT" if entry.on == "meeting" else OTHER_UNIT
+                    FOREIGN if obj_key != FOREIGN else "OUT" if entry.on in ("meeting", "consultation") else OTHER_UNIT
                 ]
                 parent = PARENT_ID[entry.on]
                 values = {**{k: v for k, v in donor.items() if k != parent}, parent: values[parent]}

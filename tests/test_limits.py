@@ -31,6 +31,8 @@ LANDS_IN = {
     "UserUpdateSchema.email": "User.email",
     "OutsideRecipientSchema.organ_name": "Recipient.organ_name",
     "OutsideRecipientSchema.organ_id": "Recipient.organ_id",
+    "ConsultationListQuerySchema.status": "Consultation.status",  # a filter on it
+    "MeetingListQuerySchema.status": "Meeting.status",  # a filter on it (not a vote's status)
 }
 
 
@@ -202,6 +204,13 @@ WRITES = {
                                   "password": "matkhau-moi-1", "roles": ["staff"]}),
     "/api/v1/units": ("quantri", {"name": "Ban Chỉ huy Quân sự", "abbreviation": "BCHQS"}),
     "/api/v1/tokens": ("quantri", {"name": "Máy quét văn thư"}),
+    "/api/v1/schedule/rooms": ("quantri", {"name": "Phòng họp số 3"}),
+    # (the chair and the secretary are ids this table cannot know: a text over its limit is
+    # refused before anyone is looked up)
+    "/api/v1/meetings": ("chutich", {"title": "Họp giao ban", "starts_at": "2030-03-15T08:00:00",
+                                     "location": "Phòng họp tầng 2"}),
+    "/api/v1/consultations": ("thuky", {"title": "Xin ý kiến", "deadline": "2030-03-15T17:00:00",
+                                        "questions": ["Đồng ý thông qua?"]}),
 }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -91,19 +92,54 @@ def _records(app, as_user) -> dict:
         "signer_id": user_id("chutich", app=app), "recipients": [f"unit:{unit_id('VHXH', app=app)}"],
         "body": ["Kính gửi các đơn vị."]})
     assert draft.status_code == 201, draft.get_data(as_text=True)[:300]
+    # A meeting held on paper: ended, so it has its minutes too.
+    secretary = as_user("thuky")
+    meeting = secretary.post("/api/v1/meetings", json={
+        "title": "Họp giao ban UBND xã", "starts_at": f"{vn_today().isoformat()}T08:00:00",
+        "location": "Phòng họp tầng 2", "chair_id": user_id("chutich", app=app),
+        "secretary_id": secretary.id, "members": [user_id("vanthu", app=app)]})
+    assert meeting.status_code == 201, meeting.get_data(as_text=True)[:300]
+    held = secretary.post(f"/api/v1/meetings/{meeting.json['id']}/record-on-paper",
+                          json={"note": "Họp tại hội trường, đủ thành phần."})
+    assert held.status_code == 200, held.get_data(as_text=True)[:300]
+    # A row of next week's schedule, drafted by the clerk (who reads it).
+    monday = vn_today() + timedelta(days=7 - vn_today().weekday())
+    entry = clerk.post(f"/api/v1/schedule/weeks/{monday.isoformat()}/entries",
+                       json={"day": monday.isoformat(), "start_time": "08:00", "title": "Chào cờ đầu tuần"})
+    assert entry.status_code == 201, entry.get_data(as_text=True)[:300]
+    # A written consultation the secretary drafts for the chairman (she reads it and its tally).
+    consultation = secretary.post("/api/v1/consultations", json={
+        "title": "Về việc phê duyệt danh mục sửa chữa trường học", "chair_id": user_id("chutich", app=app),
+        "deadline": f"{(vn_today() + timedelta(days=3)).isoformat()}T17:00:00",
+        "questions": ["Thống nhất danh mục công trình?"]})
+    assert consultation.status_code == 201, consultation.get_data(as_text=True)[:300]
     return {"file_id": stored.json["id"], "incoming": incoming.json["id"], "outgoing": draft.json["id"],
+            "consultation_id": consultation.json["id"],
             "user_id": user_id("vanthu", app=app), "unit_id": unit_id("VP", app=app),
-            "year": vn_today().year}
+            "year": vn_today().year, "meeting_id": meeting.json["id"],
+            "monday": monday.isoformat(), "entry_id": entry.json["entry_id"]}
+
+
+def _delegation_record(as_user) -> int:
+    """The chairman lets a vice-chairman sign for him today (the clerk reads it)."""
+    from docmgmt.core.timeutil import vn_today
+
+    chairman, vice = as_user("chutich"), as_user("phochutich.kt")
+    today = vn_today().isoformat()
+    given = chairman.post("/api/v1/delegations", json={"delegate_id": vice.id, "powers": ["sign"],
+                                                       "start_date": today, "end_date": today, "reason": "Đi công tác"})
+    assert given.status_code == 201, given.get_data(as_text=True)[:300]
+    return given.json["id"]
 
 
 # Who reads what (the first prefix that matches): the clerk the registers, the incoming
 # side and the files, the drafter the draft, the administrator the people and units.
-READER = {"/api/v1/outgoing/register": "vanthu", "/api/v1/outgoing": "cv.kt1", "/api/v1/exchange": "cv.kt1",
+READER = {"/api/v1/consultations": "thuky", "/api/v1/outgoing/register": "vanthu", "/api/v1/outgoing": "cv.kt1", "/api/v1/exchange": "cv.kt1",
           "/api/v1/users": "quantri", "/api/v1/units": "quantri"}
 
 
 def test_every_read_of_a_record_that_exists_answers_as_documented(app, as_user):
-    ids = _records(app, as_user)
+    ids = {**_records(app, as_user), "delegation_id": _delegation_record(as_user)}
     schema.app = app
     checked = []
     for result in schema.get_all_operations():
@@ -113,7 +149,8 @@ def test_every_read_of_a_record_that_exists_answers_as_documented(app, as_user):
         path = operation.path
         kind = "outgoing" if "/outgoing/" in path else "incoming"
         values = {name: ids[kind] if name == "document_id" else ids[name]
-                  for name in ("document_id", "file_id", "user_id", "unit_id", "year")
+                  for name in ("document_id", "file_id", "user_id", "unit_id", "year", "meeting_id",
+                             "monday", "entry_id", "delegation_id", "consultation_id")
                   if "{" + name + "}" in path}
         case = operation.Case(path_parameters=values)
         reader = next((u for prefix, u in READER.items() if path.startswith(prefix)), "vanthu")
@@ -121,6 +158,7 @@ def test_every_read_of_a_record_that_exists_answers_as_documented(app, as_user):
         assert response.status_code == 200, (path, response.status_code, response.text[:300])
         checked.append(path)
     assert "/api/v1/files/{file_id}/content" in checked and len(checked) >= 12
+    assert "/api/v1/meetings/{meeting_id}/minutes" in checked
 
 
 def test_a_method_an_address_does_not_take_is_a_405_naming_those_it_does(client, as_user, login_as):

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from docmgmt.core.errors import DomainError
+from docmgmt.core.timeutil import vn_today
 from docmgmt.extensions import db
 from docmgmt.reports import figures, periods
 from docmgmt.reports.scope import Level, Scope
@@ -80,7 +81,8 @@ def _cells(data: dict):
     for table in (data["handling"], data["load"]):
         for row in [table["total"], *table["by_unit"], *table["by_person"]]:
             yield from (v for v in row.values() if isinstance(v, dict) and "link" in v)
-    yield from (data["outgoing"]["issued"], data["outgoing"]["in_flow"], data["meetings"]["held"])
+    yield from (data["outgoing"]["issued"], data["outgoing"]["in_flow"], data["meetings"]["held"],
+                data["meetings"]["votes"], data["meetings"]["consultations"])
     yield from (v for v in data["meetings"]["tasks"].values() if isinstance(v, dict))
 
 
@@ -187,3 +189,23 @@ def test_outgoing_and_time_to_issue(ctx):
     year = figures.dashboard(scope_of("chutich"), periods.year(2026), TODAY)
     months = {m["key"]: m["value"] for m in year["series"]["issued_per_month"]}
     assert len(months) == 12 and months["2026-11"] == 2 and months["2026-10"] == 1
+
+
+def test_written_consultations_closed_in_the_period_count_for_those_who_see_them(ctx):
+    from meetings import consultations as ops
+    from tests.test_consultations import build_consultation
+
+    closed = build_consultation()
+    ops.close(user("chutich"), closed)
+    still_open = build_consultation(title="Về việc điều chỉnh kế hoạch đầu tư công")
+    db.session.commit()
+    today = vn_today()
+    this_month = periods.parse({}, today)
+    chair = figures.dashboard(scope_of("chutich"), this_month, today)
+    assert chair["meetings"]["consultations"]["value"] == 1
+    found = {c.id for c in db.session.scalars(
+        figures.drilldown(scope_of("chutich"), this_month, today, "meetings.consultations"))}
+    assert found == {closed.id} and still_open.id not in found
+    # Not asked, not its issuer: a staff member's own figures do not count it.
+    staff = figures.dashboard(scope_of("cv.kt1"), this_month, today)
+    assert staff["meetings"]["consultations"]["value"] == 0

@@ -54,6 +54,9 @@ class Permission(enum.StrEnum):
     MANAGE_REGISTERS = "manage_registers"
     MANAGE_MEETINGS = "manage_meetings"
     CHAIR_MEETINGS = "chair_meetings"
+    # Lịch công tác tuần: drafting and editing the week's schedule (the office: văn thư,
+    # thư ký). Approving and publishing it is for the leaders (CHAIR_MEETINGS).
+    MANAGE_SCHEDULE = "manage_schedule"
     VIEW_REPORTS = "view_reports"
 
 
@@ -66,7 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(
         {P.REGISTER_INCOMING, P.ISSUE_OUTGOING, P.SIGN_AS_ORGANISATION, P.VIEW_ALL_DOCUMENTS,
          P.VIEW_CONFIDENTIAL, P.MANAGE_REGISTERS, P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING,
-         P.VIEW_REPORTS}
+         P.VIEW_REPORTS, P.MANAGE_SCHEDULE}
     ),
     Role.LEADER: frozenset(
         {P.DIRECT_INCOMING, P.APPROVE_OUTGOING, P.VIEW_ALL_DOCUMENTS, P.VIEW_CONFIDENTIAL,
@@ -77,7 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.REVIEW_UNIT_DRAFTS, P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING, P.VIEW_REPORTS}
     ),
     Role.STAFF: frozenset({P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING}),
-    Role.SECRETARY: frozenset({P.MANAGE_MEETINGS, P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING}),
+    Role.SECRETARY: frozenset({P.MANAGE_MEETINGS, P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING, P.MANAGE_SCHEDULE}),
 }
 
 

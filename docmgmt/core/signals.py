@@ -53,3 +53,10 @@ Sender: the ``User``; keyword argument ``actor`` (the administrator).
 Sent by org.operations.update_user. Receiver: auth (revokes the person's API tokens, as
 their own password change does; their sessions end by themselves, each being bound to
 the password it was opened with).""")
+
+schedule_published = _signals.signal("schedule-published", doc="""
+A week of the work schedule (lịch công tác tuần) was published: its first version, or the
+next one after a change (điều chỉnh).
+Sender: the ``ScheduleWeek``; keyword argument ``version`` (the ``ScheduleVersion`` made).
+Sent by schedule.operations.publish. Receivers: none yet (the people concerned are
+notified by the operation itself; a hall screen or a calendar feed may listen).""")

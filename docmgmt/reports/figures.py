@@ -20,7 +20,8 @@ Definitions, the same for the dashboard, the API and the legal reports:
 * issued — outgoing documents issued (or since recalled) in the period; in flow — drafts
   not yet issued, by stage; time to issue — from the draft's creation to its issuance.
 * meetings held in the period (ended, in the room or recorded as held on paper), the
-  attendance of those run in the room, and their closed votes; tasks given
+  attendance of those run in the room, and their closed votes; written consultations
+  closed in the period (``meetings.consultations``); tasks given
   from their conclusions (incoming entries of channel "meeting") by the day given.
 """
 
@@ -40,6 +41,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from meetings import access as meeting_access
+from meetings import consultations
+from meetings.consultation_models import Consultation
 from meetings.models import Meeting, Participant, Vote
 from meetings.workflow import Status as MeetingStatus
 
@@ -137,6 +140,12 @@ def _in_flow(c: Context) -> list[ColumnElement[bool]]:
     return [OutgoingDocument.status.in_([s.value for s in IN_FLOW])]
 
 
+def _consulted(c: Context) -> list[ColumnElement[bool]]:
+    start, end = c.period.bounds()
+    return [Consultation.status.in_(("closed", "decided")), Consultation.closed_at >= start,
+            Consultation.closed_at < end]
+
+
 def _held(c: Context) -> list[ColumnElement[bool]]:
     start, end = c.period.bounds()
     return [Meeting.status == MeetingStatus.ENDED.value, Meeting.started_at >= start, Meeting.started_at < end]
@@ -146,7 +155,7 @@ def _held(c: Context) -> list[ColumnElement[bool]]:
 class Figure:
     key: str
     label: Any  # lazy string: translated when shown
-    kind: str  # incoming | outgoing | meeting | vote
+    kind: str  # incoming | outgoing | meeting | vote | consultation
     where: Callable[[Context], list[ColumnElement[bool]]]
     # month: the date column a per-month series counts by
     month: Callable[[], ColumnElement] | None = None
@@ -178,6 +187,7 @@ _FIGURES = [
            lambda: year_month(OutgoingDocument.issued_on)),
     Figure("outgoing.in_flow", _l("Dự thảo đang xử lý"), "outgoing", _in_flow),
     Figure("meetings.held", _l("Cuộc họp đã tổ chức"), "meeting", _held),
+    Figure("meetings.consultations", _l("Lấy ý kiến bằng văn bản"), "consultation", _consulted),
     Figure("meetings.votes", _l("Biểu quyết"), "vote",
            lambda c: [Vote.status == "closed", Vote.meeting_id.in_(
                sa.select(Meeting.id).where(*_held(c)).scalar_subquery())]),
@@ -189,7 +199,8 @@ BREAKDOWNS = ("month", "unit", "person", "stage")
 # --- the records a figure counts --------------------------------------------------------------
 
 def _model(kind: str) -> Any:
-    return {"incoming": IncomingDocument, "outgoing": OutgoingDocument, "meeting": Meeting, "vote": Vote}[kind]
+    return {"incoming": IncomingDocument, "outgoing": OutgoingDocument, "meeting": Meeting, "vote": Vote,
+            "consultation": Consultation}[kind]
 
 
 def _meeting_scope(scope: Scope) -> ColumnElement[bool]:
@@ -211,6 +222,8 @@ def base(kind: str, scope: Scope) -> list[ColumnElement[bool]]:
     if kind == "outgoing":
         return [outgoing_access.READ.clause(user),
                 OutgoingDocument.confidentiality == Confidentiality.NONE.value, scope.drafted()]
+    if kind == "consultation":
+        return consultations.in_scope(scope)
     meetings = [meeting_access.VIEW.clause(user), _meeting_scope(scope)]
     if kind == "meeting":
         return meetings
@@ -423,6 +436,7 @@ def _meetings(scope: Scope, ctx: Context) -> dict:
     participants, present = int(people[0] or 0), int(people[1] or 0)
     n_held = count(scope, ctx.period, ctx.today, "meetings.held")
     n_votes = count(scope, ctx.period, ctx.today, "meetings.votes")
+    n_consulted = count(scope, ctx.period, ctx.today, "meetings.consultations")
     tasks = _totals(scope, ctx, list(TASK_KEYS.values()))
     task_cells = {name: _cell(key, tasks[key], ctx.period, scope) for name, key in TASK_KEYS.items()}
     return {
@@ -430,6 +444,7 @@ def _meetings(scope: Scope, ctx: Context) -> dict:
         "participants": participants, "present": present,
         "attendance_rate": round(present / participants, 4) if participants else None,
         "votes": _cell("meetings.votes", n_votes, ctx.period, scope),
+        "consultations": _cell("meetings.consultations", n_consulted, ctx.period, scope),
         "tasks": {**task_cells, "rate": _rate(tasks["tasks.on_time"], tasks["tasks.late"])},
     }
 
@@ -522,6 +537,11 @@ def describe(kind: str, obj: Any) -> dict:
                 "date": obj.starts_at.isoformat(), "deadline": None, "handler": obj.chair.full_name,
                 "status": obj.status, "status_label": obj.status_enum.label,
                 "link": url_for("meetings.show", meeting_id=obj.id)}
+    if kind == "consultation":
+        return {"kind": kind, "id": obj.id, "title": obj.title, "number": "",
+                "date": obj.closed_at.isoformat() if obj.closed_at else None, "deadline": None,
+                "handler": "", "status": obj.status, "status_label": "",
+                "link": url_for("consultations.show", consultation_id=obj.id)}
     meeting = db.session.get(Meeting, obj.meeting_id)
     return {"kind": kind, "id": obj.id, "title": obj.question, "number": "",
             "date": obj.closed_at.isoformat() if obj.closed_at else None, "deadline": None,
@@ -550,5 +570,7 @@ def order_for(kind: str) -> list[ColumnElement]:
                 OutgoingDocument.id.desc()]
     if kind == "meeting":
         return [Meeting.starts_at.desc()]
+    if kind == "consultation":
+        return [Consultation.closed_at.desc(), Consultation.id.desc()]
     return [model.id.desc()]
 

@@ -656,6 +656,7 @@ def _meeting_rows(meetings: dict) -> list[list[Any]]:
         ["Người có mặt", meetings.get("present")],
         ["Tỷ lệ tham dự", Percent(meetings.get("attendance_rate"))],
         ["Biểu quyết đã kết thúc", _value(meetings.get("votes"))],
+        ["Lấy ý kiến bằng văn bản đã kết thúc", _value(meetings.get("consultations"))],
         ["Việc giao từ kết luận họp", _value(tasks.get("total"))],
         ["Việc đã hoàn thành", _value(tasks.get("done"))],
         ["Việc hoàn thành đúng hạn", _value(tasks.get("done_on_time", tasks.get("on_time")))],
