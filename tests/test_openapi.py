@@ -134,7 +134,8 @@ def _delegation_record(as_user) -> int:
 
 # Who reads what (the first prefix that matches): the clerk the registers, the incoming
 # side and the files, the drafter the draft, the administrator the people and units.
-READER = {"/api/v1/consultations": "thuky", "/api/v1/outgoing/register": "vanthu", "/api/v1/outgoing": "cv.kt1", "/api/v1/exchange": "cv.kt1",
+READER = {"/api/v1/consultations": "thuky",
+          "/api/v1/outgoing/register": "vanthu", "/api/v1/outgoing": "cv.kt1", "/api/v1/exchange": "cv.kt1",
           "/api/v1/users": "quantri", "/api/v1/units": "quantri"}
 
 
