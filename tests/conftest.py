@@ -294,8 +294,15 @@ class LiveServer:
         else:  # as make run serves the embedded default (SQLite): threads
             command = [sys.executable, "-m", "flask", "--app", "docmgmt", "run", "--port", str(self.port),
                        "--no-reload", "--no-debugger"]
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # The server's log goes to a file: a pipe nobody reads fills up (64 KB, a few hundred
+        # requests) and then blocks the server in the middle of a response.
+        self.log = Path(instance) / f"server-{self.port}.log"
+        self._log_file = self.log.open("wb")
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
         self._wait()
+
+    def output(self) -> str:
+        return self.log.read_bytes().decode(errors="replace")
 
     def _wait(self) -> None:
         import urllib.request
@@ -303,8 +310,7 @@ class LiveServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                out = self.proc.stdout.read().decode(errors="replace") if self.proc.stdout else ""
-                raise RuntimeError(f"server exited: {out[-2000:]}")
+                raise RuntimeError(f"server exited: {self.output()[-2000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
                     if r.status == 200:
@@ -317,6 +323,7 @@ class LiveServer:
         """Die as a crash would: SIGKILL, no cleanup."""
         self.proc.kill()
         self.proc.wait(10)
+        self._log_file.close()
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -324,6 +331,7 @@ class LiveServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self._log_file.close()
 
 
 @pytest.fixture

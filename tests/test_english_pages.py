@@ -31,7 +31,7 @@ PAGES = {
     "chutich": ["/", "/incoming/awaiting", "/incoming/mine", "/outgoing/review", "/outgoing/to-sign",
                 "/meetings/", "/meetings/{meeting}", "/meetings/calendar", "/dashboard",
                 "/dashboard/list?figure=incoming.received", "/dashboard/paperless", "/reports/incoming",
-                "/reports/outgoing"],
+                "/reports/outgoing", "/schedule/", "/schedule/mine", "/meetings/consultations/", "/delegations/"],
     "cv.kt1": ["/", "/incoming/mine", "/outgoing/new", "/outgoing/drafts", "/dashboard"],
     "quantri": ["/admin/users", "/admin/units", "/admin/audit"],
 }

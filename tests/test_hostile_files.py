@@ -130,10 +130,7 @@ def server(template_instance, tmp_path_factory):
         for name in ("vanthu", "cv.kt1"):
             _token, tokens[name] = create_token(user(name), "kiểm thử tệp độc hại")
         db.session.commit()
-    live = LiveServer(folder)
-    # Read the server's log as it comes: a full pipe would block the server mid-request.
-    log: list[bytes] = []
-    threading.Thread(target=lambda: log.extend(iter(live.proc.stdout.readline, b"")), daemon=True).start()
+    live = LiveServer(folder)  # its log goes to a file (live.output()), never a pipe that fills
     yield Server(app, live, folder, tokens)
     live.stop()
     with app.app_context():

@@ -211,6 +211,9 @@ WRITES = {
                                      "location": "Phòng họp tầng 2"}),
     "/api/v1/consultations": ("thuky", {"title": "Xin ý kiến", "deadline": "2030-03-15T17:00:00",
                                         "questions": ["Đồng ý thông qua?"]}),
+    # (the delegate is an id this table cannot know: the text is refused before the lookup)
+    "/api/v1/delegations": ("chutich", {"delegate_id": 1, "powers": ["sign"], "start_date": "2030-03-11",
+                                        "end_date": "2030-03-15", "reason": "Đi công tác"}),
 }
 
 

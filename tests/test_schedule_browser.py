@@ -30,7 +30,9 @@ def test_the_office_adds_a_row_the_chairman_publishes_and_the_tv_shows_it(browse
     office_ctx, office = signed_in(browser, live_server, "vanthu", viewport={"width": 1366, "height": 900})
     office.on("console", lambda m: complaints.append(m.text) if m.type in ("error", "warning") else None)
     office.on("pageerror", lambda exc: complaints.append(str(exc)))
-    office.locator("nav").get_by_role("link", name="Lịch tuần").click()
+    office.locator("nav").get_by_role("button", name="Họp, lịch").or_(
+        office.locator("nav").get_by_role("link", name="Họp, lịch")).click()
+    office.locator("nav").get_by_role("link", name="Lịch công tác tuần").click()
     office.wait_for_url(re.compile(r".*/schedule/week/\d{4}-\d{2}-\d{2}$"))
     office.get_by_test_id("add-entry").click()
     office.wait_for_url("**/entries/new*")

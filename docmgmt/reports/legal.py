@@ -360,8 +360,7 @@ def outgoing_report(scope: Scope, period: Period, today: date) -> LegalReport:
         .where(*fig.base("outgoing", scope),
                sa.or_(sa.and_(*fig.FIGURES["outgoing.issued"].where(ctx)), in_flow))
         .options(joinedload(o.drafting_unit), joinedload(o.drafter), joinedload(o.signer),
-                 selectinload(o.recipients).joinedload(Recipient.unit),
-                 selectinload(o.recipients).joinedload(Recipient.user))
+                 selectinload(o.recipients).options(joinedload(Recipient.unit), joinedload(Recipient.user)))
         .order_by(o.issued_on.is_(None), o.issued_on, o.number, o.created_at, o.id)
     )
     issued_values = {OutStatus.ISSUED.value, OutStatus.RECALLED.value}

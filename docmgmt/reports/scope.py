@@ -125,10 +125,11 @@ class Scope:
         if self.person_id is None and self.unit_id is None:
             return sa.true()
         if self.person_id is not None:
-            who = Assignment.assignee_user_id == self.person_id
-        else:
-            who = handler_unit_id() == self.unit_id
-        return IncomingDocument.assignments.any(sa.and_(main_assignment(), who))
+            # A person's documents are few: a list of ids found through the assignee's index
+            # (EXISTS per document would walk the person's assignments for each one).
+            return IncomingDocument.id.in_(sa.select(Assignment.document_id).where(
+                main_assignment(), Assignment.assignee_user_id == self.person_id))
+        return IncomingDocument.assignments.any(sa.and_(main_assignment(), handler_unit_id() == self.unit_id))
 
     def drafted(self) -> ColumnElement[bool]:
         """Outgoing documents inside the scope: by who drafted them, and in which unit."""
