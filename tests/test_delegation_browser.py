@@ -63,14 +63,17 @@ def test_the_delegate_directs_in_the_chairmans_name_and_the_history_says_so(
     panel.get_by_role("link", name=SUBJECT).click()
     direct = vice.locator('[data-action="direct"]')
     expect(direct.get_by_test_id("acting-note")).to_contain_text("Bạn thực hiện thay Bùi Văn Khánh")
-    direct.get_by_role("combobox", name="Chủ trì giải quyết").click()
-    vice.keyboard.type("duc")
+    main = direct.get_by_role("combobox", name="Chủ trì giải quyết")
+    main.click()
+    expect(main).to_be_focused()  # typing before the picker has the focus would go nowhere
     offered = direct.get_by_role("listbox", name="Chủ trì giải quyết").get_by_role("option")
-    expect(offered).to_have_text(["Phạm Văn Đức (KT)"])
+    expect(offered.first).to_be_visible()  # the list is open: what is typed now filters it
+    vice.keyboard.type("duc")
+    expect(offered).to_have_text(["Phạm Văn Đức (KT)"], timeout=15000)
     offered.first.click()
     direct.get_by_label("Ý kiến chỉ đạo").fill("Giao đồng chí Đức kiểm tra, báo cáo trước mùa mưa lũ.")
     direct.get_by_role("button", name="Phân công").click()
-    vice.wait_for_selector("text=Đã chỉ đạo, phân công.")
+    expect(vice.get_by_text("Đã chỉ đạo, phân công.")).to_be_visible(timeout=15000)
 
     # The history: she directed it, in his place, under the delegation's days.
     event = vice.locator('[data-testid="timeline"] [data-event="directed"]')
