@@ -342,7 +342,8 @@ def _fold(counts: dict[tuple, dict[str, int]], index: int | None) -> dict[Any, d
     return out
 
 
-def _totals(scope: Scope, ctx: Context, keys: Sequence[str]) -> dict[str, int]:
+def totals(scope: Scope, ctx: Context, keys: Sequence[str]) -> dict[str, int]:
+    """Figures of one kind counted in one query (one ``SUM(CASE …)`` each), over the period."""
     figures = [figure_of(k) for k in keys]
     kind = figures[0].kind
     conds, shared = _conditions(figures, ctx)
@@ -473,7 +474,7 @@ def _meetings(scope: Scope, ctx: Context) -> dict:
     n_held = count(scope, ctx.period, ctx.today, "meetings.held")
     n_votes = count(scope, ctx.period, ctx.today, "meetings.votes")
     n_consulted = count(scope, ctx.period, ctx.today, "meetings.consultations")
-    tasks = _totals(scope, ctx, list(TASK_KEYS.values()))
+    tasks = totals(scope, ctx, list(TASK_KEYS.values()))
     task_cells = {name: _cell(key, tasks[key], ctx.period, scope) for name, key in TASK_KEYS.items()}
     return {
         "held": _cell("meetings.held", n_held, ctx.period, scope),
@@ -512,7 +513,7 @@ def dashboard(scope: Scope, period: Period, today: date) -> dict:
         total_row[name] = _cell(key, handling_total[key], period, scope)
     total_row["rate"] = _rate(handling_total["incoming.on_time"], handling_total["incoming.late"])
     load_total, load_by_unit, load_by_person = _load_figures(scope, ctx)
-    out = _totals(scope, ctx, ["outgoing.issued", "outgoing.in_flow"])
+    out = totals(scope, ctx, ["outgoing.issued", "outgoing.in_flow"])
     avg_days = db.session.scalar(
         sa.select(sa.func.avg(days_between(OutgoingDocument.created_at, OutgoingDocument.issued_at)))
         .where(*base("outgoing", scope), *_issued(ctx)))

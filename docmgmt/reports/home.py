@@ -8,20 +8,14 @@ dashboard.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from ..core.permissions import Role
 from ..core.timeutil import vn_today
-from ..extensions import db
 from ..home.waiting import Item, Panel, provider
-from ..incoming.models import IncomingDocument
 from ..org.models import User
-from ..outgoing.models import OutgoingDocument
 from . import figures as fig
 from . import periods
 from .legal import rate, vn_percent
@@ -38,18 +32,6 @@ def _dashboard_link() -> str:
         return "/dashboard"
 
 
-def _totals(scope: Scope, ctx: fig.Context, keys: Sequence[str]) -> dict[str, int]:
-    """Figures of one kind counted in one query: one ``SUM(CASE …)`` per figure."""
-    figures = [fig.FIGURES[k] for k in keys]
-    kind = figures[0].kind
-    conds = [sa.and_(*f.where(ctx)) for f in figures]
-    model = IncomingDocument if kind == "incoming" else OutgoingDocument
-    query = (sa.select(*[sa.func.sum(sa.case((c, 1), else_=0)) for c in conds])
-             .select_from(model).where(*fig.base(kind, scope), sa.or_(*conds)))
-    row = db.session.execute(query).one()
-    return {k: int(n or 0) for k, n in zip(keys, row, strict=True)}
-
-
 def headline(user: User) -> dict[str, int | float | None] | None:
     """This month's received, on-time rate, overdue now and issued, in the reader's widest
     scope; None for those who see no commune or unit figures."""
@@ -59,7 +41,7 @@ def headline(user: User) -> dict[str, int | float | None] | None:
     scope = Scope.of(user)
     period = periods.month(today.year, today.month)
     ctx = fig.context(period, today, scope.organisation_id)
-    counts = {**_totals(scope, ctx, INCOMING_KEYS), **_totals(scope, ctx, OUTGOING_KEYS)}
+    counts = {**fig.totals(scope, ctx, INCOMING_KEYS), **fig.totals(scope, ctx, OUTGOING_KEYS)}
     return {
         "received": counts["incoming.received"],
         "on_time": counts["incoming.on_time"],
