@@ -531,7 +531,12 @@ def closed_conditions(scope: ScopeLike, start: datetime, end: datetime) -> list[
     conclusion) in [start, end) — UTC moments, e.g. ``Period.bounds()`` — that the
     reader may see, inside their scope (a person: asked, issuer or chairman; a unit: one
     of its people asked). Cancelled ones never count."""
-    return [*in_scope(scope), Consultation.status.in_((S.CLOSED.value, S.DECIDED.value)),
+    return [*in_scope(scope), *closed_between(start, end)]
+
+
+def closed_between(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """Closed (with or without the chairman's conclusion) in [start, end); never cancelled."""
+    return [Consultation.status.in_((S.CLOSED.value, S.DECIDED.value)),
             Consultation.closed_at >= start, Consultation.closed_at < end]
 
 

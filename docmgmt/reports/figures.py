@@ -141,9 +141,7 @@ def _in_flow(c: Context) -> list[ColumnElement[bool]]:
 
 
 def _consulted(c: Context) -> list[ColumnElement[bool]]:
-    start, end = c.period.bounds()
-    return [Consultation.status.in_(("closed", "decided")), Consultation.closed_at >= start,
-            Consultation.closed_at < end]
+    return consultations.closed_between(*c.period.bounds())
 
 
 def _held(c: Context) -> list[ColumnElement[bool]]:
