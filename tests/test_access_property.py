@@ -289,3 +289,63 @@ def test_urls_with_ids_beyond_64_bits_answer_not_found(client):
     for path in (f"/incoming/{huge}", f"/outgoing/{huge}", f"/meetings/{huge}",
                  f"/api/v1/incoming/{huge}", f"/api/v1/outgoing/{huge}", f"/files/{huge}"):
         assert client.get(path).status_code == 404, path
+
+
+dossier_specs = st.lists(st.fixed_dictionaries({
+    "status": st.sampled_from(["planned", "open", "closed", "archived"]),
+    "responsible": someone,
+    "unit": st.sampled_from(UNITS),
+    "loans": st.lists(st.tuples(someone, st.booleans()), max_size=2),  # (borrower, returned)
+    "filed": st.lists(st.tuples(st.sampled_from(LEVELS[:3]), st.one_of(st.none(), someone),
+                                st.sampled_from(UNITS)), max_size=3),  # incoming: (level, handler, unit)
+}), min_size=1, max_size=4)
+
+
+@SETTINGS
+@given(specs=people, dossiers_=dossier_specs)
+def test_dossier_predicate_lists_and_items_agree(ctx, specs, dossiers_):
+    """A dossier is listed exactly to those who may open it, and inside it each reader
+    sees exactly the filed documents they may open by the document's own rule."""
+    from docmgmt.records import access as records_access
+    from docmgmt.records import operations as records_ops
+    from docmgmt.records.models import Dossier, DossierItem, DossierLoan, FilePlan, PlanHeading
+
+    with _generated(specs) as (users, org_id, units):
+        plan = FilePlan(organisation_id=org_id, year=2040 + uuid.uuid4().int % 1000, status="approved")
+        heading = PlanHeading(plan=plan, position=1, title="Văn phòng", code="VP")
+        db.session.add_all([plan, heading])
+        register = register_for(org_id, Direction.INCOMING, 2026, False)
+        made = []
+        for n, spec in enumerate(dossiers_):
+            dossier = Dossier(organisation_id=org_id, plan=plan, heading=heading, number=n + 1,
+                              notation=f"{n + 1:02d}.VP", title="Hồ sơ thử", status=spec["status"],
+                              responsible_id=_pick(users, spec["responsible"]).id,
+                              unit_id=units.get(spec["unit"]) if spec["unit"] else None)
+            db.session.add(dossier)
+            for borrower, returned in spec["loans"]:
+                dossier.loans.append(DossierLoan(organisation_id=org_id, borrower_id=_pick(users, borrower).id,
+                                                 returned_at=datetime(2026, 3, 5, tzinfo=UTC) if returned else None))
+            for k, (level, handler, unit) in enumerate(spec["filed"]):
+                doc = IncomingDocument(organisation_id=org_id, register_id=register.id,
+                                       arrival_number=20_000 + 10 * n + k, arrival_date=date(2026, 3, 2),
+                                       sender_name="Sở Nội vụ", subject="Về việc", confidentiality=level,
+                                       status=InStatus.ASSIGNED)
+                person = _pick(users, handler) if handler is not None else None
+                doc.assignments.append(Assignment(role="main", assignee_user_id=person.id if person else None,
+                                                  assignee_unit_id=units.get(unit) if unit else units["KT"]))
+                db.session.add(doc)
+                db.session.flush()
+                dossier.items.append(DossierItem(kind="incoming", incoming_id=doc.id, doc_date=date(2026, 3, 2),
+                                                 ordinal=k + 1))
+            made.append(dossier)
+        db.session.flush()
+        _check_rule(records_access.READ, users, made, Dossier)
+        ids = {d.id for d in made}
+        for user in users:
+            listed = {d.id for d in db.session.scalars(records_ops.dossiers(user)) if d.id in ids}
+            assert listed == {d.id for d in made if records_access.can_read(user, d)}
+            for dossier in made:
+                shown = {i.incoming_id for i in records_access.visible_items(user, dossier)}
+                expected = {i.incoming_id for i in dossier.items if records_access.can_read(user, dossier)
+                            and incoming_access.can_read(user, db.session.get(IncomingDocument, i.incoming_id))}
+                assert shown == expected

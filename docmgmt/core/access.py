@@ -245,6 +245,19 @@ class Each(Term):
         return self.relationship.any(self.term.clause(principals))
 
 
+@dataclass(frozen=True)
+class Anyone(Term):
+    """Every person of the organisation who holds a role (the rule adds the organisation):
+    a published week's schedule, an approved dossier plan."""
+
+    def tokens(self, obj: Any) -> set[str]:
+        return {permission_token(p) for p in Permission}
+
+    def clause(self, principals: frozenset[str]) -> ColumnElement[bool]:
+        tokens = self.tokens(None)
+        return sa.true() if not principals.isdisjoint(tokens) else sa.false()
+
+
 # --- a rule: the organisation, paper-only records, and the term ----------------------------------
 
 @dataclass(frozen=True)

@@ -58,6 +58,12 @@ class Permission(enum.StrEnum):
     # thư ký). Approving and publishing it is for the leaders (CHAIR_MEETINGS).
     MANAGE_SCHEDULE = "manage_schedule"
     VIEW_REPORTS = "view_reports"
+    # Hồ sơ, lưu trữ (NĐ30 Điều 28–31): the archive role (Lưu trữ cơ quan, the clerk by
+    # default) drafts the year's dossier plan, announces the dossiers due for transfer,
+    # receives them and lends them out; the head of the commune approves the plan and
+    # reopens a closed dossier.
+    MANAGE_RECORDS = "manage_records"
+    APPROVE_RECORDS = "approve_records"
 
 
 P = Permission
@@ -69,12 +75,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(
         {P.REGISTER_INCOMING, P.ISSUE_OUTGOING, P.SIGN_AS_ORGANISATION, P.VIEW_ALL_DOCUMENTS,
          P.VIEW_CONFIDENTIAL, P.MANAGE_REGISTERS, P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING,
-         P.VIEW_REPORTS, P.MANAGE_SCHEDULE}
+         P.VIEW_REPORTS, P.MANAGE_SCHEDULE, P.MANAGE_RECORDS}
     ),
     Role.LEADER: frozenset(
         {P.DIRECT_INCOMING, P.APPROVE_OUTGOING, P.VIEW_ALL_DOCUMENTS, P.VIEW_CONFIDENTIAL,
          P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING, P.CHAIR_MEETINGS, P.MANAGE_MEETINGS,
-         P.VIEW_REPORTS, P.VIEW_AUDIT}
+         P.VIEW_REPORTS, P.VIEW_AUDIT, P.APPROVE_RECORDS}
     ),
     Role.HEAD_OF_UNIT: frozenset(
         {P.REVIEW_UNIT_DRAFTS, P.HANDLE_ASSIGNED, P.DRAFT_OUTGOING, P.VIEW_REPORTS}

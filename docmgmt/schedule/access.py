@@ -18,14 +18,9 @@ there exactly when the operation would accept it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.sql.elements import ColumnElement
 
-from ..core.access import AnyOf, Is, Not, Perm, Rule, Term, When, permission_token
+from ..core.access import AnyOf, Anyone, Is, Not, Perm, Rule, When
 from ..core.errors import Conflict
 from ..core.permissions import Permission
 from ..core.workflow import Lifecycle
@@ -36,18 +31,6 @@ from .workflow import TRANSITIONS, Who
 OFFICE = Perm(Permission.MANAGE_SCHEDULE)
 APPROVERS = Perm(Permission.CHAIR_MEETINGS)
 READ_DRAFTS = AnyOf(OFFICE, APPROVERS)
-
-
-@dataclass(frozen=True)
-class Anyone(Term):
-    """Every person of the organisation who holds a role (the rule adds the organisation)."""
-
-    def tokens(self, obj: Any) -> set[str]:
-        return {permission_token(p) for p in Permission}
-
-    def clause(self, principals: frozenset[str]) -> ColumnElement[bool]:
-        tokens = self.tokens(None)
-        return sa.true() if not principals.isdisjoint(tokens) else sa.false()
 
 
 PUBLISHED_ONCE = Not(Is(ScheduleWeek.version, 0))

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.operations import readable_through, register_content_check
 from ..audit.operations import record as audit
 from ..core import signals
-from ..core.access import Rule, find_scoped, get_scoped
+from ..core.access import Anyone, Rule, find_scoped, get_scoped
 from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.permissions import Permission
 from ..core.text import clean
@@ -34,7 +34,7 @@ from ..extensions import db
 from ..notifications.operations import notify
 from ..org.models import Unit, User
 from . import queries
-from .access import LIFECYCLE, VIEW, Anyone, can_approve, can_edit, can_manage_rooms
+from .access import LIFECYCLE, VIEW, can_approve, can_edit, can_manage_rooms
 from .models import Room, ScheduleEntry, ScheduleVersion, ScheduleWeek
 from .queries import Item, week_link, week_record
 from .schemas import EntryInput, RoomInput
