@@ -1,9 +1,9 @@
 """The child that reads untrusted files; run only through ``search.sandbox``.
 
 ``python -I _worker.py MODE PATH [--text] [--max-chars N]`` prints one JSON object.
-It imports nothing of the application (only the standard library, pypdf and
-python-docx) and runs under the limits ``search.sandbox`` gives it, so a hostile file
-can at worst make this process fail or die.
+It imports nothing of the application (only the standard library, pypdf,
+python-docx and, for images, Pillow) and runs under the limits ``search.sandbox``
+gives it, so a hostile file can at worst make this process fail or die.
 
 Modes:
 
@@ -16,6 +16,12 @@ Modes:
 * ``inspect-docx`` — the upload check of a DOCX: the zip guard below.
 * ``extract-pdf``, ``extract-docx`` — text for the index: ``{"text", "pages"}`` or
   ``{"error"}``, the text cut at ``--max-chars``.
+* ``prepare-image`` — a scan sent as an image, before OCRmyPDF reads it (Pillow, which
+  this mode alone imports): its frames and resolution, and, when OCRmyPDF would refuse
+  it as it is (transparency, a palette, CMYK without a profile, an unusual mode), a
+  lossless multi-page TIFF written to ``--out`` with the pages flattened onto white.
+  Answers ``{"frames", "dpi", "estimated_dpi", "flattened"}`` (``dpi`` 0 when the
+  file states none worth believing) or ``{"error"}``.
 """
 
 from __future__ import annotations
@@ -579,13 +585,89 @@ class _Full(Exception):
     """The text cap is reached: stop reading."""
 
 
+# --- images ----------------------------------------------------------------------------
+
+MAX_IMAGE_PIXELS = 150_000_000  # one page: a 600 dpi A3 colour scan is ~70 M pixels
+MAX_IMAGE_FRAMES = 1000
+# OCRmyPDF refuses an image whose stated resolution is at or below this ("not credible").
+CREDIBLE_DPI = 96
+# Modes OCRmyPDF (img2pdf) takes as they are; CMYK only with its colour profile.
+PLAIN_MODES = {"1", "L", "RGB"}
+
+
+def prepare_image(path: str, out: str) -> dict:
+    import warnings
+
+    from PIL import Image, TiffImagePlugin
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+    try:
+        with Image.open(path) as im:
+            frames = getattr(im, "n_frames", 1)
+            if frames > MAX_IMAGE_FRAMES:
+                return {"error": "bomb"}
+            stated = im.info.get("dpi")
+            try:
+                dpi = min(float(stated[0]), float(stated[1])) if stated else 0.0
+            except (TypeError, ValueError, IndexError, ZeroDivisionError):
+                dpi = 0.0
+            flatten = False
+            for number in range(frames):
+                im.seek(number)
+                if im.width * im.height > MAX_IMAGE_PIXELS:
+                    return {"error": "bomb"}
+                plain = im.mode in PLAIN_MODES or (im.mode == "CMYK" and "icc_profile" in im.info)
+                flatten = flatten or not plain or "transparency" in im.info
+            dpi = round(dpi) if dpi > CREDIBLE_DPI else 0
+            im.seek(0)
+            estimated = _estimated_dpi(im.width, im.height)
+            if not flatten:
+                return {"frames": frames, "dpi": dpi, "estimated_dpi": estimated, "flattened": False}
+            resolution = dpi or estimated
+            with TiffImagePlugin.AppendingTiffWriter(out, new=True) as tiff:
+                for number in range(frames):
+                    im.seek(number)
+                    _flattened(im).save(tiff, format="TIFF", compression="tiff_deflate",
+                                        dpi=(resolution, resolution))
+                    tiff.newFrame()
+            return {"frames": frames, "dpi": resolution, "estimated_dpi": estimated, "flattened": True}
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return {"error": "bomb"}
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:  # Pillow's ways of saying "not an image"
+        return {"error": "malformed", "detail": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def _estimated_dpi(width: int, height: int) -> int:
+    """The resolution of a page scanned or photographed whole, taken to be A4 (11.69 in
+    on its long side), within what a scanner offers."""
+    return max(100, min(600, round(max(width, height) / 11.69)))
+
+
+def _flattened(im):
+    """The frame in a mode OCRmyPDF takes: transparency composited onto white paper."""
+    from PIL import Image
+
+    if im.mode in ("1", "L", "RGB") and "transparency" not in im.info:
+        return im.copy()
+    if im.mode.startswith("I;16"):  # 16-bit grey: keep the high byte
+        return im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if im.mode in ("I", "F"):
+        return im.convert("L")
+    rgba = im.convert("RGBA")
+    paper = Image.new("RGB", rgba.size, "white")
+    paper.paste(rgba, mask=rgba.getchannel("A"))
+    return paper
+
+
 # --- the door ---------------------------------------------------------------------------
 
 MODES = {
-    "inspect-pdf": lambda path, text, cap: inspect_pdf(path, text, cap),
-    "inspect-docx": lambda path, _text, _cap: inspect_docx(path),
-    "extract-pdf": lambda path, _text, cap: extract_pdf(path, cap),
-    "extract-docx": lambda path, _text, cap: extract_docx(path, cap),
+    "inspect-pdf": lambda path, text, cap, _out: inspect_pdf(path, text, cap),
+    "inspect-docx": lambda path, _text, _cap, _out: inspect_docx(path),
+    "extract-pdf": lambda path, _text, cap, _out: extract_pdf(path, cap),
+    "extract-docx": lambda path, _text, cap, _out: extract_docx(path, cap),
+    "prepare-image": lambda path, _text, _cap, out: prepare_image(path, out),
 }
 
 
@@ -593,9 +675,10 @@ def main(argv: list[str]) -> int:
     mode, path = argv[0], argv[1]
     want_text = "--text" in argv
     max_chars = int(argv[argv.index("--max-chars") + 1]) if "--max-chars" in argv else 2_000_000
+    out = argv[argv.index("--out") + 1] if "--out" in argv else ""
     failure = "error"
     try:
-        result = MODES[mode](path, want_text, max_chars)
+        result = MODES[mode](path, want_text, max_chars, out)
     except Refused as refusal:
         result = {"ok": False, failure: refusal.error}
     except RecursionError:

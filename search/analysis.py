@@ -32,7 +32,11 @@ from whoosh.analysis.acore import Token
 TOKEN_RE = re.compile(r"\w+")
 
 # Number/symbol of a document: "05/QĐ-UBND", "12/2020/NĐ-CP", "123/UBND-VP".
-SYMBOL_RE = re.compile(r"[^\W_]+(?:[/\-.][^\W_]+)+")
+# Linear time on any input: a match may start only at the beginning of a run of
+# letters/digits (the look-behind), and the possessive quantifiers never give back
+# what they took. Without them a 100,000-letter "word" with no separator made the
+# engine retry from each of its letters: quadratic, minutes of CPU for one query.
+SYMBOL_RE = re.compile(r"(?<![^\W_])[^\W_]++(?:[/\-.][^\W_]++)+")
 
 # Leading zeros of a number at the start of a token ("05" → "5"): a "0" not preceded
 # by a word character, more zeros, then a digit. Same as r"(?<!\w)0+(?=\d)", but
@@ -71,8 +75,62 @@ FOLD_TABLE = _build_fold_table()
 
 
 def nfc(text: str) -> str:
-    """NFC-normalise; PDF extraction often yields decomposed (NFD) Vietnamese."""
-    return unicodedata.normalize("NFC", text)
+    """NFKC: compatibility forms become the plain ones (full-width "ＱＤ-０５" is
+    "QD-05", "ﬁ" is "fi", a no-break space a space), canonically composed (PDF
+    extraction often yields decomposed, NFD, Vietnamese). Vietnamese letters are
+    canonical characters and come out as they went in.
+
+    Same result as ``unicodedata.normalize("NFKC", text)``. Python's NFKC
+    re-normalises the whole text, ~30× slower than NFC, as soon as the text holds one
+    compatibility character; the two that most Word and PDF texts hold (no-break
+    space, "…") are replaced first, so only texts with rarer ones pay for it.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text
+    if "\xa0" in text:
+        text = text.replace("\xa0", " ")
+    if "…" in text:
+        text = text.replace("…", "...")
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
+# Characters whose lower case is longer than themselves: only İ (→ i + combining dot
+# above; a test checks the whole of Unicode). Lower-casing them one to one keeps
+# offsets found on the lowered text valid on the original.
+_LONGER_LOWER = {0x0130: "i"}
+
+
+def lower(text: str) -> str:
+    """``text.lower()`` with the same length as ``text`` (İ → i, not i + U+0307)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return text.translate(_LONGER_LOWER).lower()
+
+
+def _letter_variants() -> dict[str, list[str]]:
+    """Folded letter → the lower-case letters that fold to it, itself first
+    ("d" → d, đ; "a" → a, à, á, …)."""
+    out: dict[str, list[str]] = {}
+    for cp, base in FOLD_TABLE.items():
+        ch = chr(cp)
+        if base and ch.islower() and base.islower():
+            out.setdefault(base, [base]).append(ch)
+    return out
+
+
+LETTER_VARIANTS = _letter_variants()
+
+
+def letter_class(ch: str) -> str:
+    """A folded letter as a regex that matches it in lower-case text with any
+    diacritic ("d" → "[dđ]"): lets a query find folded words in the accented text
+    without folding the text (query side: phrase checks, highlights)."""
+    variants = LETTER_VARIANTS.get(ch)
+    return "[" + "".join(variants) + "]" if variants else re.escape(ch)
 
 
 def fold(text: str) -> str:
@@ -100,7 +158,7 @@ def prepare(text: str) -> str:
 
 def _prepare_nfc(text: str) -> str:
     """``prepare`` for text that is already NFC."""
-    lowered = text.lower().replace("_", " ")
+    lowered = lower(text).replace("_", " ")
     return _LEADING_ZEROS_RE.sub("", lowered) if "0" in lowered else lowered
 
 

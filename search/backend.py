@@ -42,7 +42,10 @@ class IndexedDoc:
 @dataclass(slots=True)
 class SearchQuery:
     """A user's question. ``text`` uses the search-box syntax: words are ANDed,
-    "quoted phrases" must appear as written (diacritics optional)."""
+    "quoted phrases" must appear as written (diacritics optional). Text of
+    punctuation only ("?", "*") finds nothing; empty text lists what the filters
+    allow. The engine reads at most the first 500 characters and 32 words of ``text``
+    (``search.querying``); the rest is ignored."""
 
     text: str
     org_id: int
@@ -69,7 +72,11 @@ class Hit:
 
 @dataclass(slots=True)
 class SearchResults:
-    total: int  # matches the principals may open, never more
+    # Matches the principals may open, never more. One exception to exactness: when
+    # more than 500 documents hold every word pair of a quoted phrase of three words or
+    # more, only the best-ranked are checked for the words side by side and the count
+    # is of the word pairs (an upper bound, off by a few in practice).
+    total: int
     hits: list[Hit]
     page: int
     per_page: int
@@ -100,6 +107,16 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def query(self, q: SearchQuery) -> SearchResults: ...
+
+    def suggest(
+        self, prefix_text: str, org_id: int, principals: Iterable[str], limit: int = 8
+    ) -> list[str]:
+        """Completions of the last word of ``prefix_text`` (the word being typed), as
+        written in the documents (with diacritics, lower case), most frequent first,
+        found only in documents the principals may open: for the suggestions under
+        the search box. Nothing when the text ends with a space (no word is being
+        typed). Engines without a dictionary suggest nothing."""
+        return []
 
     @abstractmethod
     def rebuild(self, docs: Iterable[IndexedDoc], progress: ProgressFn | None = None) -> int:

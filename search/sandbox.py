@@ -31,6 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_worker.py"
+STDERR_KEPT = 4096  # the end of a failed child's standard error, kept for the log
 
 # Applies the limits to itself, then becomes the command (exec keeps rlimits).
 _TRAMPOLINE = (
@@ -59,14 +60,21 @@ class Outcome:
     status: str
     answer: dict = field(default_factory=dict)
     stdout: bytes = b""
+    # The child's exit code (None when it never ran) and the end of what it said on
+    # standard error: for a tool that reports why it failed by both (OCRmyPDF).
+    code: int | None = None
+    stderr: bytes = b""
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
 
-def run_limited(command: list[str], limits: Limits, *, stdin: bytes | None = None, expect_json: bool = True) -> Outcome:
-    """Run ``command`` under ``limits``; never raises because of what the child does."""
+def run_limited(command: list[str], limits: Limits, *, stdin: bytes | None = None, expect_json: bool = True,
+                env: dict[str, str] | None = None) -> Outcome:
+    """Run ``command`` under ``limits``; never raises because of what the child does.
+    ``env`` adds variables to the child's small environment (e.g. ``TMPDIR``, so that a
+    tool killed at the deadline leaves its temporary files where the caller cleans up)."""
     argv = [
         sys.executable,
         "-I",
@@ -77,7 +85,7 @@ def run_limited(command: list[str], limits: Limits, *, stdin: bytes | None = Non
         str(limits.file_bytes),
         *command,
     ]
-    env = {"PATH": os.environ.get("PATH", os.defpath), "LANG": "C.UTF-8", "OMP_THREAD_LIMIT": "1"}
+    env = {"PATH": os.environ.get("PATH", os.defpath), "LANG": "C.UTF-8", "OMP_THREAD_LIMIT": "1", **(env or {})}
     try:
         proc = subprocess.Popen(
             argv,
@@ -100,13 +108,15 @@ def run_limited(command: list[str], limits: Limits, *, stdin: bytes | None = Non
         raise
     _kill_group(proc)  # grandchildren the child left running
     code = proc.returncode
+    said = err[-STDERR_KEPT:]
     if code in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
-        return Outcome("timeout")
+        return Outcome("timeout", code=code, stderr=said)
     if code != 0 or not expect_json:
         if code != 0:
             memory = b"MemoryError" in err or b"std::bad_alloc" in err or b"Cannot allocate" in err
-            return Outcome("memory" if memory or code == -signal.SIGKILL else "crashed", stdout=out)
-        return Outcome("ok", stdout=out)
+            return Outcome("memory" if memory or code == -signal.SIGKILL else "crashed", stdout=out,
+                           code=code, stderr=said)
+        return Outcome("ok", stdout=out, code=code, stderr=said)
     try:
         answer = json.loads(out.decode("utf-8") or "{}")
     except ValueError:

@@ -17,7 +17,6 @@ small incremental commit does not throw away the work done on the big segments.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import shutil
@@ -29,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
 
+from search import mapped
+from search.analysis import TOKEN_RE, fold, prepare
 from search.backend import (
     Hit,
     IndexedDoc,
@@ -42,22 +43,53 @@ from search.backend import (
 from search.engine import Engine, PostingCache
 from search.highlight import mark, snippets
 from search.locking import exclusive
-from search.querying import build_plan, parse
-from search.schema import SCHEMA_VERSION, build_schema, doc_fields
+from search.querying import FEW_RESULTS, build_plan, last_word
+from search.schema import SCHEMA_VERSION, AnalysedBatch, analyse, build_schema
 from search.segment_writer import BulkSegmentWriter
+from search.telex import decode as telex_decode
 
 CURRENT = "current"
 LOCK_FILE = "writer.lock"
-# Documents per segment during a rebuild: bounds the writer's memory (~40 MB).
+# Documents per segment during a rebuild: bounds the writer's memory (~12 bytes per
+# posting, ~300 MB at the flush of a segment of 25,000 ordinary documents).
 SEGMENT_DOCS = 25_000
+# Documents analysed together (``search.schema.analyse``); divides SEGMENT_DOCS.
+BATCH_DOCS = 1_000
 MAX_PER_PAGE = 100
 _TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
+
+# Read compound segments in place instead of copying them into the heap on open.
+mapped.install()
+
+
+class _Codec(W3Codec):  # type: ignore[misc]
+    """Whoosh's codec with segment names from the OS's randomness: Whoosh draws them from
+    the ``random`` module, whose state a caller may have seeded (tests with hypothesis
+    do, per example), and a name drawn twice in one index breaks its next commit."""
+
+    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
+        return W3Segment(self, indexname, segid=uuid.uuid4().hex[:16])
+
+
+def _commit(writer: BulkSegmentWriter) -> None:
+    """``writer.commit()``, releasing Whoosh's lock when the commit fails: Whoosh keeps
+    it then, and every later write of this process would wait for it in vain."""
+    try:
+        writer.commit()
+    except BaseException:
+        if not writer.is_closed:
+            try:
+                writer.cancel()
+            except Exception:
+                writer.writelock.release()
+                writer.is_closed = True
+        raise
 
 
 def _codec() -> W3Codec:
     # Bigger blocks, no zlib: posting lists are decoded whole, so fewer and
     # uncompressed blocks are faster to read; the disk cost is modest.
-    return W3Codec(blocklimit=512, compression=0)
+    return _Codec(blocklimit=512, compression=0)
 
 
 class IndexDamaged(RuntimeError):
@@ -127,16 +159,19 @@ class WhooshBackend(SearchBackend):
         batch = {d.id: d for d in docs}  # the last version of an id wins
         if not batch:
             return
-        prepared = [doc_fields(d) for d in batch.values()]  # outside the lock
+        analysed = analyse(list(batch.values()))  # outside the lock
         with exclusive(self.lock_path, self.lock_timeout):
             writer = self._writer(self._open_index())
             try:
-                for fields in prepared:
-                    writer.update_document(**fields)
+                # What ``update_document`` does per document: replace by id.
+                with writer.searcher() as searcher:
+                    for doc_id in batch:
+                        writer.delete_by_term("id", doc_id, searcher=searcher)
+                writer.add_batch(analysed)
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            _commit(writer)
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(ids))
@@ -150,7 +185,7 @@ class WhooshBackend(SearchBackend):
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            _commit(writer)
 
     def rebuild(
         self,
@@ -183,18 +218,26 @@ class WhooshBackend(SearchBackend):
         ix = whoosh_index.open_dir(str(gen))
         seen: set[str] = set()
 
-        def unique() -> Iterator[IndexedDoc]:
+        def batches() -> Iterator[list[IndexedDoc]]:
+            batch: list[IndexedDoc] = []
             for doc in docs:
                 if doc.id not in seen:
                     seen.add(doc.id)
-                    yield doc
+                    batch.append(doc)
+                    if len(batch) == BATCH_DOCS:
+                        yield batch
+                        batch = []
+            if batch:
+                yield batch
 
         if workers > 0:
+            import multiprocessing  # only here: not on the web workers' start-up path
+
             pool = multiprocessing.get_context("spawn").Pool(workers)
-            analysed: Iterator[dict[str, Any]] = pool.imap(doc_fields, unique(), chunksize=64)
+            analysed: Iterator[AnalysedBatch] = pool.imap(analyse, batches())
         else:
             pool = None
-            analysed = map(doc_fields, unique())
+            analysed = map(analyse, batches())
         try:
             return self._write_all(ix, analysed, progress)
         finally:
@@ -202,20 +245,20 @@ class WhooshBackend(SearchBackend):
                 pool.terminate()
 
     def _write_all(
-        self, ix: Any, analysed: Iterator[dict[str, Any]], progress: ProgressFn | None
+        self, ix: Any, analysed: Iterator[AnalysedBatch], progress: ProgressFn | None
     ) -> int:
         count = 0
         writer: BulkSegmentWriter | None = None
-        for fields in analysed:
+        for batch in analysed:
             if writer is None:
                 writer = self._writer(ix)
-            # A fresh index holds no older version of the id: add, not update.
-            writer.add_document(**fields)
-            count += 1
+            # A fresh index holds no older version of an id: add, not update.
+            writer.add_batch(batch)
+            count += batch.count
             if count % SEGMENT_DOCS == 0:
                 writer.commit(merge=False)
                 writer = None
-            if progress and count % 500 == 0:
+            if progress:
                 progress(count)
         if writer is not None:
             writer.commit(merge=False)
@@ -243,9 +286,13 @@ class WhooshBackend(SearchBackend):
         if not q.principals:
             return SearchResults(0, [], page, per_page)
         engine = self._snapshot()
-        plan = build_plan(q)
+        plan = build_plan(q, engine)
         ranked = engine.run(plan, limit=page * per_page, order=q.order)
-        terms = parse(q.text).highlight_terms()
+        if ranked.total < FEW_RESULTS and plan.correctable:
+            # Little found as typed: a long word may be a typo that made another word.
+            plan = build_plan(q, engine, correct=True)
+            ranked = engine.run(plan, limit=page * per_page, order=q.order)
+        terms, prefixes = plan.highlight, plan.highlight_prefixes
         hits = []
         for score, docnum in ranked.hits[(page - 1) * per_page : page * per_page]:
             stored = engine.reader.stored_fields(docnum)
@@ -258,12 +305,38 @@ class WhooshBackend(SearchBackend):
                     sender=stored.get("sender", ""),
                     date=stored.get("date_iso", ""),
                     text_searchable=stored.get("searchable") == "1",
-                    snippets=snippets(stored.get("content", ""), terms) if terms else [],
-                    subject_html=mark(stored.get("subject", ""), terms),
+                    snippets=(
+                        snippets(stored.get("content", ""), terms, prefixes=prefixes)
+                        if terms or prefixes
+                        else []
+                    ),
+                    subject_html=mark(stored.get("subject", ""), terms, prefixes),
                 )
             )
         took = (time.perf_counter() - started) * 1000
         return SearchResults(ranked.total, hits, page, per_page, took_ms=round(took, 2))
+
+    def suggest(
+        self, prefix_text: str, org_id: int, principals: Iterable[str], limit: int = 8
+    ) -> list[str]:
+        """See ``SearchBackend.suggest``. Counted in the documents the principals may
+        open that hold the words typed before the last one (none of them: in all
+        the documents they may open) — the same work as a query of those words."""
+        principals = set(principals)
+        split = last_word(prefix_text)
+        if not principals or split is None or limit <= 0:
+            return []
+        head, word = split
+        engine = self._snapshot()
+        context = build_plan(SearchQuery(text=head, org_id=org_id, principals=principals))
+        if context.nothing:
+            context.clauses, context.nothing = [], False
+        words = [word]
+        if word.isascii() and not engine.has_term("f", word):
+            words += telex_decode(word)
+        before = TOKEN_RE.findall(prepare(head))
+        previous = fold(before[-1]) if before and head[-1:].isspace() else None
+        return engine.completions(context, words, limit, previous)
 
     def ids(self) -> Iterator[str]:
         """Every indexed id (for reconciliation with the database)."""
