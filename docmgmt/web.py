@@ -71,6 +71,7 @@ class NavGroup:
 # ("Incoming" in the menu, "Incoming documents" on the page) so one row fits 1366 px.
 OUTGOING = lazy_pgettext("menu", "Văn bản đi")
 MEETINGS = lazy_pgettext("menu", "Họp, lịch")
+RECORDS = lazy_pgettext("menu", "Hồ sơ")
 
 
 # The menu, per role: an item shows only to those whose roles grant its permission.
@@ -97,6 +98,8 @@ NAV: list[NavItem] = [
     NavItem("outgoing.register_book", _l("Sổ đi"), "journal-arrow-up",
             (Permission.VIEW_ALL_DOCUMENTS, Permission.ISSUE_OUTGOING), OUTGOING),
     NavItem("signatures.verify", _l("Kiểm tra chữ ký số"), "patch-check", None, OUTGOING),
+    NavItem("records.index", _l("Hồ sơ và Danh mục hồ sơ"), "folder2", None, RECORDS),
+    NavItem("records.transfers", _l("Nộp lưu"), "archive", None, RECORDS),
     # the same permissions exchange.operations.can_view asks for
     NavItem("exchange.index", lazy_pgettext("menu", "Liên thông"), "arrow-left-right",
             (Permission.MANAGE_INTEGRATION, Permission.ISSUE_OUTGOING, Permission.REGISTER_INCOMING)),

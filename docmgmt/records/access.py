@@ -169,6 +169,7 @@ def dossier_actions(user: User, dossier: Dossier) -> frozenset[str]:
     if not can_read(user, dossier):
         return frozenset()
     actions = set(DOSSIER_LIFECYCLE.available(user, dossier))
+    actions.discard("archive")  # done by receiving its transfer, never on its own
     if dossier.open_loan is None:
         actions.discard("take_back")
     else:

@@ -39,6 +39,7 @@ from search.analysis import fold
 
 from ..audit.operations import readable_through, register_content_check
 from ..audit.operations import record as audit
+from ..core import signals
 from ..core.access import find_scoped, load
 from ..core.errors import Conflict, ValidationFailed, forbidden, not_found
 from ..core.text import clean
@@ -194,6 +195,7 @@ def _event(dossier: Dossier, what: str, actor: User | None, reason: str = "", **
     event = DossierEvent(dossier=dossier, kind=what, actor_id=actor.id if actor else None, at=utcnow(),
                          reason=reason, data=data or None)
     db.session.add(event)
+    signals.dossier_changed.send(dossier)  # every act on a dossier: its text, state or readers
     return event
 
 
@@ -274,6 +276,7 @@ def _renumber(plan: FilePlan) -> None:
             counter += 1
             dossier.number = counter
             dossier.notation = _notation(counter, heading)
+            signals.dossier_changed.send(dossier)
     db.session.flush()
 
 

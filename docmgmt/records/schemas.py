@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ..core.schemas import (
+    MAX_INT,
     Between,
     Boolean,
     Date,
@@ -345,8 +346,10 @@ class TransferListQuerySchema(Schema):
 
 
 class SuggestionQuerySchema(Schema):
-    incoming_id = Integer(load_default=None, allow_none=True, metadata={"description": "an incoming document"})
-    outgoing_id = Integer(load_default=None, allow_none=True, metadata={"description": "an outgoing document"})
+    incoming_id = Integer(load_default=None, allow_none=True, validate=Between(1, MAX_INT, _l("Văn bản đến")),
+                          metadata={"description": "an incoming document"})
+    outgoing_id = Integer(load_default=None, allow_none=True, validate=Between(1, MAX_INT, _l("Văn bản đi")),
+                          metadata={"description": "an outgoing document"})
     limit = Integer(load_default=5, validate=Between(1, 50, _l("Số hồ sơ gợi ý")))
 
 
@@ -369,6 +372,13 @@ def retention_label(dossier) -> str:
 
 def _person(user) -> dict | None:
     return {"id": user.id, "name": user.full_name} if user is not None else None
+
+
+def _dates(dossier) -> tuple[str | None, str | None]:
+    """StartDate, EndDate as the API shapes them (``dates`` when the door worked them out
+    for its reader: the items they may open), ISO 8601."""
+    first, last = getattr(dossier, "dates", (dossier.start_date, dossier.end_date))
+    return (first.isoformat() if first else None, last.isoformat() if last else None)
 
 
 def _actions(obj) -> list[str]:
@@ -414,8 +424,13 @@ class DossierSummarySchema(Schema):
     in_plan = fields.Boolean(metadata={"description": "false: opened outside the plan (Điều 29.2.c)"})
     status = fields.String(metadata={"description": ", ".join(DOSSIER_STATUSES)})
     status_label = fields.Function(lambda d: d.status_enum.label)
-    start_date = fields.Date(allow_none=True)
-    end_date = fields.Date(allow_none=True)
+    start_date = fields.Function(lambda d: _dates(d)[0], metadata={
+        "type": "string", "format": "date", "nullable": True,
+        "description": "StartDate: the earliest document's date (of those the caller may open; null to whom "
+                       "may not open the dossier)"})
+    end_date = fields.Function(lambda d: _dates(d)[1], metadata={
+        "type": "string", "format": "date", "nullable": True,
+        "description": "EndDate: the latest document's date (likewise)"})
     transfer_id = fields.Integer(allow_none=True)
     actions = fields.Function(_actions, metadata={
         "description": "what the caller may do now: open, edit, file, close, reopen, lend, take_back"})
