@@ -38,6 +38,8 @@ from .notifications.mail import SmtpMailer
 from .org.models import Organisation, User
 from .org.operations import create_user
 from .org.schemas import UserCreateSchema
+from .records.cli import records_cli
+from .records.cli import remind_once as remind_transfers
 from .searching.indexing import drain, extract_missing
 from .signing.cli import keys_cli
 
@@ -244,7 +246,9 @@ def worker(once, reminders_every, drain_every, extract_every, exchange_every, pr
             # Written consultations: closed at their deadline, the members reminded.
             ("consultations", reminders_every, _consultation_jobs),
             # Delegations that started or ended by themselves: both people are told, once.
-            ("delegations", reminders_every, lambda: f"{notify_due()} delegation(s) announced")]
+            ("delegations", reminders_every, lambda: f"{notify_due()} delegation(s) announced"),
+            # Records: who still has dossiers to hand over, told 30 days before the due date.
+            ("records", reminders_every, remind_transfers)]
     due = {name: 0.0 for name, _every, _fn in jobs}
     while True:
         now = time.monotonic()
@@ -277,4 +281,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(exchange_cli)
     app.cli.add_command(export_edxml)
     app.cli.add_command(import_edxml)
+    app.cli.add_command(records_cli)
     register_maintenance_cli(app)

@@ -54,6 +54,10 @@ class Config:
         )
         self.FILE_STORE_DIR = os.environ.get("XASO_FILE_STORE", str(folder / "files"))
         self.SEARCH_INDEX_DIR = os.environ.get("XASO_SEARCH_INDEX", str(folder / "index"))
+        # Scans are read by OCRmyPDF (Debian: ocrmypdf, tesseract-ocr-vie) in the worker;
+        # XASO_OCR_COMMAND names another command (a path), or "" to read no scan.
+        self.SEARCH_OCR_COMMAND = os.environ.get("XASO_OCR_COMMAND", "ocrmypdf")
+        self.SEARCH_OCR_LANGUAGE = os.environ.get("XASO_OCR_LANGUAGE", "vie")
         self.MAX_UPLOAD_BYTES = int(os.environ.get("XASO_MAX_UPLOAD_MB", "50")) * 1024 * 1024
         # Werkzeug refuses bodies above this before any view runs; a little headroom
         # over one file lets the form fields around it through.

@@ -264,6 +264,7 @@ def seed_documents(org: Organisation) -> None:
     for seeder in DOCUMENT_SEEDERS:
         seeder(org)
     _seed_schedule(org)  # after the meetings: the week shows them
+    _seed_records(org)  # after every document: the dossiers hold the completed and issued ones
 
 
 # --- the weekly work schedule (docmgmt/schedule/demo.py) --------------------------------------------
@@ -287,6 +288,14 @@ def _seed_delegations(org: Organisation) -> None:
     from .delegation.demo import seed_delegations
 
     seed_delegations(org)
+
+
+# --- records (docmgmt/records/demo.py) ----------------------------------------------------------
+
+def _seed_records(org: Organisation) -> None:
+    from .records.demo import seed_records
+
+    seed_records(org)
 
 
 def seed_earlier_weeks(org: Organisation, user: Callable[[str], User], before: date) -> None:

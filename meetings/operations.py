@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from docmgmt.audit.operations import readable_through, register_content_check
 from docmgmt.audit.operations import record as audit
+from docmgmt.core import signals
 from docmgmt.core.access import find_scoped, load
 from docmgmt.core.errors import Conflict, ValidationFailed, forbidden
 from docmgmt.core.text import clean
@@ -143,6 +144,7 @@ def create_meeting(actor: User, data: MeetingInput) -> Meeting:
     db.session.add(m)
     db.session.flush()
     audit(actor.organisation_id, actor, "meeting.created", m, m.title)
+    signals.meeting_changed.send(m)
     return m
 
 
@@ -167,6 +169,7 @@ def update_meeting(actor: User, m: Meeting, data: MeetingInput) -> Meeting:
             m.participants.append(Participant(user_id=uid, role=role))
     db.session.flush()
     audit(actor.organisation_id, actor, "meeting.updated", m, m.title)
+    signals.meeting_changed.send(m)
     if m.status_enum is Status.INVITED:
         for p in m.participants:
             if p.user_id not in keep:
@@ -234,6 +237,7 @@ def transition(actor: User, m: Meeting, action: str, note: str = "") -> Meeting:
     m.status = target.value
     live.record(m, seq, f"meeting.{action}", actor, sections)
     audit(actor.organisation_id, actor, f"meeting.{action}", m, m.title)
+    signals.meeting_changed.send(m)
     return m
 
 
@@ -275,6 +279,7 @@ def rsvp(actor: User, m: Meeting, answer: str, reason: str = "", delegate_id: in
         p.delegate_id = delegate.id
     p.rsvp, p.rsvp_reason, p.rsvp_at = answer, reason, utcnow()
     live.record(m, seq, "participant.rsvp", actor, ["participants"])
+    signals.meeting_changed.send(m)  # a delegate joins (or leaves) those who may see it
     return p
 
 
@@ -313,6 +318,7 @@ def add_item(actor: User, m: Meeting, title: str, presenter_id: int | None = Non
                       position=max((i.position for i in m.items), default=0) + 1)
     m.items.append(item)
     live.record(m, seq, "agenda.changed", actor, ["agenda"])
+    signals.meeting_changed.send(m)
     return item
 
 
@@ -324,6 +330,7 @@ def update_item(actor: User, item: AgendaItem, title: str, presenter_id: int | N
     seq = live.begin(m)
     item.title, item.presenter_id, item.duration_minutes = title, presenter_id, duration
     live.record(m, seq, "agenda.changed", actor, ["agenda"])
+    signals.meeting_changed.send(m)
     return item
 
 
@@ -333,6 +340,7 @@ def remove_item(actor: User, item: AgendaItem) -> None:
     if item.votes:
         raise Conflict("item_has_votes", _("Mục đã có biểu quyết, không xóa được."))
     seq = live.begin(m)
+    signals.meeting_changed.send(m, removed_documents=[d.id for d in item.documents])
     if m.current_item_id == item.id:
         m.current_item_id = None
     m.items.remove(item)
@@ -420,6 +428,7 @@ def attach_document(actor: User, item: AgendaItem, *, incoming_id: int | None = 
                                        added_by_id=actor.id))
     item.documents.extend(attached)
     live.record(m, seq, "agenda.changed", actor, ["agenda"])
+    signals.meeting_changed.send(m)
     return attached[0]
 
 
@@ -427,6 +436,7 @@ def remove_document(actor: User, document: AgendaDocument) -> None:
     item = document.item
     _check_editable(actor, item.meeting)
     seq = live.begin(item.meeting)
+    signals.meeting_changed.send(item.meeting, removed_documents=[document.id])
     item.documents.remove(document)
     live.record(item.meeting, seq, "agenda.changed", actor, ["agenda"])
 
@@ -762,6 +772,7 @@ def save_conclusion(actor: User, m: Meeting, item_id: int, text: str) -> AgendaI
     seq = live.begin(m)
     item.conclusion, item.conclusion_by_id = text, actor.id
     live.record(m, seq, "agenda.conclusion", actor, ["agenda"])
+    signals.meeting_changed.send(m)
     return item
 
 

@@ -22,7 +22,8 @@ fi
 # System packages, installed with apt-get when run as root:
 # - to build PyICU (Vietnamese collation of people's names) until it is in .venv;
 # - what the features use at run time: LibreOffice turns drafts into PDF, the Liberation
-#   fonts (metric-compatible with Times New Roman) set documents and signatures.
+#   fonts (metric-compatible with Times New Roman) set documents and signatures, OCRmyPDF
+#   with tesseract's Vietnamese data reads scans for the search (in the worker).
 build=()
 if ! .venv/bin/python -c 'import icu' 2>/dev/null; then
   dpkg -s libicu-dev >/dev/null 2>&1 || build+=(libicu-dev)
@@ -33,6 +34,8 @@ runtime=()
 command -v soffice >/dev/null || runtime+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null || runtime+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || runtime+=(fonts-liberation2)
+command -v ocrmypdf >/dev/null || runtime+=(ocrmypdf)
+tesseract --list-langs 2>/dev/null | grep -qx vie || runtime+=(tesseract-ocr-vie)
 need=("${build[@]}" "${runtime[@]}")
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -43,8 +46,14 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "Xã Số needs ${need[*]}. Install them (sudo apt-get install -y ${need[*]}) and run again." >&2
     exit 1
   else
-    echo "Without ${runtime[*]} drafts are not turned into PDF (upload a PDF instead) and documents" >&2
-    echo "fall back to other fonts: sudo apt-get install -y ${runtime[*]}" >&2
+    echo "Missing system packages (install them: sudo apt-get install -y ${runtime[*]}):" >&2
+    for package in "${runtime[@]}"; do
+      case "$package" in
+        libreoffice-writer-nogui|poppler-utils) echo "  $package: drafts are not turned into PDF (upload a PDF instead)" >&2 ;;
+        fonts-liberation2) echo "  $package: documents fall back to other fonts" >&2 ;;
+        ocrmypdf|tesseract-ocr-vie) echo "  $package: scans are not read (OCR); they wait, listed by 'flask search status'" >&2 ;;
+      esac
+    done
   fi
 fi
 

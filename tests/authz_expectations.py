@@ -31,7 +31,7 @@ or 401 (API; Socket.IO refuses the connection), except the routes marked ``publi
 
 Adding a route: add an entry under its endpoint name and method (``flask --app docmgmt
 routes`` lists them), with the kind of object its URL names (``on``: incoming, personal,
-outgoing, file, meeting, user, unit, token, note, session, message, register — the test's
+outgoing, file, meeting, user, unit, token, note, session, message, register, saved_search — the test's
 ``World`` builds one of each per scope), what a valid request sends (``body``; ``{name}``
 is replaced by the id of that name: the object's own ids, ``u_<username>``,
 ``unit_<abbreviation>``), and its grid — usually one of the named grids below. An endpoint
@@ -438,6 +438,16 @@ head_of_unit  ok   404    404      -
 staff         ok   404    404      -
 secretary     ok   404    404      -
 """)
+# A saved search (searching.saved): its owner's alone; anyone else's is "not found".
+SAVED_SEARCH_OWNER = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   404    404      -
+leader        ok   404    404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+""")
 # Exchange messages (the commune's outbox): whoever runs the exchange.
 MESSAGE = grid("""
               own  other  foreign  secret
@@ -574,12 +584,129 @@ staff         ok   403    404      -
 secretary     ok   403    404      -
 """)
 
+# --- electronic records (hồ sơ điện tử) ----------------------------------------------------------------
+# The "plan" object: this year's Danh mục hồ sơ, approved (own), next year's, a draft (other),
+# Lạc Sơn's (foreign, of a year Kim Bôi has none of); its values name a heading of it. The
+# "dossier" object: an open dossier of the unit's colleague (none of the six) holding the
+# unit's incoming document and the one given to that colleague by name; "transfer": that
+# colleague's closed dossier announced for transfer to the archive (nộp lưu).
+
+# An approved plan is everyone's (the basis of filing); a draft, the archive's and the approvers'.
+RECORDS_PLAN_READ = grid("""
+              own  other  foreign  secret
+admin         ok   404    404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         ok   404    404      -
+secretary     ok   404    404      -
+""")
+# Drafting it (headings, rows, numbering; taking it back to draft): the archive role (the clerk).
+RECORDS_PLAN_EDIT = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         ok   ok     404      -
+leader        403  403    404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     403  404    404      -
+""")
+RECORDS_PLAN_APPROVE = grid("""
+              own  other  foreign  secret
+admin         403  404    404      -
+clerk         403  403    404      -
+leader        ok   ok     404      -
+head_of_unit  403  404    404      -
+staff         403  404    404      -
+secretary     403  404    404      -
+""")
+# A dossier: its person responsible, the head of their unit, whoever reads every document,
+# the archive role.
+RECORDS_DOSSIER_READ = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  ok   404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+# Opening, filing, closing: its person responsible alone (none of the six).
+RECORDS_RESPONSIBLE = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         403  403    404      -
+leader        403  403    404      -
+head_of_unit  403  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+# Reopening a closed dossier: the head of the commune (here the dossier is open: refused on its state).
+RECORDS_REOPEN = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         403  403    404      -
+leader        ok   ok     404      -
+head_of_unit  403  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+# Lending, taking back, removing a planned row: the archive role (refused here on the state).
+RECORDS_ARCHIVE_ACT = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        403  403    404      -
+head_of_unit  403  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+# A transfer: the person handing over, the head of their unit, the archive role.
+RECORDS_TRANSFER_READ = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        404  404    404      -
+head_of_unit  ok   404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+RECORDS_TRANSFER_SUBMIT = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         403  403    404      -
+leader        404  404    404      -
+head_of_unit  403  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+RECORDS_TRANSFER_RECEIVE = grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         ok   ok     404      -
+leader        404  404    404      -
+head_of_unit  403  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+""")
+# A dossier's title is a row of the approved plan: everyone of the commune reads it.
+RECORDS_DOSSIER_TITLE = grid("""
+              own  other  foreign  secret
+admin         ok   ok     404      -
+clerk         ok   ok     404      -
+leader        ok   ok     404      -
+head_of_unit  ok   ok     404      -
+staff         ok   ok     404      -
+secretary     ok   ok     404      -
+""")
+
 SEES = {
     "incoming": INCOMING_READ,
     "personal": PERSONAL_READ,
     "outgoing": OUTGOING_READ,
     "meeting": MEETING_VIEW,
     "note": NOTE_OWNER,
+    "saved_search": SAVED_SEARCH_OWNER,  # its name: its owner's alone
     # A token's name: its owner; the administrator (who revokes anyone's) and the leaders
     # too, who read the audit log ("token created: <name>").
     "token": grid("""
@@ -613,6 +740,9 @@ staff         ok   404    404      -
 secretary     ok   404    404      -
 """),
     "consultation": CONSULTATION_VIEW,
+    "plan": RECORDS_PLAN_READ,
+    "dossier": RECORDS_DOSSIER_TITLE,
+    "transfer": RECORDS_TRANSFER_READ,
     "user": UNIT_READ,  # colleagues' names are no secret inside the commune
     "unit": UNIT_READ,
 }
@@ -742,7 +872,27 @@ EXPECTATIONS: dict[str, Entry] = {
     "api-audit.AuditVerify GET": Entry(only("admin", "leader")),
     # search
     "search.results GET": Entry(everyone(), query="q=phân quyền"),
+    "search.suggest GET": Entry(everyone(), query="q=phân quy"),
     "api-search.Search GET": Entry(everyone(), query="q=phân quyền"),
+    # saved searches: one's own (the "saved_search" object: each person's, a colleague's,
+    # Lạc Sơn's); the export reads the results through the search, as the page does
+    "search.saved_index GET": Entry(everyone()),
+    "search.save POST": Entry(
+        everyone(), body={"name": "Văn bản phân quyền", "q": "phân quyền", "columns": ["number", "subject"]}
+    ),
+    "search.rerun GET": Entry(SAVED_SEARCH_OWNER, on="saved_search"),
+    "search.rename POST": Entry(SAVED_SEARCH_OWNER, on="saved_search", body={"s{saved_id}-name": "Tên đã đổi"}),
+    "search.delete_saved POST": Entry(SAVED_SEARCH_OWNER, on="saved_search", body={}),
+    "search.export_results POST": Entry(
+        everyone(), body={"q": "phân quyền", "format": "docx", "columns": ["number", "subject"]}
+    ),
+    "api-search.SavedSearches GET": Entry(everyone()),
+    "api-search.SavedSearches POST": Entry(
+        everyone(), body={"name": "Văn bản phân quyền", "q": "phân quyền", "columns": ["subject"]}
+    ),
+    "api-search.SavedSearchItem PATCH": Entry(SAVED_SEARCH_OWNER, on="saved_search", body={"name": "Tên đã đổi"}),
+    "api-search.SavedSearchItem DELETE": Entry(SAVED_SEARCH_OWNER, on="saved_search"),
+    "api-search.Export GET": Entry(everyone(), query="q=phân quyền&format=docx"),
     # figures: whoever handles documents sees their own, a head their unit's, the leaders and
     # the clerk the commune's; an administrator's account has none (reports.scope.level_of)
     "reports.dashboard GET": Entry(REPORTS),
@@ -798,6 +948,8 @@ EXPECTATIONS: dict[str, Entry] = {
     "incoming.show GET [given to a colleague by name]": Entry(PERSONAL_READ, on="personal"),
     "incoming.document_file GET": Entry(INCOMING_FILE, on="incoming"),
     "incoming.print_file GET": Entry(INCOMING_FILE, on="incoming"),
+    # the scan with a text layer made by OCR (the world gives every file one)
+    "incoming.file_copy GET": Entry(INCOMING_FILE, on="incoming", args={"copy": "ocr"}),
     "incoming.submit POST": Entry(INCOMING_CLERK, on="incoming", body={"submit-leader_id": "", "submit-comment": ""}),
     "incoming.direct POST": Entry(
         INCOMING_LEADER, on="incoming", body={f"direct-{k}": v for k, v in _DIRECTION.items()}
@@ -892,6 +1044,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "outgoing.show GET": Entry(OUTGOING_READ, on="outgoing"),
     "outgoing.document_file GET": Entry(OUTGOING_FILE, on="outgoing"),
     "outgoing.print_file GET": Entry(OUTGOING_FILE, on="outgoing"),
+    "outgoing.file_copy GET": Entry(OUTGOING_FILE, on="outgoing", args={"copy": "ocr"}),
     "outgoing.new_version POST": Entry(
         OUTGOING_DRAFTER, on="outgoing", body={"new_version-file": PDF, "new_version-note": "Sửa đoạn 2"}
     ),
@@ -1058,6 +1211,108 @@ EXPECTATIONS: dict[str, Entry] = {
     "api-delegations.Delegations POST": Entry(only("leader"), body=_DELEGATION_API),
     "api-delegations.DelegationItem GET": Entry(everyone(HIDDEN), args=_NO_DELEGATION),
     "api-delegations.EndDelegation POST": Entry(everyone(HIDDEN), args=_NO_DELEGATION, body={}),
+    # electronic records: the API (see the grids above for the world's objects)
+    "api-records.Plans GET": Entry(everyone()),
+    "api-records.Plans POST": Entry(only("clerk"), body={"year": 2050, "copy_previous": False}),
+    "api-records.PlanOfYear GET": Entry(RECORDS_PLAN_READ, on="plan"),
+    "api-records.PlanNumbering PUT": Entry(RECORDS_PLAN_EDIT, on="plan", body={"numbering": "heading"}),
+    "api-records.PlanHeadings POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={"title": "Đề mục mới", "code": "MOI"}),
+    "api-records.Heading PUT": Entry(RECORDS_PLAN_EDIT, on="plan", body={"title": "Đề mục sửa", "code": "SUA"}),
+    "api-records.Heading DELETE": Entry(RECORDS_PLAN_EDIT, on="plan"),
+    "api-records.PlanDossiers POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={
+        "heading_id": "{heading_id}", "title": "Hồ sơ mới", "retention_years": 5, "responsible_id": "{u_cv_kt1}"}),
+    "api-records.UnplannedDossier POST": Entry(RECORDS_PLAN_READ, on="plan", body={
+        "heading_id": "{heading_id}", "title": "Hồ sơ phát sinh", "retention_years": 5}),
+    "api-records.ApprovePlan POST": Entry(RECORDS_PLAN_APPROVE, on="plan", body={
+        "decision_number": "02/QĐ-UBND", "decision_date": vn_today().isoformat()}),
+    "api-records.RevisePlan POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={}),
+    "api-records.Dossiers GET": Entry(everyone()),
+    "api-records.DossierView GET": Entry(RECORDS_DOSSIER_READ, on="dossier"),
+    "api-records.DossierView PUT": Entry(RECORDS_RESPONSIBLE, on="dossier", body={
+        "heading_id": "{heading_id}", "title": "Hồ sơ sửa", "retention_years": 10}),
+    "api-records.DossierView DELETE": Entry(RECORDS_ARCHIVE_ACT, on="dossier"),
+    "api-records.OpenDossier POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={}),
+    "api-records.FileDocuments POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={"incoming_ids": [1]}),
+    "api-records.FileOther POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={
+        "file_id": 1, "title": "Ảnh hiện trường", "doc_date": vn_today().isoformat()}),
+    "api-records.Item DELETE": Entry(RECORDS_RESPONSIBLE, on="dossier"),
+    "api-records.CloseDossier POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={}),
+    "api-records.ReopenDossier POST": Entry(RECORDS_REOPEN, on="dossier", body={"reason": "Bổ sung văn bản"}),
+    "api-records.LendDossier POST": Entry(RECORDS_ARCHIVE_ACT, on="dossier", body={"borrower_id": "{u_cv_kt1}"}),
+    "api-records.TakeBack POST": Entry(RECORDS_ARCHIVE_ACT, on="dossier", body={}),
+    "api-records.History GET": Entry(RECORDS_DOSSIER_READ, on="dossier"),
+    "api-records.DossierPackage GET": Entry(RECORDS_DOSSIER_READ, on="dossier"),
+    # (no document named: refused on the data, 422, whoever asks)
+    "api-records.Suggestions GET": Entry(everyone()),
+    "api-records.Containing GET": Entry(everyone()),
+    "api-records.Transfers GET": Entry(everyone()),
+    "api-records.Transfers POST": Entry(only("clerk"), body={
+        "year": vn_today().year, "due_date": (vn_today() + timedelta(days=30)).isoformat()}),
+    "api-records.TransferView GET": Entry(RECORDS_TRANSFER_READ, on="transfer"),
+    "api-records.SubmitTransfer POST": Entry(RECORDS_TRANSFER_SUBMIT, on="transfer", body={}),
+    "api-records.ReceiveTransfer POST": Entry(RECORDS_TRANSFER_RECEIVE, on="transfer", body={}),
+    # electronic records: the pages (the same objects and grids as the API's)
+    "records.index GET": Entry(everyone()),
+    "records.create_plan POST": Entry(only("clerk"), body={"plan-year": "2050", "plan-numbering": "plan"}),
+    "records.plan GET": Entry(RECORDS_PLAN_READ, on="plan"),
+    "records.set_numbering POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={"numbering-numbering": "heading"}),
+    "records.add_heading POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={
+        "heading-title": "Đề mục mới", "heading-code": "MOI"}),
+    "records.add_dossier POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={
+        "dossier-heading_id": "{heading_id}", "dossier-title": "Hồ sơ mới", "dossier-retention_years": "5",
+        "dossier-responsible_id": "{u_cv_kt1}"}),
+    "records.approve_plan POST": Entry(RECORDS_PLAN_APPROVE, on="plan", body={
+        "approve-decision_number": "02/QĐ-UBND", "approve-decision_date": "{today}"}),
+    "records.open_unplanned POST": Entry(RECORDS_PLAN_READ, on="plan", body={
+        "unplanned-heading_id": "{heading_id}", "unplanned-title": "Hồ sơ phát sinh",
+        "unplanned-retention_years": "5"}),
+    "records.revise_plan POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={}),
+    "records.edit_heading GET": Entry(RECORDS_PLAN_EDIT, on="plan"),
+    "records.edit_heading POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={
+        "heading-title": "Đề mục sửa", "heading-code": "SUA"}),
+    "records.delete_heading POST": Entry(RECORDS_PLAN_EDIT, on="plan", body={}),
+    "records.export_plan GET": Entry(RECORDS_PLAN_READ, on="plan", args={"fmt": "pdf"}),
+    "records.export_plan GET [docx]": Entry(RECORDS_PLAN_READ, on="plan", args={"fmt": "docx"}),
+    "records.export_plan GET [xlsx]": Entry(RECORDS_PLAN_READ, on="plan", args={"fmt": "xlsx"}),
+    "records.dossier GET": Entry(RECORDS_DOSSIER_READ, on="dossier"),
+    "records.edit_dossier GET": Entry(RECORDS_RESPONSIBLE, on="dossier"),
+    "records.edit_dossier POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={
+        "dossier-heading_id": "{heading_id}", "dossier-title": "Hồ sơ sửa", "dossier-retention_years": "10"}),
+    "records.delete_dossier POST": Entry(RECORDS_ARCHIVE_ACT, on="dossier", body={}),
+    "records.open_dossier POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={}),
+    "records.close_dossier POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={}),
+    "records.reopen_dossier POST": Entry(RECORDS_REOPEN, on="dossier", body={"reopen-reason": "Bổ sung văn bản"}),
+    "records.lend_dossier POST": Entry(RECORDS_ARCHIVE_ACT, on="dossier", body={"lend-borrower_id": "{u_cv_kt1}"}),
+    "records.take_back POST": Entry(RECORDS_ARCHIVE_ACT, on="dossier", body={}),
+    "records.add_file POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={
+        "add_file-file": PDF, "add_file-title": "Ảnh hiện trường", "add_file-doc_date": "{today}"}),
+    "records.remove_item POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={}),
+    # The world's items are documents, whose files open from their own pages: no other file here.
+    "records.item_file GET": Entry(grid("""
+              own  other  foreign  secret
+admin         404  404    404      -
+clerk         404  404    404      -
+leader        404  404    404      -
+head_of_unit  404  404    404      -
+staff         404  404    404      -
+secretary     404  404    404      -
+"""), on="dossier"),
+    "records.file_documents POST": Entry(RECORDS_RESPONSIBLE, on="dossier", body={
+        "dossier_id": "{dossier_id}", "incoming_ids": "1", "next": "/records/"}),
+    "records.export_dossier_index GET": Entry(RECORDS_DOSSIER_READ, on="dossier", args={"fmt": "pdf"}),
+    "records.export_dossier_index GET [docx]": Entry(RECORDS_DOSSIER_READ, on="dossier", args={"fmt": "docx"}),
+    "records.export_package GET": Entry(RECORDS_DOSSIER_READ, on="dossier"),
+    "records.transfers GET": Entry(everyone()),
+    "records.announce_transfer POST": Entry(only("clerk"), body={
+        "transfer-year": str(vn_today().year), "transfer-due_date": "{meeting_day}"}),
+    "records.transfer GET": Entry(RECORDS_TRANSFER_READ, on="transfer"),
+    "records.submit_transfer POST": Entry(RECORDS_TRANSFER_SUBMIT, on="transfer", body={}),
+    "records.receive_transfer POST": Entry(RECORDS_TRANSFER_RECEIVE, on="transfer", body={
+        "receive-condition": "Đầy đủ, còn tốt"}),
+    "records.export_transfer_index GET": Entry(RECORDS_TRANSFER_READ, on="transfer", args={"fmt": "pdf"}),
+    "records.export_transfer_index GET [docx]": Entry(RECORDS_TRANSFER_READ, on="transfer", args={"fmt": "docx"}),
+    "records.export_receipt GET": Entry(RECORDS_TRANSFER_READ, on="transfer", args={"fmt": "pdf"}),
+    "records.export_receipt GET [docx]": Entry(RECORDS_TRANSFER_READ, on="transfer", args={"fmt": "docx"}),
     # written consultations (phiếu lấy ý kiến): pages
     "consultations.index GET": Entry(everyone()),
     "consultations.new GET": Entry(only("leader", "secretary")),

@@ -35,6 +35,9 @@ def instance_config(folder: Path) -> dict:
         "INSTANCE_DIR": str(folder),
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
+        # Scans wait for OCR (an OCRmyPDF run takes seconds) unless a test turns it on
+        # (tests/test_ocr.py): app.config["SEARCH_OCR_COMMAND"] = "ocrmypdf".
+        "SEARCH_OCR_COMMAND": "",
     }
 
 

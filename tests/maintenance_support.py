@@ -1,6 +1,7 @@
 """A commune with a little of everything, for the check, backup and crash tests:
 incoming documents with files (one confidential paper entry), signed and issued
-outgoing documents, a live meeting with a vote."""
+outgoing documents, a live meeting with a vote, an approved dossier plan with a closed
+dossier holding the last incoming and the first outgoing document."""
 
 from __future__ import annotations
 
@@ -72,9 +73,33 @@ def populate() -> dict:
     db.session.commit()
     mops.cast_ballot(user(MEMBERS[0]), m, vote.id, vote.options[0].id)
     db.session.commit()
+    dossier = closed_dossier(incoming=[incoming[-1]], outgoing=[docs[0].id])
+    db.session.commit()
     settle()  # what the worker does in the background: read the files, index their text
     return {"incoming": incoming, "confidential": confidential, "outgoing": [d.id for d in docs],
-            "meeting": meeting_id}
+            "meeting": meeting_id, "dossier": dossier}
+
+
+def closed_dossier(incoming: list[int], outgoing: list[int]) -> int:
+    """This year's plan, approved, with dossier 01.VP of the clerk holding these documents,
+    closed (its files fixed in its manifest)."""
+    from docmgmt.core.timeutil import vn_today
+    from docmgmt.records import operations as rec
+    from docmgmt.records.schemas import ApprovalInput, DossierInput, FilingInput, HeadingInput, PlanInput
+    from tests.commune import unit, user
+
+    clerk = user("vanthu")
+    plan = rec.create_plan(clerk, PlanInput(year=vn_today().year, copy_previous=False))
+    heading = rec.add_heading(clerk, plan, HeadingInput(title="Văn phòng HĐND và UBND", code="VP",
+                                                        unit_id=unit("VP").id))
+    dossier = rec.add_planned_dossier(clerk, plan, DossierInput(
+        heading_id=heading.id, title="Hồ sơ về chuyển đổi số của xã", retention_years=10,
+        responsible_id=clerk.id))
+    rec.approve_plan(user("chutich"), plan, ApprovalInput("01/QĐ-UBND", vn_today()))
+    rec.open_dossier(clerk, dossier)
+    rec.file_documents(clerk, dossier, FilingInput(incoming_ids=incoming, outgoing_ids=outgoing))
+    rec.close_dossier(clerk, dossier)
+    return dossier.id
 
 
 def build_populated(template: Path, folder: Path) -> dict:

@@ -62,7 +62,9 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 MARK = "AZMK"
 PARENT_ID = {"incoming": "document_id", "outgoing": "document_id", "meeting": "meeting_id",
              "consultation": "consultation_id"}
-UNIT_KINDS = ("incoming", "personal", "outgoing", "file", "user", "unit")  # "own" = of the person's unit
+UNIT_KINDS = ("incoming", "personal", "outgoing", "file", "user", "unit",  # "own" = of the person's unit
+              "dossier", "transfer")
+PLAN_KEYS = {"own": "APPROVED", "other": "DRAFT"}  # records: this year's plan, approved; next year's, a draft
 SUMMARY: dict[str, int] = {}  # the last run's figures
 
 
@@ -91,7 +93,7 @@ class World:
             keys = {"own": self.unit_of[username], "other": OTHER_UNIT, "foreign": FOREIGN, "secret": SECRET}
         elif kind in ("meeting", "consultation"):
             keys = {"own": "IN", "other": "OUT", "foreign": FOREIGN}
-        elif kind in ("token", "note", "session", "schedule_link"):
+        elif kind in ("token", "note", "session", "schedule_link", "saved_search"):
             keys = {"own": username, "other": "cv.vhxh", "foreign": FOREIGN}
         elif kind == "message":
             keys = {"own": "HOME", "foreign": FOREIGN}
@@ -99,6 +101,8 @@ class World:
             keys = {"own": "PLAIN", "secret": SECRET}
         elif kind == "schedule":
             keys = {"own": "HOME", "foreign": FOREIGN}
+        elif kind == "plan":
+            keys = {**PLAN_KEYS, "foreign": FOREIGN}
         else:
             raise KeyError(kind)
         key = keys.get(scope)
@@ -114,8 +118,10 @@ class World:
             return "own" if key == self.unit_of.get(username) else "other"
         if kind in ("meeting", "consultation"):
             return "own" if key == "IN" else "other"
-        if kind in ("token", "note", "session", "schedule_link"):
+        if kind in ("token", "note", "session", "schedule_link", "saved_search"):
             return "own" if key == username else "other"
+        if kind == "plan":
+            return "own" if key == PLAN_KEYS["own"] else "other"
         return "own"
 
     def hidden_from(self, role: str) -> list[str]:
@@ -358,6 +364,9 @@ def _build_world() -> World:  # noqa: PLR0915 - one commune, told in order
         w.add("message", key, {"message_id": message.id}, mark)
     _schedule(w, user)
     _schedule_links(w, user)
+    _saved_searches(w, user)
+    _records(w, user, colleague, nv)
+    _ocr_copies()
     year = vn_today().year
     w.add("register", "PLAIN", {"year": year})
     w.add("register", SECRET, {"year": year, "_query": "confidential=1"})
@@ -388,6 +397,68 @@ def _schedule(w: World, user) -> None:
         w.add("schedule", key, {"entry_id": entry.id, "room_id": room.id}, mark)
 
 
+def _records(w: World, user, colleague: dict[str, str], nv) -> None:
+    """Electronic records. Kim Bôi: this year's plan, approved (a heading per unit), in which
+    each unit's colleague (none of the six) keeps an open dossier holding the unit's incoming
+    document and the one given to them by name, and a closed one announced for transfer to
+    the archive; next year's plan, a draft. Lạc Sơn: the same for its staff member, in a plan
+    of a year Kim Bôi has none of. A dossier's title is the approved plan's (everyone of the
+    commune reads it: the "dossier" marker); what it holds is each document's own (its marker)."""
+    from docmgmt.core.timeutil import vn_today
+    from docmgmt.extensions import db
+    from docmgmt.records import operations as rops
+    from docmgmt.records.schemas import (
+        ApprovalInput,
+        DossierInput,
+        FilingInput,
+        HeadingInput,
+        PlanInput,
+        TransferInput,
+    )
+
+    year, today = vn_today().year, vn_today()
+    communes = (("HOME", "vanthu", "chutich", year, {abbr: colleague[abbr] for abbr in UNITS}),
+                (FOREIGN, "vanthu.lacson", "chutich.lacson", year + 3, {FOREIGN: nv.username}))
+    for home, clerk, chairman, plan_year, keepers in communes:
+        plan = rops.create_plan(user(clerk), PlanInput(year=plan_year, copy_previous=False))
+        plan_key = PLAN_KEYS["own"] if home == "HOME" else FOREIGN
+        rows = {}
+        for n, (key, keeper) in enumerate(keepers.items(), start=1):
+            title = f"Đề mục {marker('plan', plan_key)}" if n == 1 else f"Đề mục {key}"
+            heading = rops.add_heading(user(clerk), plan, HeadingInput(title=title, code=f"DM{n}"))
+            kept, handed = (rops.add_planned_dossier(user(clerk), plan, DossierInput(
+                heading_id=heading.id, title=f"{what} {marker('dossier', key)}", retention_years=10,
+                responsible_id=user(keeper).id)) for what in ("Hồ sơ", "Hồ sơ nộp lưu"))
+            rows[key] = (heading, kept, handed)
+        rops.approve_plan(user(chairman), plan, ApprovalInput(decision_number="01/QĐ-UBND", decision_date=today))
+        for key, (heading, kept, handed) in rows.items():
+            keeper = user(keepers[key])
+            documents = [w.objects["incoming"][key]["document_id"]]
+            if key in w.objects.get("personal", {}):
+                documents.append(w.objects["personal"][key]["document_id"])
+            for dossier in (kept, handed):
+                rops.open_dossier(keeper, dossier)
+            items = rops.file_documents(keeper, kept, FilingInput(incoming_ids=documents))
+            rops.file_documents(keeper, handed, FilingInput(incoming_ids=documents[:1]))
+            rops.close_dossier(keeper, handed)
+            w.add("dossier", key, {"dossier_id": kept.id, "item_id": items[0].id, "year": plan_year,
+                                   "heading_id": heading.id}, marker("dossier", key))
+        for transfer in rops.announce_transfer(user(clerk), TransferInput(year=plan_year,
+                                                                          due_date=today + timedelta(days=60))):
+            key = next(k for k, keeper in keepers.items() if user(keeper).id == transfer.giver_id)
+            transfer.title = f"Hồ sơ nộp lưu {marker('transfer', key)}"
+            w.add("transfer", key, {"transfer_id": transfer.id}, marker("transfer", key))
+        first_heading = next(iter(rows.values()))[0]
+        w.add("plan", plan_key, {"year": plan_year, "heading_id": first_heading.id}, marker("plan", plan_key))
+    draft = rops.create_plan(user("vanthu"), PlanInput(year=year + 1, copy_previous=False))
+    heading = rops.add_heading(user("vanthu"), draft, HeadingInput(title=f"Đề mục {marker('plan', 'DRAFT')}",
+                                                                   code="DM1"))
+    rops.add_planned_dossier(user("vanthu"), draft, DossierInput(
+        heading_id=heading.id, title="Hồ sơ dự kiến", retention_years=5, responsible_id=user("cv.kt2").id))
+    w.add("plan", "DRAFT", {"year": year + 1, "heading_id": heading.id}, marker("plan", "DRAFT"))
+    db.session.flush()
+
+
 def _schedule_links(w: World, user) -> None:
     """Each person's calendar feed link (iCalendar), the name carrying a marker: the six,
     a colleague of another unit, Lạc Sơn's staff member."""
@@ -397,6 +468,29 @@ def _schedule_links(w: World, user) -> None:
         key = FOREIGN if username == "cv.lacson" else username
         link, _clear = create_link(user(username), Kind.FEED, f"Lịch {marker('schedule_link', key)}")
         w.add("schedule_link", key, {"link_id": link.id}, marker("schedule_link", key))
+
+
+def _ocr_copies() -> None:
+    """Every file of the world has a copy with a text layer, as if OCR had read it (the
+    copy is the file itself): the copy's door then answers exactly as the file's own."""
+    from docmgmt.extensions import db
+    from docmgmt.files.models import StoredFile
+    from docmgmt.searching.models import OcrCopy
+
+    for sha256 in set(db.session.scalars(sa.select(StoredFile.sha256))):
+        db.session.add(OcrCopy(sha256=sha256, searchable_sha256=sha256, made_by="matrix"))
+    db.session.flush()
+
+
+def _saved_searches(w: World, user) -> None:
+    """Each person's saved search, its name carrying a marker: the six, a colleague of
+    another unit, Lạc Sơn's staff member."""
+    from docmgmt.searching.saved import Question, save
+
+    for username in (*ROLE_USERS.values(), "cv.vhxh", "cv.lacson"):
+        key = FOREIGN if username == "cv.lacson" else username
+        saved = save(user(username), f"Tìm {marker('saved_search', key)}", Question(text="phân quyền"))
+        w.add("saved_search", key, {"saved_id": saved.id}, marker("saved_search", key))
 
 
 def _consultations(w: World, user, starts: datetime, nv) -> None:
@@ -618,6 +712,8 @@ LISTS = {
     "api-incoming.IncomingCollection GET": (("incoming", "personal"), ()),
     "search.results GET": (("incoming", "personal"), (SECRET,)),
     "api-search.Search GET": (("incoming", "personal"), (SECRET,)),
+    "search.export_results POST": (("incoming", "personal"), (SECRET,)),  # the subject column
+    "api-search.Export GET": (("incoming", "personal"), (SECRET,)),
     "outgoing.index GET": (("outgoing",), ()),
     "api-outgoing.OutgoingCollection GET": (("outgoing",), ()),
 }

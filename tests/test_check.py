@@ -1,7 +1,7 @@
 """``flask --app docmgmt check``: a healthy commune passes; each kind of damage an
 operator could meet (a lost or altered file, a stray file, a number taken away, an
-edited audit entry, an index that lost a document, a meeting log with a hole) is
-named, with exit status 1."""
+edited audit entry, an index that lost a document, a meeting log with a hole, a closed
+dossier whose files changed) is named, with exit status 1."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ def test_a_healthy_commune_passes(busy):
     assert checked["search"]["expected"] == checked["search"]["indexed"] >= 3
     assert checked["meetings"]["events"] >= 4
     assert checked["audit"]["entries"] > 10
+    assert checked["records"] == {"dossiers": 1, "items": 2, "files": 3, "hashed": True}
     text = app.test_cli_runner().invoke(args=["check", "--grace", "0"])
     assert text.exit_code == 0 and text.output.splitlines()[-1].startswith("OK: 0 inconsistencies")
 
@@ -251,3 +252,60 @@ def test_the_worker_sweeps_what_crashes_left_in_the_store_after_an_hour(busy):
     assert not any(p.exists() for p in paths) and fresh.exists()
     code, report = check(app, "--only", "files", "--grace", "3600")
     assert code == 0 and report["areas"]["files"]["checked"]["orphans_in_grace"] == 1
+
+
+def test_a_filed_file_altered_on_disk_is_reported_with_its_dossier(busy):
+    app, ids = busy
+    sha, path = blob_of(app, ids["incoming"][-1])  # filed in the closed dossier 01.VP
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF  # same size: only the hash can tell
+    path.write_bytes(bytes(data))
+    assert check(app, "--quick", "--only", "records")[0] == 0  # sizes only
+    code, report = check(app)
+    assert code == 1
+    [changed] = findings(report, "records")
+    year = report["areas"]["records"]["findings"][0]["data"]["year"]
+    assert changed["kind"] == "dossier_changed"
+    assert changed["data"] == {"dossier_id": ids["dossier"], "notation": "01.VP", "year": year,
+                               "title": "Hồ sơ về chuyển đổi số của xã"}
+    assert f"dossier 01.VP ({year})" in changed["message"] and "document 1" in changed["message"]
+    assert "cong-van-3.pdf" in changed["message"] and "SHA-256" in changed["message"]
+    assert [f["kind"] for f in findings(report, "files")] == ["blob_corrupt"]  # the store says which blob
+
+    path.write_bytes(bytes(data[:-1]))  # now shorter: the quick check sees it too
+    code, report = check(app, "--quick", "--only", "records")
+    assert code == 1 and "changed size" in findings(report, "records")[0]["message"]
+
+
+def test_a_filed_document_pointed_at_another_file_is_reported(busy):
+    app, ids = busy
+    from docmgmt.extensions import db
+    from docmgmt.outgoing.models import OutgoingDocument
+
+    with app.app_context():
+        other = db.session.get(OutgoingDocument, ids["outgoing"][1]).issued_file_id
+    # Someone swaps the bản lưu of the issued document filed in 01.VP in the database:
+    # every file is whole, only the dossier's manifest can tell.
+    sql(app, "UPDATE outgoing_document SET issued_file_id = :f WHERE id = :id", f=other, id=ids["outgoing"][0])
+    code, report = check(app, "--quick")
+    assert code == 1
+    assert [f["area"] for f in report_findings(report)] == ["records"]
+    [changed] = findings(report, "records")
+    assert changed["data"]["dossier_id"] == ids["dossier"] and changed["data"]["notation"] == "01.VP"
+    assert "now points at other files" in changed["message"]
+    text = app.test_cli_runner().invoke(args=["check", "--quick", "--grace", "0"])
+    assert any(line.startswith("records") and "1 problem(s)" in line for line in text.output.splitlines())
+    assert "PROBLEM  dossier_changed: dossier 01.VP" in text.output
+
+
+def test_a_closed_dossiers_manifest_edited_in_the_database_is_reported(busy):
+    app, ids = busy
+    sql(app, "UPDATE dossier_item SET manifest = '[]' WHERE dossier_id = :d AND ordinal = 2", d=ids["dossier"])
+    code, report = check(app, "--quick", "--only", "records")
+    assert code == 1
+    messages = [f["message"] for f in findings(report, "records")]
+    assert any("manifest differs from the one fixed at closing" in m for m in messages), messages
+
+
+def report_findings(report: dict) -> list[dict]:
+    return [f for area in report["areas"].values() for f in area["findings"]]

@@ -77,6 +77,10 @@ def test_demo_documents_cover_every_state(tmp_path):
         assert sum(1 for d in docs if d.deadline and d.status == "assigned"
                    and d.is_overdue(vn_today())) == 1
         _a_believable_week()
+        _records_kept_as_a_commune_keeps_them()
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "the demo commune exists already" in result.output, result.output
+    with app.app_context():
         db.engine.dispose()
 
 
@@ -114,3 +118,63 @@ def _a_believable_week() -> None:
     # With LibreOffice the templates become PDFs: one under review, one issued; without
     # it the drafts stay drafts (tests/test_outgoing_pages.py covers that page).
     assert statuses == ({"draft", "reviewing", "issued"} if shutil.which("soffice") else {"draft"})
+
+
+def _records_kept_as_a_commune_keeps_them() -> None:
+    """This year's Danh mục hồ sơ, copied from last year's and approved: headings by unit
+    with the office's sub-headings, dossiers numbered through the plan, some opened and
+    holding completed incoming and issued outgoing documents (one in two dossiers); last
+    year's closed dossiers, some announced for transfer with the 30-day reminder sent,
+    some archived, one lent out; and every closed dossier's manifest checks out."""
+    import shutil
+    from collections import Counter
+    from datetime import timedelta
+
+    from docmgmt.incoming.models import IncomingDocument
+    from docmgmt.maintenance.check import run_checks
+    from docmgmt.outgoing.models import OutgoingDocument
+    from docmgmt.records.models import ArchiveTransfer, Dossier, DossierItem, FilePlan
+
+    today = vn_today()
+    plans = {p.year: p for p in db.session.scalars(sa.select(FilePlan))}
+    assert set(plans) == {today.year - 1, today.year}
+    plan, last = plans[today.year], plans[today.year - 1]
+    assert plan.status == last.status == "approved" and plan.decision_number and last.decision_number
+    assert plan.copied_from_id == last.id and plan.numbering == "plan"
+    assert [(h.numeral, h.code) for h in plan.top_headings] == [("I", "VP"), ("II", "KT"), ("III", "VHXH"),
+                                                                ("IV", "TTPVHCC")]
+    assert [h.numeral for h in plan.top_headings[0].children] == ["1", "2"]
+    assert len(plan.dossiers) >= 10
+    numbers = sorted(d.number for d in plan.dossiers)
+    assert numbers == list(range(1, len(numbers) + 1))  # through the plan
+    assert {d.notation for d in plan.dossiers} >= {"01.VP", "05.KT"}
+
+    opened = [d for d in plan.dossiers if d.status == "open"]
+    assert len(opened) >= 3 and all(d.status in ("open", "planned") for d in plan.dossiers)
+    items = [i for d in opened for i in d.items]
+    assert sum(1 for d in opened if d.items) >= 3
+    for item in items:
+        if item.kind == "incoming":
+            assert db.session.get(IncomingDocument, item.incoming_id).status == "done"
+        else:
+            assert item.kind == "outgoing" and db.session.get(OutgoingDocument, item.outgoing_id).status == "issued"
+    assert any(i.kind == "incoming" for i in items)
+    if shutil.which("soffice"):  # issued outgoing documents exist only where templates become PDFs
+        assert any(i.kind == "outgoing" for i in items)
+    in_two = Counter(i.incoming_id for i in db.session.scalars(sa.select(DossierItem)) if i.incoming_id)
+    assert max(in_two.values()) == 2  # one document in the dossiers of two people
+
+    kept = {d.status for d in last.dossiers}
+    assert kept == {"planned", "closed", "archived"}
+    transfers = db.session.scalars(sa.select(ArchiveTransfer)).all()
+    announced = [t for t in transfers if t.status == "announced"]
+    assert announced and all(t.due_date <= today + timedelta(days=30) and t.reminded_at for t in announced)
+    assert all(d.status == "closed" and d.manifest_sha256 for t in announced for d in t.dossiers)
+    assert any(t.status == "received" for t in transfers)
+    lent = [d for d in last.dossiers if d.open_loan is not None]
+    assert len(lent) == 1 and lent[0].status == "archived"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Dossier).where(
+        Dossier.status.in_(("closed", "archived")))) >= 4
+    db.session.commit()
+    report = run_checks(areas=["records"])
+    assert report.ok and report.checked["records"]["dossiers"] >= 4, [f.message for f in report.findings]

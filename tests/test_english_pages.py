@@ -27,12 +27,15 @@ DATA = {"Văn thư", "Chuyên viên", "Chủ tịch", "Phó Chủ tịch", "Trư
 PAGES = {
     "vanthu": ["/", "/incoming/", "/incoming/new", "/incoming/register", "/incoming/{incoming}",
                "/outgoing/", "/outgoing/to-issue", "/outgoing/register", "/outgoing/{outgoing}",
-               "/exchange/", "/search?q=chuyển+đổi+số", "/notifications", "/account"],
+               "/exchange/", "/search?q=chuyển+đổi+số", "/notifications", "/account",
+               "/records/", "/records/plans/{year}", "/records/dossiers/{dossier}", "/records/transfers/",
+               "/records/transfers/{transfer}"],
     "chutich": ["/", "/incoming/awaiting", "/incoming/mine", "/outgoing/review", "/outgoing/to-sign",
                 "/meetings/", "/meetings/{meeting}", "/meetings/calendar", "/dashboard",
                 "/dashboard/list?figure=incoming.received", "/dashboard/paperless", "/reports/incoming",
                 "/reports/outgoing", "/schedule/", "/schedule/mine", "/meetings/consultations/", "/delegations/"],
-    "cv.kt1": ["/", "/incoming/mine", "/outgoing/new", "/outgoing/drafts", "/dashboard"],
+    "cv.kt1": ["/", "/incoming/mine", "/outgoing/new", "/outgoing/drafts", "/dashboard", "/records/",
+               "/records/dossiers/{dossier}", "/incoming/{filed}"],
     "quantri": ["/admin/users", "/admin/units", "/admin/audit"],
 }
 
@@ -51,11 +54,14 @@ def _vietnamese_msgids() -> set[str]:
 @pytest.fixture
 def busy_commune(app, db_session):
     """The demo commune's week (documents in every state, meetings), before the server starts."""
+    from docmgmt.core.timeutil import vn_today
     from docmgmt.demo import seed_documents
     from docmgmt.incoming.models import IncomingDocument
     from docmgmt.org.models import Organisation
     from docmgmt.outgoing.models import OutgoingDocument
+    from docmgmt.records.models import ArchiveTransfer, Dossier, DossierItem
     from meetings.models import Meeting
+    from tests.commune import user
 
     with app.test_request_context():
         org = db_session.get(Organisation, 1)
@@ -65,6 +71,13 @@ def busy_commune(app, db_session):
             "incoming": db_session.scalar(sa.select(sa.func.max(IncomingDocument.id))),
             "outgoing": db_session.scalar(sa.select(sa.func.max(OutgoingDocument.id))),
             "meeting": db_session.scalar(sa.select(sa.func.min(Meeting.id))),
+            "year": vn_today().year,
+            # cv.kt1's open dossier that holds documents, one of them, a transfer to the archive
+            "dossier": db_session.scalar(sa.select(sa.func.min(Dossier.id)).where(
+                Dossier.responsible_id == user("cv.kt1").id, Dossier.status == "open", Dossier.items.any())),
+            "filed": db_session.scalar(sa.select(sa.func.min(DossierItem.incoming_id)).join(Dossier).where(
+                Dossier.responsible_id == user("cv.kt1").id, Dossier.status == "open")),
+            "transfer": db_session.scalar(sa.select(sa.func.min(ArchiveTransfer.id))),
         }
     db_session.close()
     return ids

@@ -33,6 +33,9 @@ LANDS_IN = {
     "OutsideRecipientSchema.organ_id": "Recipient.organ_id",
     "ConsultationListQuerySchema.status": "Consultation.status",  # a filter on it
     "MeetingListQuerySchema.status": "Meeting.status",  # a filter on it (not a vote's status)
+    # records: a dossier's title and a filed file's, not a heading's or a transfer's (255)
+    "DossierSchema.title": "Dossier.title",
+    "FileItemSchema.title": "DossierItem.title",
 }
 
 
@@ -214,6 +217,10 @@ WRITES = {
     # (the delegate is an id this table cannot know: the text is refused before the lookup)
     "/api/v1/delegations": ("chutich", {"delegate_id": 1, "powers": ["sign"], "start_date": "2030-03-11",
                                         "end_date": "2030-03-15", "reason": "Đi công tác"}),
+    "/api/v1/records/plans": ("vanthu", {"year": 2045, "copy_previous": False}),
+    "/api/v1/records/transfers": ("vanthu", {"year": 2045, "due_date": "2030-03-15",
+                                             "title": "Hồ sơ, tài liệu năm 2045"}),
+    "/api/v1/search/saved": ("vanthu", {"name": "Văn bản chuyển đổi số", "q": "chuyển đổi số"}),
 }
 
 

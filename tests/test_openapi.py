@@ -113,11 +113,36 @@ def _records(app, as_user) -> dict:
         "deadline": f"{(vn_today() + timedelta(days=3)).isoformat()}T17:00:00",
         "questions": ["Thống nhất danh mục công trình?"]})
     assert consultation.status_code == 201, consultation.get_data(as_text=True)[:300]
-    return {"file_id": stored.json["id"], "incoming": incoming.json["id"], "outgoing": draft.json["id"],
+    records = _records_of_the_archive(app, as_user, incoming.json["id"])
+    return {**records, "file_id": stored.json["id"], "incoming": incoming.json["id"], "outgoing": draft.json["id"],
             "consultation_id": consultation.json["id"],
             "user_id": user_id("vanthu", app=app), "unit_id": unit_id("VP", app=app),
             "year": vn_today().year, "meeting_id": meeting.json["id"],
             "monday": monday.isoformat(), "entry_id": entry.json["entry_id"]}
+
+
+def _records_of_the_archive(app, as_user, incoming_id: int) -> dict:
+    """This year's dossier plan, approved; a dossier of the clerk's with the incoming
+    document, closed and announced for transfer to the archive."""
+    from docmgmt.core.timeutil import vn_today
+
+    clerk, api, year = as_user("vanthu"), "/api/v1/records", vn_today().year
+    steps = [clerk.post(f"{api}/plans", json={"year": year, "copy_previous": False})]
+    heading = clerk.post(f"{api}/plans/{year}/headings", json={"title": "Văn phòng HĐND và UBND", "code": "VP"})
+    dossier = clerk.post(f"{api}/plans/{year}/dossiers", json={
+        "heading_id": heading.json["id"], "title": "Hồ sơ chuyển đổi số", "retention_years": 10,
+        "responsible_id": clerk.id})
+    steps += [heading, dossier, as_user("chutich").post(f"{api}/plans/{year}/approve", json={
+        "decision_number": "01/QĐ-UBND", "decision_date": vn_today().isoformat()})]
+    dossier_id = dossier.json["id"]
+    steps += [clerk.post(f"{api}/dossiers/{dossier_id}/open"),
+              clerk.post(f"{api}/dossiers/{dossier_id}/documents", json={"incoming_ids": [incoming_id]}),
+              clerk.post(f"{api}/dossiers/{dossier_id}/close")]
+    transfers = clerk.post(f"{api}/transfers", json={
+        "year": year, "due_date": (vn_today() + timedelta(days=60)).isoformat()})
+    for step in [*steps, transfers]:
+        assert step.status_code in (200, 201), step.get_data(as_text=True)[:300]
+    return {"dossier_id": dossier_id, "transfer_id": transfers.json[0]["id"]}
 
 
 def _delegation_record(as_user) -> int:
@@ -151,7 +176,8 @@ def test_every_read_of_a_record_that_exists_answers_as_documented(app, as_user):
         kind = "outgoing" if "/outgoing/" in path else "incoming"
         values = {name: ids[kind] if name == "document_id" else ids[name]
                   for name in ("document_id", "file_id", "user_id", "unit_id", "year", "meeting_id",
-                             "monday", "entry_id", "delegation_id", "consultation_id")
+                             "monday", "entry_id", "delegation_id", "consultation_id", "dossier_id",
+                             "transfer_id")
                   if "{" + name + "}" in path}
         case = operation.Case(path_parameters=values)
         reader = next((u for prefix, u in READER.items() if path.startswith(prefix)), "vanthu")

@@ -125,7 +125,7 @@ def test_page_says_not_found_and_flags_documents_without_text(app, login_as):
     assert "không tìm được theo nội dung" not in card(typed)
     assert "<mark>Lịch</mark> <mark>tiếp</mark> <mark>công</mark> <mark>dân</mark>" in page  # docx text
     empty = client.get("/search", query_string={"q": "khong co van ban nao nhu the"})
-    assert "Không tìm thấy văn bản nào phù hợp" in empty.get_data(as_text=True)
+    assert "Không tìm thấy kết quả nào phù hợp" in empty.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(BlobText)) == 2
 

@@ -31,20 +31,44 @@ outgoing_issued = _signals.signal("outgoing-issued", doc="""
 An outgoing document was numbered and issued (cấp số, phát hành).
 Sender: the ``OutgoingDocument``; no keyword arguments.
 Sent by outgoing.operations.issue and issue_on_paper (signed by hand; its outside
-recipients go by post). Receiver: exchange (one outbox message per outside recipient
-reached through the exchange).""")
+recipients go by post). Receivers: exchange (one outbox message per outside recipient
+reached through the exchange), searching (reindex it).""")
 
 outgoing_recalled = _signals.signal("outgoing-recalled", doc="""
 An issued outgoing document was recalled (thu hồi).
 Sender: the ``OutgoingDocument``; no keyword arguments.
-Sent by outgoing.operations.recall. Receiver: exchange (queue the revocation).""")
+Sent by outgoing.operations.recall. Receivers: exchange (queue the revocation),
+searching (reindex it).""")
+
+outgoing_changed = _signals.signal("outgoing-changed", doc="""
+An outgoing document changed before issuance: drafted, a new version, put before its
+reviewers (who may now read it), approved, returned (the steps not reached are gone, and
+with them their reviewers' reading), signed. Issuance and recall have their own signals.
+Sender: the ``OutgoingDocument``; no keyword arguments.
+Sent by outgoing.operations. Receiver: searching (reindex it).""")
+
+meeting_changed = _signals.signal("meeting-changed", doc="""
+A meeting changed in what the search index holds of it: its details, state, participants
+(who may see it and open its documents), agenda items, their documents or conclusions.
+Sender: the ``Meeting``; keyword argument ``removed_documents`` (ids of the agenda
+documents taken off, possibly empty).
+Sent by meetings.operations. Receiver: searching (reindex the meeting and its agenda
+documents; drop the removed ones).""")
+
+dossier_changed = _signals.signal("dossier-changed", doc="""
+A dossier (hồ sơ) changed: opened, its details or số và ký hiệu, its documents, closed,
+reopened, handed to the archive, lent or taken back — its text, state or readers.
+Sender: the ``Dossier``; no keyword arguments.
+Sent by records.operations (with every dossier event, and when the plan renumbers).
+Receiver: searching (reindex it).""")
 
 file_text_extracted = _signals.signal("file-text-extracted", doc="""
 The text of a stored file was read while checking it (the sandboxed PDF check at
 registration), so nobody need read the file again for it.
 Sender: the ``StoredFile``; keyword arguments ``session`` (the SQLAlchemy session of the
-operation), ``sha256`` (the content's digest, the cache key) and ``text`` (str, may be
-empty for a scan without a text layer).
+operation), ``sha256`` (the content's digest, the cache key), ``text`` (str, may be
+empty for a scan without a text layer) and ``pages`` (int: a few letters over many
+pages is still a scan).
 Sent by incoming.operations. Receiver: searching (keeps it in the ``blob_text`` cache).""")
 
 password_reset = _signals.signal("password-reset", doc="""

@@ -31,7 +31,7 @@ from ..extensions import db
 from ..org.models import User
 from .models import Blob, StoredFile
 from .sandbox import check_upload
-from .store import FileStore, release_blob, store_file
+from .store import FileStore, release_blob, store_file, unnamed_blob
 
 # Domain modules that attach files (incoming documents, drafts, meetings) register a
 # check here: "may this user read this file because of what it is attached to?"
@@ -189,8 +189,7 @@ def prune_unattached(*, older_than: timedelta | None = None, now: datetime | Non
         if len(rows) < batch:
             break
     leftovers = list(db.session.scalars(
-        sa.select(Blob.sha256).where(~sa.exists().where(StoredFile.sha256 == Blob.sha256))
-        .limit(batch)))
+        sa.select(Blob.sha256).where(unnamed_blob(Blob.sha256)).limit(batch)))
     db.session.rollback()  # only read here: end the transaction before the releases
     for sha in leftovers:
         report.blobs += release_blob(sha)

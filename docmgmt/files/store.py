@@ -205,16 +205,7 @@ def store_file(
     if isinstance(stream, bytes | bytearray):
         stream = io.BytesIO(stream)
     name = clean(os.path.basename(original_name or "").replace("\x00", "")) or "tep"
-    store = FileStore.from_app()
-    tmp, sha, size, mime = store.receive(stream, allowed)
-    try:
-        _lock_blob(db.session, db.session.get_bind().dialect.name, sha)
-        _insert_blob_once(sha, size, mime)  # on SQLite, this takes the write lock
-        new = store.place(tmp, sha)  # only now: a removal of these bytes is over or waits
-    finally:
-        tmp.unlink(missing_ok=True)
-    if new:
-        _written_in(db.session).append(sha)
+    sha, size, mime = record_blob(db.session, stream, allowed)
     stored = StoredFile(
         organisation_id=organisation_id, sha256=sha, original_name=name[:255], mime=mime,
         size=size, uploaded_by_id=uploaded_by_id,
@@ -224,14 +215,50 @@ def store_file(
     return stored
 
 
-def _insert_blob_once(sha: str, size: int, mime: str) -> None:
+def record_blob(session, stream: BinaryIO, allowed: set[str] | None = None,
+                max_bytes: int | None = None) -> tuple[str, int, str]:
+    """Put bytes in the store and record their blob in ``session``'s transaction:
+    hashed, checked, under the per-blob lock, placed atomically, and removed again if
+    the transaction rolls back. ``store_file`` names the blob with a file record; a
+    derived copy (OCR's searchable copy) is named by its own row instead, a foreign key
+    to ``blob.sha256`` (``blob_names``). Returns (sha256, size, mime)."""
+    store = FileStore.from_app()
+    if max_bytes is not None:
+        store = FileStore(store.root, max_bytes)
+    tmp, sha, size, mime = store.receive(stream, allowed)
+    try:
+        _lock_blob(session, session.get_bind().dialect.name, sha)
+        _insert_blob_once(sha, size, mime, session)  # on SQLite, this takes the write lock
+        new = store.place(tmp, sha)  # only now: a removal of these bytes is over or waits
+    finally:
+        tmp.unlink(missing_ok=True)
+    if new:
+        _written_in(session).append(sha)
+    return sha, size, mime
+
+
+def blob_names() -> list[sa.Column]:
+    """Every column that names a blob (a foreign key to ``blob.sha256``), read from the
+    schema: file records, and the rows of derived copies."""
+    return sorted((fk.parent for table in db.metadata.tables.values() for fk in table.foreign_keys
+                   if fk.column.table.name == Blob.__tablename__ and fk.column.name == "sha256"),
+                  key=lambda c: (c.table.name, c.name))
+
+
+def unnamed_blob(sha) -> sa.ColumnElement[bool]:
+    """The SQL condition "no row names the blob ``sha``" (a hash, or a column of one)."""
+    return sa.and_(*(~sa.exists().where(column == sha) for column in blob_names()))
+
+
+def _insert_blob_once(sha: str, size: int, mime: str, session=None) -> None:
     """INSERT … ON CONFLICT DO NOTHING: two people uploading the same scan at once
     must both succeed."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = db.session.get_bind().dialect.name
+    session = session if session is not None else db.session
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
+    session.execute(
         insert(Blob).values(sha256=sha, size=size, mime=mime, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["sha256"])
     )
@@ -247,17 +274,16 @@ def _lock_blob(executor, dialect: str, sha: str) -> None:
 
 
 def release_blob(sha: str, engine=None) -> bool:
-    """Remove a blob no stored file names any more: its row, then its bytes once no row
-    is left. Its own transaction, under the per-blob lock, so bytes another transaction
-    is recording are never removed. True if the bytes were removed."""
+    """Remove a blob nothing names any more (no file record, no derived copy's row):
+    its row, then its bytes once no row is left. Its own transaction, under the per-blob
+    lock, so bytes another transaction is recording are never removed. True if the
+    bytes were removed."""
     store = FileStore.from_app()
     engine = engine if engine is not None else db.engine
     with engine.begin() as conn:
         _lock_blob(conn, conn.dialect.name, sha)
         # The first write of the transaction: on SQLite it waits for the write lock.
-        conn.execute(sa.delete(Blob).where(
-            Blob.sha256 == sha,
-            ~sa.exists().where(StoredFile.sha256 == sha)))
+        conn.execute(sa.delete(Blob).where(Blob.sha256 == sha, unnamed_blob(sha)))
         if conn.execute(sa.select(Blob.sha256).where(Blob.sha256 == sha)).first() is not None:
             return False
         path = store.path_for(sha)

@@ -150,7 +150,7 @@ def _store_inspected(actor: User, upload: Upload) -> tuple[StoredFile, PdfInfo]:
     if stored.mime == "application/pdf":
         # The text is in hand: the search index reuses it instead of reading the PDF again.
         signals.file_text_extracted.send(stored, session=db.session, sha256=stored.sha256,
-                                         text=info.text)
+                                         text=info.text, pages=info.pages)
     return stored, info
 
 

@@ -9,9 +9,14 @@ Areas, in the order they are checked:
 * ``registers`` — numbers of each register (incoming số đến, outgoing số đi, per
   organisation, year and series) run 1 … last number, each once;
 * ``audit``     — every organisation's hash chain (:func:`docmgmt.audit.operations.verify`);
-* ``search``    — the index holds exactly the non-confidential incoming documents, can
-  be read, its outbox is not stuck and no attached file waits long for its text;
-* ``meetings``  — each meeting's event log runs 1 … its sequence number, each once.
+* ``search``    — the index holds exactly the indexable records of every kind (never a
+  confidential one; ``searching.kinds``), can be read, its outbox is not stuck and no
+  attached file waits long for its text;
+* ``meetings``  — each meeting's event log runs 1 … its sequence number, each once;
+* ``records``   — every closed or archived dossier still holds what its manifest fixed
+  at closing: each filed document still points at the files listed, each file record
+  and its bytes on disk have the listed size and SHA-256 (``quick``: sizes only), and
+  the manifest itself has the dossier's recorded hash.
 
 A finding is either an *inconsistency* (something recorded is missing, wrong, or
 disagrees with something else) or *debris*: what a crash leaves behind by design and
@@ -38,21 +43,26 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from ..audit.operations import verify as verify_audit
 from ..core.timeutil import utcnow
 from ..documents.registers import Direction, Register
 from ..extensions import db
 from ..files.models import Blob, StoredFile
-from ..files.store import FileStore, release_blob
-from ..incoming.models import IncomingDocument, IncomingFile
+from ..files.store import FileStore, release_blob, unnamed_blob
+from ..incoming.models import IncomingDocument
 from ..org.models import Organisation
 from ..outgoing.models import OutgoingDocument
+from ..records.models import Dossier
+from ..records.operations import verify_dossier
+from ..records.workflow import DossierStatus
+from ..searching import kinds as search_kinds
 from ..searching.backend import get_backend
-from ..searching.indexing import KIND_INCOMING, OPEN_CONFIDENTIALITY, reindex, settle
-from ..searching.models import BlobText, SearchJob
+from ..searching.indexing import missing_text, reindex, settle
+from ..searching.models import SearchJob
 
-AREAS = ("database", "files", "registers", "audit", "search", "meetings")
+AREAS = ("database", "files", "registers", "audit", "search", "meetings", "records")
 DEFAULT_GRACE_S = 300
 HASH_CHUNK = 1024 * 1024
 LISTED = 20  # at most this many items named in one finding's message
@@ -124,7 +134,8 @@ def run_checks(*, quick: bool = False, repair: bool = False, grace: float = DEFA
     report = Report(quick=quick, repair=repair)
     wanted = set(areas)
     for area, fn in (("database", _database), ("files", _files), ("registers", _registers),
-                     ("audit", _audit), ("search", _search), ("meetings", _meetings)):
+                     ("audit", _audit), ("search", _search), ("meetings", _meetings),
+                     ("records", _records)):
         if area in wanted:
             fn(report, quick=quick, repair=repair, grace=grace)
             db.session.rollback()  # end the read transaction: never hold SQLite's snapshot
@@ -271,7 +282,7 @@ def _files(report: Report, *, quick: bool, repair: bool, grace: float) -> None:
     # between its two steps (the next prune releases them too).
     limit = utcnow() - timedelta(seconds=grace)
     unnamed = list(db.session.scalars(
-        sa.select(Blob.sha256).where(~sa.exists().where(StoredFile.sha256 == Blob.sha256),
+        sa.select(Blob.sha256).where(unnamed_blob(Blob.sha256),  # no file record, no OCR copy's row
                                      Blob.created_at < limit).order_by(Blob.sha256)))
     for sha in unnamed:
         finding = report.add(Finding("files", "blob_unreferenced",
@@ -465,22 +476,17 @@ def _audit(report: Report, **_kw) -> None:
 
 def _search_state(grace: float) -> dict[str, Any]:
     """What the database expects the index to hold and what it holds."""
-    docs = db.session.execute(sa.select(IncomingDocument.id, IncomingDocument.confidentiality)).all()
-    expected = {f"{KIND_INCOMING}:{i}" for i, c in docs if c == OPEN_CONFIDENTIALITY}
-    confidential = {f"{KIND_INCOMING}:{i}" for i, c in docs if c != OPEN_CONFIDENTIALITY}
+    # Every kind the index holds, each as its source says (searching.kinds).
+    wanted = search_kinds.expected(db.session())
+    expected, confidential = wanted.expected, wanted.confidential
     jobs = db.session.execute(sa.select(SearchJob.kind, SearchJob.document_id, SearchJob.enqueued_at)).all()
-    queued = {f"{kind}:{doc_id}" for kind, doc_id, _at in jobs}
+    queued = {i for kind, doc_id, _at in jobs for i in search_kinds.SOURCE_OF[kind].index_ids(doc_id)}
     limit = utcnow() - timedelta(seconds=grace)
     stuck = [at for _k, _d, at in jobs if at is not None and at < limit]
     # Files whose text the extraction step (worker, background thread) has not read yet.
+    lacking = missing_text().subquery()
     unread = db.session.execute(
-        sa.select(StoredFile.sha256, sa.func.min(StoredFile.created_at))
-        .join(IncomingFile, IncomingFile.stored_file_id == StoredFile.id)
-        .join(IncomingDocument, IncomingDocument.id == IncomingFile.document_id)
-        .outerjoin(BlobText, BlobText.sha256 == StoredFile.sha256)
-        .where(IncomingFile.kind == "original", IncomingDocument.confidentiality == OPEN_CONFIDENTIALITY,
-               BlobText.sha256.is_(None))
-        .group_by(StoredFile.sha256)).all()
+        sa.select(lacking.c.sha256, sa.func.min(lacking.c.created_at)).group_by(lacking.c.sha256)).all()
     health = get_backend().check()
     indexed: set[str] = set()
     if health["ok"]:
@@ -590,6 +596,35 @@ def _meetings(report: Report, **_kw) -> None:
             report.add(Finding("meetings", "meeting_duplicate",
                                f"{label}: event number(s) {_listing(twice)} used twice",
                                data={**data, "duplicates": twice[:1000]}))
+
+
+# --- records -------------------------------------------------------------------------------
+
+FROZEN_STATUSES = (DossierStatus.CLOSED.value, DossierStatus.ARCHIVED.value)
+DOSSIER_BATCH = 200
+
+
+def _records(report: Report, *, quick: bool, **_kw) -> None:
+    """Closed and archived dossiers against the manifests fixed when they were closed
+    (``records.operations.verify_dossier``, the one definition of that comparison)."""
+    orgs: dict[int, str] = {i: name for i, name in db.session.execute(
+        sa.select(Organisation.id, Organisation.name))}
+    ids = list(db.session.scalars(sa.select(Dossier.id).where(Dossier.status.in_(FROZEN_STATUSES))
+                                  .order_by(Dossier.id)))
+    items = files = 0
+    for i in range(0, len(ids), DOSSIER_BATCH):
+        batch = db.session.scalars(
+            sa.select(Dossier).where(Dossier.id.in_(ids[i:i + DOSSIER_BATCH])).order_by(Dossier.id)
+            .options(selectinload(Dossier.items), selectinload(Dossier.plan))).all()
+        for dossier in batch:
+            where = f"{orgs.get(dossier.organisation_id, dossier.organisation_id)}, dossier #{dossier.id}"
+            for problem in verify_dossier(dossier, quick=quick):
+                report.add(Finding("records", "dossier_changed", f"{problem} ({where})",
+                                   data={"dossier_id": dossier.id, "notation": dossier.notation,
+                                         "year": dossier.plan.year, "title": dossier.title}))
+            items += len(dossier.items)
+            files += sum(len(item.manifest or []) for item in dossier.items)
+    report.checked["records"].update(dossiers=len(ids), items=items, files=files, hashed=not quick)
 
 
 def render_text(report: Report) -> str:

@@ -169,6 +169,7 @@ def create_draft(actor: User, data: DraftInput, upload: Upload | None = None) ->
     _add_version(actor, doc, upload, _("Dự thảo đầu tiên"))
     add_event(doc, DIRECTION, actor, "drafted", to_status=doc.status,
               comment=doc.subject[:300])
+    signals.outgoing_changed.send(doc)
     return doc
 
 
@@ -208,6 +209,7 @@ def add_version(actor: User, doc: OutgoingDocument, upload: Upload, note: str = 
     version = _add_version(actor, doc, upload, note)
     add_event(doc, DIRECTION, actor, "new_version", comment=clean(note),
               data={"version": version.number})
+    signals.outgoing_changed.send(doc)
     return version
 
 
@@ -248,6 +250,7 @@ def submit(actor: User, doc: OutgoingDocument, signer_id: int | None = None, com
     add_event(doc, DIRECTION, actor, "submitted", from_status=old, to_status=doc.status,
               comment=clean(comment), data={"round": round_, "version": version.number})
     _notify_reviewer(doc)
+    signals.outgoing_changed.send(doc)
 
 
 def _notify_reviewer(doc: OutgoingDocument) -> None:
@@ -274,6 +277,7 @@ def approve(actor: User, doc: OutgoingDocument, comment: str = "") -> None:
         _notify_reviewer(doc)
     add_event(doc, DIRECTION, actor, "approved", from_status=old, to_status=doc.status,
               comment=step.comment, data={"step": step.kind, "round": step.round}, on_behalf=acting)
+    signals.outgoing_changed.send(doc)
     _tell_delegator(acting, actor, doc, _l("%(name)s đã duyệt thay bạn (ủy quyền): %(s)s",
                                            name=actor.full_name, s=doc.subject[:200]))
 
@@ -294,6 +298,7 @@ def return_draft(actor: User, doc: OutgoingDocument, comment: str) -> None:
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "returned", from_status=old, to_status=doc.status, comment=comment,
               on_behalf=acting)
+    signals.outgoing_changed.send(doc)
     _tell_delegator(acting, actor, doc, _l("%(name)s đã trả lại dự thảo thay bạn (ủy quyền): %(s)s",
                                            name=actor.full_name, s=doc.subject[:200]))
     notify(doc.drafter, "outgoing.returned",
@@ -341,6 +346,7 @@ def sign(actor: User, doc: OutgoingDocument) -> StoredFile:
     doc.status = target.value
     add_event(doc, DIRECTION, actor, "signed", from_status=old, to_status=doc.status,
               data={"version": version.number, "block": [authority, position]}, on_behalf=acting)
+    signals.outgoing_changed.send(doc)
     _tell_delegator(acting, actor, doc, _l("%(name)s đã ký thay bạn (ủy quyền): %(s)s",
                                            name=actor.full_name, s=doc.subject[:200]))
     for clerk in _clerks(doc.organisation_id):

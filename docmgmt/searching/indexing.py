@@ -1,10 +1,16 @@
 """Keeping the index in step with the database, through one writer, losing nothing.
 
+What the index holds — every kind of record, each with the readers its page's rule
+gives it — is written once, in ``kinds``: a job names a source (``search_job.kind``:
+incoming, outgoing, agenda, meeting, dossier) and a record id; applying it reads that
+record afresh through its source. Each module's signal (``core.signals``) queues its
+records: ``on_incoming``, ``on_outgoing``, ``on_meeting``, ``on_dossier``.
+
 The path of a change::
 
     operation ──signal──▶ enqueue(): INSERT search_job      (same transaction)
     COMMIT ──after_commit──▶ drain(): under <index>/drain.lock
-                                read jobs → read documents → index/delete → DELETE jobs
+                                read jobs → read records → index/delete → DELETE jobs
            └──▶ kick(): the background extraction (below), if a file lacks its text
 
 * A job row commits or rolls back with the change itself: a refused request leaves
@@ -24,7 +30,7 @@ text is, from its sandboxed check). Reading the rest is the extraction step::
 
     extract_missing(): under <index>/extract.lock, one file at a time
         a file lacking blob_text → search.extract (sandboxed child, limits, text cap)
-        → INSERT blob_text + a search_job for each document using it  (one transaction)
+        → INSERT blob_text + a search_job for each record using it  (one transaction)
         → drain()
 
 * It runs in the ``flask worker`` every few seconds and, after a commit that left a
@@ -46,7 +52,7 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -55,49 +61,82 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, scoped_session, selectinload
+from sqlalchemy.orm import Session, scoped_session
 
 from search.backend import IndexedDoc
-from search.extract import extract
+from search.extract import extract, looks_scanned
 from search.locking import LockTimeout, exclusive
 
 from ..core.timeutil import utcnow
-from ..documents.types import Confidentiality
 from ..extensions import db
 from ..files.models import StoredFile
 from ..files.store import FileStore
-from ..incoming.access import READ
-from ..incoming.models import Assignment, IncomingDocument, IncomingFile
+from ..incoming.models import IncomingDocument
+from ..outgoing.models import OutgoingDocument
+from ..records.models import Dossier
+from ..records.workflow import DossierStatus
+from . import kinds, ocr
 from .backend import get_backend
+from .kinds import BATCH, SOURCE_OF, SOURCES
 from .models import BlobText, SearchJob
 
 log = logging.getLogger(__name__)
 
-KIND_INCOMING = "incoming"
+KIND_INCOMING = kinds.INCOMING
 DRAIN_LOCK = "drain.lock"
 EXTRACT_LOCK = "extract.lock"
-BATCH = 200
 # A drain after a commit waits this long for another process's drain; if that one is
 # still busy after this, it will have picked up our job in its own loop (it reads the
 # job table again before it lets go).
 AFTER_COMMIT_LOCK_WAIT_S = 10.0
-_PENDING = "xaso_search_pending"  # session.info: the document ids queued in this transaction
+_PENDING = "xaso_search_pending"  # session.info: the (kind, record id) queued in this transaction
 _EXTRACTOR = "xaso_search_extractor"  # app.extensions: the background extraction thread
-OPEN_CONFIDENTIALITY = Confidentiality.NONE.value
+
+Job = tuple[str, int]  # (the source's name, the record's id)
 
 
 # --- the outbox -------------------------------------------------------------------------
 
 def enqueue(kind: str, document_id: int) -> None:
-    """Record, inside the current transaction, that a document must be (re)indexed."""
-    db.session.add(SearchJob(kind=kind, document_id=document_id, enqueued_at=utcnow()))
-    db.session.info.setdefault(_PENDING, set()).add(document_id)
+    """Record, inside the current transaction, that a record must be (re)indexed."""
+    source = SOURCE_OF[kind].name
+    db.session.add(SearchJob(kind=source, document_id=document_id, enqueued_at=utcnow()))
+    db.session.info.setdefault(_PENDING, set()).add((source, document_id))
+
+
+def _flushed(obj: Any) -> int:
+    if obj.id is None:
+        db.session.flush()
+    return obj.id
 
 
 def on_incoming(doc: IncomingDocument, **_kw) -> None:
     """Subscriber of incoming_registered / incoming_changed. Confidential entries get a
     job too: applying it removes any trace (e.g. of an entry made confidential)."""
-    enqueue(KIND_INCOMING, doc.id)
+    enqueue(kinds.INCOMING, _flushed(doc))
+
+
+def on_outgoing(doc: OutgoingDocument, **_kw) -> None:
+    """Subscriber of outgoing_changed / outgoing_issued / outgoing_recalled."""
+    enqueue(kinds.OUTGOING, _flushed(doc))
+
+
+def on_meeting(meeting: Any, *, removed_documents: Iterable[int] = (), **_kw) -> None:
+    """Subscriber of meeting_changed: the meeting, every agenda document it holds (their
+    readers are its participants) and those just taken off (to leave the index)."""
+    enqueue(kinds.MEETING, _flushed(meeting))
+    for item in meeting.items:
+        for document in item.documents:
+            enqueue(kinds.AGENDA, _flushed(document))
+    for document_id in removed_documents:
+        enqueue(kinds.AGENDA, document_id)
+
+
+def on_dossier(dossier: Dossier, **_kw) -> None:
+    """Subscriber of dossier_changed. A row of the plan not yet opened is never indexed
+    (and no dossier goes back to being one): nothing to do for it."""
+    if dossier.status != DossierStatus.PLANNED.value:
+        enqueue(kinds.DOSSIER, _flushed(dossier))
 
 
 @event.listens_for(Session, "after_commit")
@@ -122,72 +161,37 @@ def _forget_pending(session: Session, previous) -> None:
         session.info.pop(_PENDING, None)
 
 
-# --- from a document to what the index sees ------------------------------------------------
+# --- from a record to what the index sees ------------------------------------------------
 
-def acl_of(doc: IncomingDocument) -> list[str]:
-    """The principals that may open ``doc``: the domain's own rule
-    (``incoming.access.READ``, the same tokens ``can_read`` decides by)."""
-    return READ.tokens(doc)
+_SOURCE_BY_MODEL = {s.model: s for s in SOURCES.values()}
 
 
-def _unit_of(doc: IncomingDocument) -> str:
-    """Abbreviation of the unit handling the document: the main assignment's unit, or
-    the unit of its main handler."""
-    main = doc.main_assignment
-    if main is None:
-        return ""
-    if main.assignee_unit is not None:
-        return main.assignee_unit.abbreviation
-    if main.assignee_user is not None and main.assignee_user.unit is not None:
-        return main.assignee_user.unit.abbreviation
-    return ""
+def indexed_doc(obj: Any, session: Session | scoped_session[Any]) -> IndexedDoc:
+    """What the index holds of one record (of any kind): its metadata and the cached text
+    of its files (a file not read yet adds its text later, through a job of the
+    extraction step)."""
+    return _SOURCE_BY_MODEL[type(obj)].build(session, [obj])[0]  # type: ignore[arg-type]
 
 
-def indexed_doc(doc: IncomingDocument, session: Session) -> IndexedDoc:
-    """What the index holds of ``doc``: its metadata and the cached text of its files
-    (a file not read yet adds its text later, through a job of the extraction step)."""
-    texts = [t for f in doc.files if f.kind == "original" and f.stored
-             if (t := session.get(BlobText, f.stored.sha256)) is not None]
-    year = doc.arrival_date.year  # the register's year; own entries have no register
-    arrival = f"Số đến {doc.arrival_number:02d}" if doc.arrival_number is not None else ""
-    header = [f"{arrival}/{year}." if arrival else f"{doc.arrival_label} {year}."]
-    if doc.signer:
-        header.append(f"Người ký: {doc.signer}.")
-    if doc.field:
-        header.append(f"Lĩnh vực: {doc.field}.")
-    content = "\n".join([" ".join(header), *(t.text for t in texts if t.text)])
-    return IndexedDoc(
-        id=f"{KIND_INCOMING}:{doc.id}",
-        org_id=doc.organisation_id,
-        direction=KIND_INCOMING,
-        doc_type=doc.doc_type,
-        year=year,
-        unit=_unit_of(doc),
-        status=doc.status,
-        date=doc.arrival_date,
-        # Their number/symbol and our số đến: a clerk looks for either.
-        number_symbol=" · ".join(p for p in (doc.number_symbol, arrival) if p),
-        subject=doc.subject,
-        sender=doc.sender_name,
-        content=content,
-        acl=acl_of(doc),
-        text_searchable=any(t.text_searchable for t in texts),
-    )
+def acl_of(obj: Any) -> list[str]:
+    """The principals that may open ``obj``: its kind's own rule (the tokens its page
+    decides by)."""
+    return _SOURCE_BY_MODEL[type(obj)].rule.tokens(obj)  # type: ignore[attr-defined]
 
 
-def remember_text(session: Session | scoped_session[Any], sha256: str, text: str) -> None:
+def remember_text(session: Session | scoped_session[Any], sha256: str, text: str, pages: int = 1) -> None:
     """Keep text already extracted elsewhere (the registration's sandboxed PDF check), so
-    indexing does not read the same file a second time. Empty text is not kept: a scan
-    without a text layer still goes through extract() (and OCR where installed)."""
-    if text.strip():
+    indexing does not read the same file a second time. A scan's few letters (none, a
+    stamp, page numbers) are not kept: it still goes through extract() and its OCR."""
+    if text.strip() and not looks_scanned(text, pages):
         _insert_once(session, BlobText(sha256=sha256, text=unicodedata.normalize("NFC", text),
                                        text_searchable=True, reason="ok", extracted_at=utcnow()))
 
 
 def on_file_text(_stored: StoredFile, *, session: Session | scoped_session[Any], sha256: str,
-                 text: str, **_kw) -> None:
+                 text: str, pages: int = 1, **_kw) -> None:
     """Subscriber of file_text_extracted: the registration's check read the text."""
-    remember_text(session, sha256, text)
+    remember_text(session, sha256, text, pages)
 
 
 def _insert_once(session: Session | scoped_session[Any], row: BlobText) -> None:
@@ -198,37 +202,10 @@ def _insert_once(session: Session | scoped_session[Any], row: BlobText) -> None:
         index_elements=["sha256"]))
 
 
-def _documents(session: Session, ids: Iterable[int] | None = None) -> Iterator[IncomingDocument]:
-    query = (
-        sa.select(IncomingDocument)
-        .where(IncomingDocument.confidentiality == OPEN_CONFIDENTIALITY)
-        .options(
-            selectinload(IncomingDocument.register),
-            selectinload(IncomingDocument.files).selectinload(IncomingFile.stored),
-            selectinload(IncomingDocument.assignments).selectinload(Assignment.assignee_unit),
-            selectinload(IncomingDocument.assignments).selectinload(Assignment.assignee_user),
-        )
-        .order_by(IncomingDocument.id)
-    )
-    if ids is not None:
-        yield from session.scalars(query.where(IncomingDocument.id.in_(list(ids))))
-        return
-    last = 0
-    while True:  # keyset pages: a reindex of 100 000 documents never holds them all
-        page = list(session.scalars(query.where(IncomingDocument.id > last).limit(BATCH)))
-        if not page:
-            return
-        yield from page
-        last = page[-1].id
-        session.expunge_all()
-
-
 def indexable_count() -> int:
-    """How many documents the index should hold: every non-confidential one."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(IncomingDocument)
-        .where(IncomingDocument.confidentiality == OPEN_CONFIDENTIALITY)
-    ) or 0
+    """How many records the index should hold: every indexable one of every kind."""
+    session = db.session()
+    return sum(source.count(session) for source in SOURCES.values())
 
 
 # --- applying the outbox ----------------------------------------------------------------
@@ -237,42 +214,60 @@ def _lock_path(name: str = DRAIN_LOCK) -> Path:
     return get_backend().root / name  # the backend creates the folder
 
 
-def _missing_text(document_ids: Iterable[int] | None) -> sa.Select:
-    """Files of indexable documents whose text has not been read yet."""
+def _wanted(files: Any, wanted: Iterable[Job]) -> sa.ColumnElement[bool]:
+    by_kind: dict[str, set[int]] = {}
+    for kind, record_id in wanted:
+        by_kind.setdefault(SOURCE_OF[kind].name, set()).add(record_id)
+    if not by_kind:
+        return sa.false()
+    return sa.or_(*(sa.and_(files.c.kind == kind, files.c.record_id.in_(sorted(ids)))
+                    for kind, ids in by_kind.items()))
+
+
+def missing_text(wanted: Iterable[Job] | None = None) -> sa.Select:
+    """``SELECT stored_file`` of the files of indexable records, of every kind (those of the
+    ``wanted`` records only, if given), whose text has not been read yet."""
+    files = kinds.text_files().subquery()
     query = (
-        sa.select(StoredFile).join(IncomingFile, IncomingFile.stored_file_id == StoredFile.id)
-        .join(IncomingDocument, IncomingDocument.id == IncomingFile.document_id)
+        sa.select(StoredFile).join(files, files.c.file_id == StoredFile.id)
         .outerjoin(BlobText, BlobText.sha256 == StoredFile.sha256)
-        .where(IncomingFile.kind == "original",
-               IncomingDocument.confidentiality == OPEN_CONFIDENTIALITY,
-               BlobText.sha256.is_(None))
-        .order_by(StoredFile.id).limit(1)
+        .where(BlobText.sha256.is_(None))
+        .order_by(StoredFile.id)
     )
-    if document_ids is not None:
-        query = query.where(IncomingFile.document_id.in_(list(document_ids)))
+    if wanted is not None:
+        query = query.where(_wanted(files, wanted))
     return query
 
 
-def _documents_using(session: Session, sha256: str) -> list[int]:
-    return list(session.scalars(
-        sa.select(IncomingFile.document_id).distinct()
-        .join(StoredFile, StoredFile.id == IncomingFile.stored_file_id)
-        .join(IncomingDocument, IncomingDocument.id == IncomingFile.document_id)
-        .where(StoredFile.sha256 == sha256, IncomingFile.kind == "original",
-               IncomingDocument.confidentiality == OPEN_CONFIDENTIALITY)))
+def _missing_text(wanted: Iterable[Job] | None) -> sa.Select:
+    """The next file to read (one at a time)."""
+    return missing_text(wanted).limit(1)
 
 
-def extract_missing(document_ids: Iterable[int] | None = None, *,
-                    lock_timeout: float | None = None, then_drain: bool = True) -> int:
+def _documents_using(session: Session, sha256: str) -> list[Job]:
+    """The indexable records, of every kind, whose text includes this content's."""
+    files = kinds.text_files().subquery()
+    return [(kind, record_id) for kind, record_id in session.execute(
+        sa.select(files.c.kind, files.c.record_id).distinct()
+        .join(StoredFile, StoredFile.id == files.c.file_id)
+        .where(StoredFile.sha256 == sha256))]
+
+
+def extract_missing(wanted: Iterable[Job] | None = None, *,
+                    lock_timeout: float | None = None, then_drain: bool = True, with_ocr: bool = True) -> int:
     """The extraction step: read, one file at a time, the text of every file (of the
-    given documents, or of all) that has none yet; keep it and queue its documents;
-    then drain. Returns how many files were read (0 if another process holds the lock
-    longer than ``lock_timeout``: it is doing this very work)."""
-    wanted = set(document_ids) if document_ids is not None else None
+    ``wanted`` records — (kind, id) pairs —, or of all) that has none yet; keep it and
+    queue the records using it; then drain. Returns how many files were read (0 if
+    another process holds the lock longer than ``lock_timeout``: it is doing this very
+    work). Scans are read by OCR only ``with_ocr`` (``searching.ocr``: the worker, the
+    commands); a full step first takes up again the scans that waited for it."""
+    wanted = set(wanted) if wanted is not None else None
     done = 0
     store = FileStore.from_app()
     try:
         with exclusive(_lock_path(EXTRACT_LOCK), lock_timeout), Session(db.engine) as session:
+            if with_ocr and wanted is None:
+                ocr.reopen(session)
             while True:
                 # Under the lock: what another process read meanwhile is not read again.
                 stored = session.scalars(_missing_text(wanted)).first()
@@ -280,17 +275,18 @@ def extract_missing(document_ids: Iterable[int] | None = None, *,
                     break
                 sha256, mime = stored.sha256, stored.mime
                 session.rollback()  # no transaction stays open while the child works
-                result = extract(store.path_for(sha256), mime)
-                _insert_once(session, BlobText(
-                    sha256=sha256, text=result.text, text_searchable=result.text_searchable,
-                    reason=result.reason[:128], extracted_at=utcnow()))
-                for document_id in _documents_using(session, sha256):
-                    session.add(SearchJob(kind=KIND_INCOMING, document_id=document_id,
-                                          enqueued_at=utcnow()))
+                with ocr.workspace(with_ocr) as scans:
+                    result = extract(store.path_for(sha256), mime, ocr=scans)
+                    _insert_once(session, BlobText(
+                        sha256=sha256, text=result.text, text_searchable=result.text_searchable,
+                        reason=result.reason[:128], extracted_at=utcnow()))
+                    ocr.keep_copy(session, sha256, result, scans)  # the copy with a text layer
+                for kind, record_id in _documents_using(session, sha256):
+                    session.add(SearchJob(kind=kind, document_id=record_id, enqueued_at=utcnow()))
                 session.commit()
                 done += 1
-                log.info("search: read %s (%s): %s characters, %s", sha256[:12], mime,
-                         len(result.text), result.reason)
+                log.info("search: read %s (%s): %s characters, %s %s", sha256[:12], mime,
+                         len(result.text), result.reason, result.detail)
     except LockTimeout:
         return 0
     if done and then_drain:
@@ -307,17 +303,17 @@ def settle() -> int:
 
 class _Extractor:
     """The one background extraction thread of a process. Commits hand it the ids of
-    the documents they queued; it runs ``extract_missing`` for them until no more come,
-    then ends (a later commit starts it again)."""
+    the records they queued ((kind, id) pairs); it runs ``extract_missing`` for them
+    until no more come, then ends (a later commit starts it again)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._wanted: set[int] = set()
+        self._wanted: set[Job] = set()
         self.thread: threading.Thread | None = None
 
-    def kick(self, app: Flask, document_ids: Iterable[int]) -> None:
+    def kick(self, app: Flask, records: Iterable[Job]) -> None:
         with self._lock:
-            self._wanted.update(document_ids)
+            self._wanted.update(records)
             if self.thread is not None:  # running: it will see the new ids
                 return
             self.thread = threading.Thread(target=self._run, args=(app,), daemon=True,
@@ -333,17 +329,17 @@ class _Extractor:
                     return
             with app.app_context():
                 try:
-                    extract_missing(wanted)
+                    extract_missing(wanted, with_ocr=False)  # scans: the worker's OCR
                 except Exception:  # noqa: BLE001 - the worker and the next commit retry
                     log.exception("search: background extraction failed")
                 finally:
                     db.session.remove()
 
 
-def kick(app: Flask, document_ids: Iterable[int]) -> None:
-    """Have this process's background thread read the files of these documents."""
+def kick(app: Flask, records: Iterable[Job]) -> None:
+    """Have this process's background thread read the files of these records."""
     extractor = app.extensions.setdefault(_EXTRACTOR, _Extractor())
-    extractor.kick(app, document_ids)
+    extractor.kick(app, records)
 
 
 def background_extractor(app: Flask) -> threading.Thread | None:
@@ -357,10 +353,19 @@ def _apply_batch(session: Session, limit: int) -> int:
     jobs = session.scalars(sa.select(SearchJob).order_by(SearchJob.id).limit(limit)).all()
     if not jobs:
         return 0
-    wanted = {j.document_id for j in jobs if j.kind == KIND_INCOMING}
-    docs = [indexed_doc(d, session) for d in _documents(session, wanted)]
-    # Gone, or confidential (never indexed): make sure the index holds no trace.
-    gone = [f"{KIND_INCOMING}:{i}" for i in sorted(wanted - {int(d.id.split(":")[1]) for d in docs})]
+    wanted: dict[str, set[int]] = {}
+    for job in jobs:
+        wanted.setdefault(SOURCE_OF[job.kind].name, set()).add(job.document_id)
+    docs: list[IndexedDoc] = []
+    gone: list[str] = []
+    for name, ids in wanted.items():
+        source = SOURCES[name]
+        built = list(source.docs(session, ids))
+        docs += built
+        # Every other id the records may have had (gone, made confidential, or indexed
+        # as another kind of the same table): make sure the index holds no trace.
+        now = {d.id for d in built}
+        gone += [i for record_id in sorted(ids) for i in source.index_ids(record_id) if i not in now]
     backend = get_backend()
     backend.index(docs)
     backend.delete(gone)
@@ -409,7 +414,7 @@ def reindex(progress=None) -> int:
     Returns the number indexed."""
     with exclusive(_lock_path()), Session(db.engine) as session:
         count = get_backend().rebuild(
-            (indexed_doc(d, session) for d in _documents(session)), progress=progress)
+            (doc for source in SOURCES.values() for doc in source.docs(session)), progress=progress)
         session.commit()
         # Changes committed while we read are in the queue: apply them now, still
         # holding the lock, so that no older read lands after a newer one.
