@@ -22,23 +22,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
-from docmgmt.core.forms import BAD_NUMBER, SchemaForm, VnDateField
+from docmgmt.core.forms import BAD_NUMBER, SchemaForm, VnDateField, optional_int
 from docmgmt.core.text import clean
 
 from .schemas import AgendaItemSchema, MeetingSchema, RsvpSchema, TaskSchema
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M", "%H.%M"]
 BAD_TIME = _l("Giờ không hợp lệ (nhập dạng giờ:phút, ví dụ 08:00).")
-
-
-def optional_int(value):
-    """Select values arrive as text; "" means none chosen."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class MeetingForm(SchemaForm):

@@ -103,6 +103,16 @@ def date_field(label: Any, **kwargs: Any) -> DateField:
     return VnDateField(label, validators=[Optional()], **kwargs)
 
 
+def optional_int(value):
+    """The coercion of a select of ids: values arrive as text; "" means none chosen."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _label_of(field: mfields.Field) -> Any:
     label = field.metadata.get("label")
     if label is None:

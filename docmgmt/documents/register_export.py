@@ -151,6 +151,19 @@ def to_xlsx(register: Register, *, above: XlsxAbove | None = None, below: XlsxBe
 
 # --- PDF ----------------------------------------------------------------------------------
 
+def docx_no_borders(table: Any) -> None:
+    """A python-docx table drawn without lines (the blocks of a heading set side by side)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
 def font_dir() -> Path:
     folder = Path(current_app.config.get("REPORT_FONT_DIR") or DEFAULT_FONT_DIR)
     if not (folder / "LiberationSerif-Regular.ttf").exists():

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
-from ..core.forms import BAD_NUMBER, BAD_YEAR, SchemaForm
+from ..core.forms import BAD_NUMBER, BAD_YEAR, SchemaForm, optional_int
 from ..core.forms import date_field as _date
 from ..core.schemas import value_range
 from ..core.text import clean
@@ -54,10 +54,6 @@ def type_choices():
     return {str(_l("Có mẫu NĐ30")): first, str(_l("Loại khác")): rest}
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 def paragraphs(text: str | None) -> list[str]:
     """Body paragraphs: one per line, blank lines ignored."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -80,7 +76,7 @@ class DraftForm(SchemaForm):
         ("template", _l("Tạo từ mẫu")), ("upload", _l("Tải lên tệp DOCX hoặc PDF"))])
     body = TextAreaField(_l("Nội dung (mỗi đoạn một dòng)"))
     file = FileField(_l("Tệp dự thảo (DOCX hoặc PDF)"), render_kw={"accept": DRAFT_ACCEPT})
-    signer_id = SelectField(_l("Lãnh đạo ký"), coerce=_optional_int)
+    signer_id = SelectField(_l("Lãnh đạo ký"), coerce=optional_int)
     recipients = SelectMultipleField(_l("Nơi nhận trong xã (đơn vị, người)"))
     outside = TextAreaField(_l("Nơi nhận ngoài xã (mỗi cơ quan một dòng; mã định danh sau dấu |)"))
     urgency = SelectField(_l("Độ khẩn"), choices=lambda: [(str(k), str(v)) for k, v in
@@ -98,7 +94,7 @@ class VersionForm(SchemaForm):
 class SubmitForm(SchemaForm):
     schema = DraftSubmitSchema
 
-    signer_id = SelectField(_l("Lãnh đạo ký"), coerce=_optional_int)
+    signer_id = SelectField(_l("Lãnh đạo ký"), coerce=optional_int)
     comment = StringField(_l("Ghi chú"), filters=[clean])
 
 

@@ -410,13 +410,7 @@ def form_docx(form: Form) -> bytes:
             r.font.size = Pt(size)
         return p
 
-    def no_borders(table) -> None:
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            element = OxmlElement(f"w:{edge}")
-            element.set(qn("w:val"), "nil")
-            borders.append(element)
-        table._tbl.tblPr.append(borders)
+    no_borders = book.docx_no_borders
 
     def side_by_side(shares: Sequence[float]):
         table = document.add_table(rows=1, cols=len(shares))

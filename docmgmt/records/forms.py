@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField
 
-from ..core.forms import SchemaForm
+from ..core.forms import SchemaForm, optional_int
 from ..core.forms import date_field as _date
 from ..core.timeutil import vn_today
 from .schemas import (
@@ -33,16 +33,6 @@ NUMBERING_CHOICES = [
     ("plan", _l("Đánh số liên tục trong toàn Danh mục (01, 02, … đến hết)")),
     ("heading", _l("Đánh số từ 01 trong từng đề mục lớn")),
 ]
-
-
-def optional_int(value):
-    """Select values arrive as text; "" means none chosen."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class PlanForm(SchemaForm):

@@ -289,13 +289,7 @@ def to_docx(sheet: WeekSheet) -> bytes:
             run.font.size = Pt(pt or size)
         return p
 
-    def no_borders(table) -> None:
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            element = OxmlElement(f"w:{edge}")
-            element.set(qn("w:val"), "nil")
-            borders.append(element)
-        table._tbl.tblPr.append(borders)
+    no_borders = book.docx_no_borders
 
     # The heading: organisation | national motto, place and date.
     header = document.add_table(rows=1, cols=2)

@@ -14,22 +14,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional
 
-from ..core.forms import SchemaForm, VnDateField
+from ..core.forms import SchemaForm, VnDateField, optional_int
 from ..core.text import clean
 from .schemas import EntrySchema, ReturnSchema, RoomSchema
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M", "%H.%M", "%Hh"]
 BAD_TIME = _l("Giờ không hợp lệ (nhập dạng giờ:phút, ví dụ 08:00).")
-
-
-def optional_int(value):
-    """Select values arrive as text; "" means none chosen."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class EntryForm(SchemaForm):
