@@ -217,6 +217,11 @@ def _consultation_jobs() -> str:
     return run_jobs()
 
 
+# A pass of the worker's file reading starts no new file after this many seconds: a backlog
+# of scans for OCR (a page takes seconds) must not hold up reminders and the exchange.
+EXTRACT_BUDGET_S = 60.0
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--once", is_flag=True, help="Run every job once and exit (for cron or tests).")
@@ -241,7 +246,7 @@ def worker(once, reminders_every, drain_every, extract_every, exchange_every, pr
             ("files-leftovers", prune_every, lambda: sweep_leftovers()),
             # Off the request path: each file read once, in the sandbox, one at a time.
             ("search-extract", extract_every,
-             lambda: f"{extract_missing(lock_timeout=0)} file(s) read for the index"),
+             lambda: f"{extract_missing(lock_timeout=0, budget_s=EXTRACT_BUDGET_S)} file(s) read for the index"),
             ("exchange", exchange_every, run_exchange_once),
             # Written consultations: closed at their deadline, the members reminded.
             ("consultations", reminders_every, _consultation_jobs),

@@ -366,6 +366,7 @@ def reorder_item(actor: User, item: AgendaItem, offset: int) -> None:
     for pos, i in enumerate(items, start=1):
         i.position = pos
     m.items.sort(key=lambda i: i.position)
+    signals.meeting_changed.send(m)  # the agenda documents are indexed with their item's number
     live.record(m, seq, "agenda.changed", actor, ["agenda"])
 
 

@@ -339,3 +339,17 @@ def test_a_new_field_needs_only_the_model_the_schema_and_its_templates(app):
         entry = ops._entry_of(data)
         assert {"sender_name", "subject", "field", "signer", "number_symbol", "sender_organ_id"} <= set(entry)
         assert set(entry) <= columns and entry["field"] == "Y tế"
+
+
+def test_numbers_in_other_digits_are_refused_or_ignored_never_a_crash(app, login_as):
+    """`str.isdigit` takes "²" as a digit but `int` does not, and `int` refuses more than
+    4,300 digits: every number read from a URL gives a page (the value ignored or
+    refused), never a server error."""
+    client = login_as("chutich")
+    for odd in ("²", "①", "٣٣", "9" * 5000):
+        for url in (f"/records/?year={odd}", f"/records/transfers/?year={odd}",
+                    f"/search?q=quyết+định&year={odd}&page={odd}", f"/dashboard/list?figure=received&page={odd}",
+                    f"/dashboard?unit={odd}&person={odd}", f"/schedule/?version={odd}",
+                    f"/schedule/rooms?room={odd}"):
+            response = client.get(url)
+            assert response.status_code < 500, (url, response.status_code)

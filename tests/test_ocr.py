@@ -178,6 +178,7 @@ def waiting(office: Office) -> Office:
     office.seen["page"] = text_of(clerk.get(f"/incoming/{png}"))
     office.seen["hits"] = text_of(clerk.get("/search", query_string={"q": "kế hoạch bản quét"}))
     office.seen["landing"] = text_of(clerk.get("/search"))
+    office.seen["staff_landing"] = text_of(office.client("cv.kt1").get("/search"))
     office.seen["word_hits"] = search_ids(clerk, "kênh mương")
     office.seen["status"] = office.cli("search", "status")
     office.seen["home"] = text_of(office.client("quantri").get("/"))
@@ -188,8 +189,20 @@ def waiting(office: Office) -> Office:
 def read(waiting: Office) -> Office:
     """The tools appear; the worker's step reads the waiting scans (the module's OCR runs)."""
     _require_ocr()
+    from docmgmt.extensions import db
+    from docmgmt.searching.indexing import extract_missing
+
     waiting.app.config["SEARCH_OCR_COMMAND"] = "ocrmypdf"
-    waiting.seen["ocr_seconds"] = waiting.settle()
+    started = time.monotonic()
+    # The worker's passes, each out of its time budget after its first file.
+    passes: list[int] = []
+    with waiting.app.app_context():
+        while not passes or (passes[-1] and len(passes) < 20):
+            passes.append(extract_missing(lock_timeout=0, budget_s=0))
+        db.session.remove()
+    waiting.seen["passes"] = passes
+    waiting.settle()
+    waiting.seen["ocr_seconds"] = time.monotonic() - started
     print(f"\nOCR of the two one-page scans took {waiting.seen['ocr_seconds']:.1f} s")
     return waiting
 
@@ -217,6 +230,8 @@ def test_the_backlog_figure_counts_the_waiting_scans(waiting: Office):
     figure = re.search(r'data-testid="ocr-backlog">(.*?)</p>', landing, re.S).group(1)
     assert "0 đã nhận dạng chữ · 2 chờ nhận dạng chữ (OCR) · 0 không nhận dạng được" in figure
     assert "Máy chủ chưa cài công cụ nhận dạng chữ" in figure
+    # The commune's count covers records a staff member may not open: not shown to them.
+    assert 'data-testid="ocr-backlog"' not in waiting.seen["staff_landing"]
     status = waiting.seen["status"]
     assert "scans (OCR): 0 read (0%), 2 waiting, 0 failed" in status
     assert "OCR unavailable here: OCR turned off" in status
@@ -226,6 +241,12 @@ def test_the_backlog_figure_counts_the_waiting_scans(waiting: Office):
 
 
 # --- with OCR ------------------------------------------------------------------------------------
+
+def test_a_worker_pass_out_of_its_budget_leaves_the_next_scan_to_the_next_pass(read: Office):
+    # Reminders and the exchange run between passes: a backlog of scans never holds them up.
+    passes = read.seen["passes"]
+    assert passes[-1] == 0 and set(passes[:-1]) == {1} and len(passes) >= 3, passes
+
 
 def test_a_vietnamese_word_on_the_scan_finds_the_document(read: Office):
     assert read.reasons() == {"png": "ocr", "pdf": "ocr"}

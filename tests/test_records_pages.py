@@ -339,6 +339,12 @@ def test_a_reader_sees_only_what_they_may_open_numbered_without_gaps(app, client
     assert 'data-testid="remove-item"' not in page  # theirs to read, not to change
     # Nor is the document's page theirs: the dossier does not open it.
     assert client.get(f"/incoming/{world['completed']}").status_code == 404
+    # The history does not give it away either: one filing shown, not two (page and API).
+    assert page.count("Đưa văn bản vào hồ sơ") == 1
+    events = client.get(f"/api/v1/records/dossiers/{world['mine']}/history").json
+    filed = [e for e in (events.get("items", events) if isinstance(events, dict) else events)
+             if e.get("kind") == "filed"]
+    assert len(filed) == 1 and filed[0]["data"]["incoming_id"] == world["unit_doc"]
 
 
 def test_a_confidential_entry_is_never_offered_for_filing(app, client, world):
@@ -426,6 +432,36 @@ def test_another_file_is_uploaded_into_the_dossier(app, client, world):
     # A colleague cannot download it.
     as_person(client, "cv.kt2")
     assert client.get(link).status_code == 404
+
+
+def test_a_documents_file_cannot_be_filed_as_another_file(app, world):
+    """"Another file" is shown to every reader of the dossier: a file of an incoming
+    document (which its handler may read) or someone else's upload is refused there."""
+    from docmgmt.core.errors import DomainError
+    from docmgmt.extensions import db
+    from docmgmt.files.operations import upload
+    from docmgmt.incoming.models import IncomingDocument
+    from docmgmt.records import operations as rec
+    from docmgmt.records.models import Dossier
+    from docmgmt.records.schemas import FileItemInput
+    from tests.commune import user
+    from tests.files_helpers import make_pdf
+
+    with app.test_request_context():
+        dossier = db.session.get(Dossier, world["mine"])
+        letter = db.session.get(IncomingDocument, world["completed"])
+        refusals = {letter.files[0].stored_file_id: "invalid_file",  # the handler may read it, not file it
+                    upload(user("cv.kt2"), make_pdf("Ảnh"), "anh.pdf").id: "not_found"}
+        for file_id, code in refusals.items():
+            with pytest.raises(DomainError) as refused:
+                rec.add_file(user("cv.kt1"), dossier, FileItemInput(
+                    file_id=file_id, title="Tài liệu", doc_date=vn_today()))
+            assert refused.value.code == code
+        own = upload(user("cv.kt1"), make_pdf("Biên bản"), "bien-ban.pdf")
+        item = rec.add_file(user("cv.kt1"), dossier, FileItemInput(file_id=own.id, title="Biên bản",
+                                                                  doc_date=vn_today()))
+        assert item.file_id == own.id
+        db.session.rollback()
 
 
 def test_close_reopen_with_a_reason_transfer_and_lending(app, client, world):

@@ -188,7 +188,7 @@ class LogLine:
 
 
 def _id_of(object_id: str) -> int | None:
-    return int(object_id) if object_id.isdigit() and 0 < int(object_id) <= MAX_ID else None
+    return int(object_id) if (object_id.isdecimal() and len(object_id) <= 18) and 0 < int(object_id) <= MAX_ID else None
 
 
 def _opened(reader: User, rows: list[AuditEntry]) -> set[tuple[str, str]]:

@@ -86,9 +86,9 @@ class Assignee:
     @classmethod
     def parse(cls, token: str, field_name: str) -> Assignee:
         kind, _sep, ident = (token or "").partition(":")
-        if kind in ("u", "user") and ident.isdigit():
+        if kind in ("u", "user") and (ident.isdecimal() and len(ident) <= 18):
             return cls(user_id=int(ident))
-        if kind == "unit" and ident.isdigit():
+        if kind == "unit" and (ident.isdecimal() and len(ident) <= 18):
             return cls(unit_id=int(ident))
         raise ValidationFailed("invalid_assignee", _("Người hoặc đơn vị được giao không hợp lệ."),
                                field_name)

@@ -126,13 +126,13 @@ def _recipients(actor: User, items: list[RecipientInput]) -> list[Recipient]:
     result = []
     for item in items:
         kind, _sep, ident = clean(item.token).partition(":")
-        if kind == "unit" and ident.isdigit():
+        if kind == "unit" and (ident.isdecimal() and len(ident) <= 18):
             unit = find_scoped(Unit, ident, actor)
             if unit is None:
                 raise ValidationFailed("invalid_recipient", _("Đơn vị nhận không thuộc cơ quan."),
                                        "recipients")
             result.append(Recipient(kind="unit", unit_id=unit.id))
-        elif kind in ("u", "user") and ident.isdigit():
+        elif kind in ("u", "user") and (ident.isdecimal() and len(ident) <= 18):
             person = find_scoped(User, ident, actor)
             if person is None:
                 raise ValidationFailed("invalid_recipient", _("Người nhận không thuộc cơ quan."),

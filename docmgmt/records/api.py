@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ..api.blueprint import api_blueprint
 from ..core.errors import ValidationFailed, not_found
@@ -70,6 +72,9 @@ DOSSIER_STATES = "invalid_state (the dossier is not in a state that allows it)"
 def _plan(plan: FilePlan, *, detail: bool = False) -> FilePlan:
     plan.actions = access.plan_actions(current_user, plan)  # type: ignore[attr-defined]
     if detail:
+        # Each row's actions and access read its loans and items: two queries for them all.
+        db.session.scalars(sa.select(Dossier).where(Dossier.plan_id == plan.id)
+                           .options(selectinload(Dossier.loans), selectinload(Dossier.items))).all()
         for dossier in plan.dossiers:
             _summary(dossier)
     return plan

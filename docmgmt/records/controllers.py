@@ -144,7 +144,7 @@ def _safe_next(target: str | None, fallback: str) -> str:
 
 def _ticked(name: str) -> list[int]:
     """The ids of the ticked rows (anything that is no id is dropped)."""
-    return [int(v) for v in request.form.getlist(name) if v.isdigit() and len(v) < 10]
+    return [int(v) for v in request.form.getlist(name) if v.isdecimal() and len(v) < 10]
 
 
 def _colleagues() -> list[User]:
@@ -211,7 +211,8 @@ def _render_index(plan_form: PlanForm | None = None, status: int = 200):
     if plan_form is None and archivist:
         plan_form = PlanForm(prefix="plan", formdata=None, year=vn_today().year + 1)
     year_raw = request.args.get("year", "")
-    year = int(year_raw) if year_raw.isdigit() and FIRST_YEAR <= int(year_raw) <= LAST_YEAR else None
+    year = int(year_raw) if year_raw.isdecimal() and len(year_raw) <= 4 and FIRST_YEAR <= int(year_raw) <= LAST_YEAR \
+        else None
     wanted = request.args.get("status", "")
     status_filter = wanted if wanted in {s.value for s in DossierStatus} else None
     text = (request.args.get("q") or "").strip()[:200]
@@ -750,7 +751,8 @@ def _render_transfers(form: TransferForm | None = None, status: int = 200):
     if form is None and archivist:
         form = TransferForm(prefix="transfer", formdata=None, year=vn_today().year - 1)
     year_raw = request.args.get("year", "")
-    year = int(year_raw) if year_raw.isdigit() and FIRST_YEAR <= int(year_raw) <= LAST_YEAR else None
+    year = int(year_raw) if year_raw.isdecimal() and len(year_raw) <= 4 and FIRST_YEAR <= int(year_raw) <= LAST_YEAR \
+        else None
     return render_template("records/transfers.html", transfers=ops.transfers(current_user, year=year),
                            form=form if archivist else None, year=year), status
 

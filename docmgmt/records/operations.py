@@ -64,6 +64,7 @@ from .access import (
     TRANSFER_READ,
     is_archivist,
     may_read_document,
+    readable_documents,
 )
 from .models import ArchiveTransfer, Dossier, DossierEvent, DossierItem, DossierLoan, FilePlan, PlanHeading
 from .schemas import (
@@ -184,9 +185,24 @@ def transfers(actor: User, *, year: int | None = None) -> list[ArchiveTransfer]:
 
 
 def history(actor: User, dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's acts, less the filing and removal of documents the person may not
+    open (the history must not reveal what the Mục lục hides)."""
     if not READ.allows(actor, dossier):
         raise not_found(str(NO_DOSSIER))
-    return list(dossier.events)
+    events = list(dossier.events)
+    refs = [e.data or {} for e in events if e.kind in ("filed", "removed")]
+    readable_in, readable_out = readable_documents(
+        actor, [r.get("incoming_id") for r in refs if r.get("kind") == "incoming"],
+        [r.get("outgoing_id") for r in refs if r.get("kind") == "outgoing"])
+
+    def shown(event: DossierEvent) -> bool:
+        ref = event.data or {}
+        if event.kind not in ("filed", "removed") or ref.get("kind") not in ("incoming", "outgoing"):
+            return True
+        return (ref.get("incoming_id") in readable_in if ref["kind"] == "incoming"
+                else ref.get("outgoing_id") in readable_out)
+
+    return [e for e in events if shown(e)]
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -681,11 +697,18 @@ def file_documents(actor: User, dossier: Dossier, data: FilingInput) -> list[Dos
 def add_file(actor: User, dossier: Dossier, data: FileItemInput) -> DossierItem:
     """Another file (a photo, a recording, a paper scanned by the person) in the dossier."""
     DOSSIER_LIFECYCLE.check(actor, dossier, "file")
-    from ..files.operations import get_readable
+    from ..files.operations import get_readable, unattached
 
     if data.file_id is None:
         raise ValidationFailed("required", _("Hãy chọn tệp."), "file_id")
     stored = get_readable(actor, data.file_id)
+    # Only a file of the person's own, attached to nothing yet: a document's file filed as
+    # "another file" would be shown to every reader of the dossier, past the document's
+    # own rule.
+    if stored.uploaded_by_id != actor.id or not db.session.scalar(
+            sa.select(sa.exists().where(StoredFile.id == stored.id, unattached()))):
+        raise ValidationFailed("invalid_file", _("Chỉ đưa vào hồ sơ tệp bạn vừa tải lên; văn bản đến, văn bản đi "
+                                                 "hãy đưa vào bằng “Đưa vào hồ sơ”."), "file_id")
     title = _title(data.title, "title", _("Hãy nhập tên tài liệu."))
     if data.doc_date is None:
         raise ValidationFailed("required", _("Hãy nhập ngày của tài liệu (dd/mm/yyyy)."), "doc_date")

@@ -246,7 +246,7 @@ def dashboard():
 
 def _page_number() -> int:
     raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not (raw.isdecimal() and len(raw) <= 18) or not 1 <= int(raw) <= 100_000:
         raise ValidationFailed("invalid_page", _("Trang phải từ 1 đến 100.000."), "page")
     return int(raw)
 

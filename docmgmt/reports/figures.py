@@ -264,7 +264,7 @@ def _value_condition(figure: Figure, by: str, value: str | None) -> ColumnElemen
 
 def _int(value: str) -> int:
     text = str(value)
-    if not text.isdigit() or not 0 < int(text) < 2**63:
+    if not (text.isdecimal() and len(text) <= 18) or not 0 < int(text) < 2**63:
         raise ValidationFailed("invalid_value", _("Giá trị không hợp lệ."), "value")
     return int(text)
 

@@ -235,7 +235,7 @@ def _unit_value(value: object) -> int | None:
     if value in (None, "", "none"):
         return None
     text = str(value).strip()
-    if not text.isdigit() or not 0 < int(text) < 2**63:
+    if not (text.isdecimal() and len(text) <= 18) or not 0 < int(text) < 2**63:
         raise ValidationFailed("invalid_id", _("Mã đơn vị không hợp lệ."), "value")
     return int(text)
 

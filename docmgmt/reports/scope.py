@@ -144,6 +144,6 @@ def _id(value: str | None, field: str) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if not text.isdigit() or not 0 < int(text) < 2**63:
+    if not (text.isdecimal() and len(text) <= 18) or not 0 < int(text) < 2**63:
         raise ValidationFailed("invalid_id", _("Mã không hợp lệ."), field)
     return int(text)

@@ -120,7 +120,7 @@ def _version_arg() -> int | None:
     raw = request.args.get("version", "")
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+    if not (raw.isdecimal() and len(raw) <= 18) or not 1 <= int(raw) <= 10_000:
         abort(404)
     return int(raw)
 
@@ -369,7 +369,7 @@ def room_week():
     raw = request.args.get("room", "")
     room = None
     if raw:
-        room = ops.get_room(current_user, int(raw) if raw.isdigit() and len(raw) < 10 else 0)
+        room = ops.get_room(current_user, int(raw) if raw.isdecimal() and len(raw) < 10 else 0)
     elif rooms:
         room = next((r for r in rooms if r.active), rooms[0])
     items = queries.room_week(current_user, room, start) if room is not None else []
@@ -393,7 +393,7 @@ def rooms_catalogue():
         raw = form.room_id.data or ""
         try:
             if raw:
-                room = ops.get_room(current_user, int(raw) if raw.isdigit() and len(raw) < 10 else 0)
+                room = ops.get_room(current_user, int(raw) if raw.isdecimal() and len(raw) < 10 else 0)
                 ops.update_room(current_user, room, data)
                 flash(_("Đã lưu phòng “%(n)s”.", n=room.name), "success")
             else:

@@ -50,7 +50,7 @@ class EntryForm(SchemaForm):
         units: list[int] = []
         for token in self.participants.data or []:
             kind, _sep, ident = str(token).partition(":")
-            if ident.isdigit() and kind in ("u", "unit"):
+            if (ident.isdecimal() and len(ident) <= 18) and kind in ("u", "unit"):
                 (people if kind == "u" else units).append(int(ident))
         return people, units
 

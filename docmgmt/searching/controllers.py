@@ -34,7 +34,7 @@ def _menu():
 
 def _int(source: MultiDict, name: str, default: int | None) -> int | None:
     value = (source.get(name) or "").strip()
-    return int(value) if value.isdigit() else default
+    return int(value) if (value.isdecimal() and len(value) <= 18) else default
 
 
 def _question(source: MultiDict) -> saved_ops.Question:

@@ -28,7 +28,7 @@ in a drain, so a request never waits for a file to be parsed: a drain indexes a
 document with its metadata and whatever text is already cached (a registered PDF's
 text is, from its sandboxed check). Reading the rest is the extraction step::
 
-    extract_missing(): under <index>/extract.lock, one file at a time
+    extract_missing(): one file at a time, each under <index>/extract.lock
         a file lacking blob_text → search.extract (sandboxed child, limits, text cap)
         → INSERT blob_text + a search_job for each record using it  (one transaction)
         → drain()
@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -123,8 +124,11 @@ def on_outgoing(doc: OutgoingDocument, **_kw) -> None:
 
 def on_meeting(meeting: Any, *, removed_documents: Iterable[int] = (), **_kw) -> None:
     """Subscriber of meeting_changed: the meeting, every agenda document it holds (their
-    readers are its participants) and those just taken off (to leave the index)."""
+    readers are its participants), those just taken off (to leave the index) and its
+    biên bản (indexed with the meeting's title)."""
     enqueue(kinds.MEETING, _flushed(meeting))
+    if meeting.minutes_draft_id:
+        enqueue(kinds.OUTGOING, meeting.minutes_draft_id)
     for item in meeting.items:
         for document in item.documents:
             enqueue(kinds.AGENDA, _flushed(document))
@@ -253,22 +257,30 @@ def _documents_using(session: Session, sha256: str) -> list[Job]:
         .where(StoredFile.sha256 == sha256))]
 
 
-def extract_missing(wanted: Iterable[Job] | None = None, *,
-                    lock_timeout: float | None = None, then_drain: bool = True, with_ocr: bool = True) -> int:
+def extract_missing(wanted: Iterable[Job] | None = None, *, lock_timeout: float | None = None,
+                    then_drain: bool = True, with_ocr: bool = True, budget_s: float | None = None) -> int:
     """The extraction step: read, one file at a time, the text of every file (of the
     ``wanted`` records — (kind, id) pairs —, or of all) that has none yet; keep it and
     queue the records using it; then drain. Returns how many files were read (0 if
     another process holds the lock longer than ``lock_timeout``: it is doing this very
     work). Scans are read by OCR only ``with_ocr`` (``searching.ocr``: the worker, the
-    commands); a full step first takes up again the scans that waited for it."""
+    commands); a full step first takes up again the scans that waited for it.
+
+    The lock is taken for one file at a time, so another process's new file waits for
+    one file, never for a backlog of scans; with ``budget_s`` no new file is started
+    after that many seconds (one is always read) (the worker's other jobs run in between, the rest waits for
+    its next pass)."""
     wanted = set(wanted) if wanted is not None else None
     done = 0
     store = FileStore.from_app()
+    started = time.monotonic()
+    reopen = with_ocr and wanted is None
     try:
-        with exclusive(_lock_path(EXTRACT_LOCK), lock_timeout), Session(db.engine) as session:
-            if with_ocr and wanted is None:
-                ocr.reopen(session)
-            while True:
+        while True:
+            with exclusive(_lock_path(EXTRACT_LOCK), lock_timeout), Session(db.engine) as session:
+                if reopen:
+                    ocr.reopen(session)
+                    reopen = False
                 # Under the lock: what another process read meanwhile is not read again.
                 stored = session.scalars(_missing_text(wanted)).first()
                 if stored is None:
@@ -287,8 +299,10 @@ def extract_missing(wanted: Iterable[Job] | None = None, *,
                 done += 1
                 log.info("search: read %s (%s): %s characters, %s %s", sha256[:12], mime,
                          len(result.text), result.reason, result.detail)
+            if budget_s is not None and time.monotonic() - started >= budget_s:
+                break
     except LockTimeout:
-        return 0
+        pass  # another process is at it: what it reads is not read twice
     if done and then_drain:
         drain()
     return done

@@ -188,7 +188,7 @@ def waiting_records(hit_ids: Iterable[str], session: Session | scoped_session[An
     for hit_id in hit_ids:
         kind, _, number = hit_id.partition(":")
         source = kinds.SOURCE_OF.get(kind)
-        if source is not None and number.isdigit():
+        if source is not None and (number.isdecimal() and len(number) <= 18):
             by_source.setdefault(source.name, {})[int(number)] = hit_id
     if not by_source:
         return set()

@@ -189,7 +189,7 @@ def found_documents(hits: list[Hit]) -> list[FoundDocument]:
     parsed = []
     for hit in hits:
         kind, _sep, ident = hit.id.partition(":")
-        if kind in KINDS and ident.isdigit():
+        if kind in KINDS and (ident.isdecimal() and len(ident) <= 18):
             parsed.append((hit, kind, int(ident)))
     pages: dict[str, dict[int, str]] = {}
     for kind in {k for _h, k, _i in parsed}:

@@ -50,7 +50,9 @@ def _search_notes(found: Any) -> dict[str, Any]:
         return {"waiting": set(), "backlog": None}
     documents = getattr(found, "documents", None) or []
     ids = [d.hit.id for d in documents if not d.hit.text_searchable]
-    figure = ocr.backlog(current_user.organisation_id) if not getattr(found, "asked", False) else None
+    # The commune's figure counts scans of every record: only for those who see them all.
+    sees_all = current_user.can(Permission.VIEW_ALL_DOCUMENTS) or current_user.can(Permission.MANAGE_ORGANISATION)
+    figure = ocr.backlog(current_user.organisation_id) if sees_all and not getattr(found, "asked", False) else None
     return {"waiting": ocr.waiting_records(ids) if ids else set(),
             "backlog": figure if figure is not None and figure.total else None}
 
