@@ -133,4 +133,5 @@ class ExportArgsSchema(QuestionSchema):
     columns = DelimitedList(Text(validate=OneOf(COLUMN_CODES, _l("Cột không hợp lệ."))),
                             load_default=list(DEFAULT_COLUMNS),
                             validate=[Filled(_l("Hãy chọn ít nhất một cột.")), validate.Length(max=len(COLUMN_CODES))],
-                            metadata={"description": COLUMNS_DESCRIPTION + "; comma-separated"})
+                            metadata={"description": COLUMNS_DESCRIPTION + "; comma-separated",
+                                      "default": list(DEFAULT_COLUMNS)})
