@@ -78,10 +78,34 @@ def test_demo_documents_cover_every_state(tmp_path):
                    and d.is_overdue(vn_today())) == 1
         _a_believable_week()
         _records_kept_as_a_commune_keeps_them()
+        _the_readmes_search_example_finds_the_demos_decision()
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0 and "the demo commune exists already" in result.output, result.output
     with app.app_context():
         db.engine.dispose()
+
+
+def _the_readmes_search_example_finds_the_demos_decision() -> None:
+    """Tried as a new user would: the number the README gives as an example of searching
+    by number/symbol is an issued document of the demo, found by the clerk."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    from docmgmt.searching import operations as search_ops
+    from docmgmt.searching.indexing import settle
+
+    if not shutil.which("soffice"):  # without LibreOffice the demo issues nothing
+        return
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    example = re.search(r"by number/symbol \(`([^`]+)`", readme).group(1)
+    settle()
+    from flask import current_app
+
+    with current_app.test_request_context():  # a hit carries its page's URL
+        found = search_ops.search(user("vanthu"), example)
+    numbers = {d.hit.number_symbol for d in found.documents if d.hit.id.startswith("outgoing:")}
+    assert example in numbers, (example, numbers)
 
 
 def _a_believable_week() -> None:
