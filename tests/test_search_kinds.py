@@ -46,6 +46,7 @@ from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from tests.commune import issued, unit, user
 from tests.files_helpers import make_pdf
 from tests.meetings_support import build_meeting
+from tests.test_access_property import _make_people
 
 SETTINGS = settings(max_examples=20, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -123,21 +124,8 @@ def _word() -> str:
     return "kiemthu" + "".join(letters)
 
 
-def _people(specs) -> list[User]:
-    home = db.session.scalar(sa.select(Organisation).where(Organisation.abbreviation == "UBND")
-                             .order_by(Organisation.id))
-    other = db.session.scalar(sa.select(Organisation).where(Organisation.id != home.id))
-    units = {u.abbreviation: u for u in db.session.scalars(sa.select(Unit).where(Unit.organisation_id == home.id))}
-    made = []
-    for spec in specs:
-        person = User(organisation_id=(home if spec["home"] else other).id, username=f"p{uuid.uuid4().hex[:12]}",
-                      full_name="Người thử", password_hash="x", active=bool(spec["active"]),
-                      unit_id=units[spec["unit"]].id if spec["unit"] and spec["home"] else None)
-        person.set_roles(spec["roles"])
-        db.session.add(person)
-        made.append(person)
-    db.session.flush()
-    return made
+# The generated people: the builder of the access property test (same specs).
+_people = _make_people
 
 
 def _build(spec, users: list[User], word: str) -> dict[str, list]:
