@@ -12,9 +12,11 @@ GUESTS = ("cv.vp",)
 OUTSIDER = "cv.kt1"  # same commune, not invited
 
 
-def build_meeting(status: str = "live", items: int = 3, title: str = "Họp giao ban UBND xã tháng 11"):
+def build_meeting(status: str = "live", items: int = 3, title: str = "Họp giao ban UBND xã tháng 11",
+                  user=user):
     """Chair chutich, secretary thuky, four voting members, one guest; ``items`` agenda
-    items; brought to ``status`` (draft, invited or live). Commits; returns the id."""
+    items; brought to ``status`` (draft, invited or live). Commits; returns the id.
+    ``user`` finds a person by demo username (another commune's people: its own loader)."""
     from docmgmt.extensions import db
     from meetings import operations as ops
 
