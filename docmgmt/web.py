@@ -18,12 +18,13 @@ from flask import (
 )
 from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
+from flask_compress import Compress
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth.operations import user_for_session
-from .core import routing
+from .core import assets, routing
 from .core.discovery import web_blueprints
 from .core.errors import DomainError
 from .core.permissions import Permission
@@ -128,6 +129,19 @@ def nav_for(user) -> list[NavItem | NavGroup]:
     return menu
 
 
+def init_compression(app: Flask) -> None:
+    """Pages, fragments and API answers compressed: brotli where the browser offers it, else
+    gzip (Flask-Compress). Streamed bodies (file downloads through send_file, Range requests)
+    go as they are; already-compressed types (PDF, images, woff2, Office files) are not on its
+    list; static files are compressed once by core.assets. Socket.IO (its websocket) is
+    answered before Flask, so never reaches these hooks."""
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    app.config.setdefault("COMPRESS_MIN_SIZE", assets.MIN_COMPRESS)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)  # once per request: quick enough, smaller than gzip
+    Compress(app)
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
@@ -138,6 +152,8 @@ def init_app(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     routing.install(app)  # before any route: an <int:…> beyond a column's range is a 404
+    init_compression(app)
+    assets.init_app(app)  # static files under content-hashed names, cached for a year
     # Every page blueprint of docmgmt.* and meetings, found by core.discovery; each
     # keeps the name and URL prefix it was created with.
     for bp in web_blueprints():

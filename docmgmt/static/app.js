@@ -11,16 +11,44 @@
   // Dates are typed and shown dd/mm/yyyy whatever the browser's language (a native date
   // field would follow the browser: mm/dd/yyyy in an English one); the server reads both
   // dd/mm/yyyy and ISO. Month names follow the page's language.
+  // The picker (~20 KB over a weak link) is fetched only by pages that have a date field;
+  // base.html gives its addresses on this script's tag.
   const english = document.documentElement.lang.indexOf("en") === 0;
+  const assets = document.currentScript ? document.currentScript.dataset : {};
+  let pickerLoaded = null;
+  function loadPicker() {
+    if (window.flatpickr) { return Promise.resolve(); }
+    if (!pickerLoaded) {
+      pickerLoaded = new Promise(function (resolve, reject) {
+        const css = document.createElement("link");
+        css.rel = "stylesheet";
+        css.href = assets.flatpickrCss;
+        document.head.appendChild(css);
+        [assets.flatpickr, assets.flatpickrVn].forEach(function (src, i, all) {
+          const script = document.createElement("script");
+          script.src = src;
+          script.async = false;  // run in order: the Vietnamese months need flatpickr
+          script.onerror = reject;
+          if (i === all.length - 1) { script.onload = resolve; }
+          document.head.appendChild(script);
+        });
+      });
+    }
+    return pickerLoaded;
+  }
   function datePickers(root) {
-    if (!window.flatpickr || !root.querySelectorAll) { return; }
-    root.querySelectorAll("input[data-date]").forEach(function (input) {
-      if (input._flatpickr) { return; }
-      window.flatpickr(input, {
-        dateFormat: "d/m/Y",
-        allowInput: true,
-        disableMobile: true,
-        locale: english ? "default" : (window.flatpickr.l10ns.vn || "default"),
+    if (!root.querySelectorAll) { return; }
+    const inputs = root.querySelectorAll("input[data-date]");
+    if (!inputs.length) { return; }
+    loadPicker().then(function () {
+      inputs.forEach(function (input) {
+        if (input._flatpickr) { return; }
+        window.flatpickr(input, {
+          dateFormat: "d/m/Y",
+          allowInput: true,
+          disableMobile: true,
+          locale: english ? "default" : (window.flatpickr.l10ns.vn || "default"),
+        });
       });
     });
   }
