@@ -726,6 +726,8 @@ def queue_for(user: User, today: date | None = None) -> Queue:
                Assignment.done_at.is_(None), READ.clause(user),
                IncomingDocument.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id)
+        # The documents come with the join: one query for the whole queue, not one per row.
+        .options(sa.orm.contains_eager(Assignment.document))
     )
     queue = Queue()
     for a in rows:
