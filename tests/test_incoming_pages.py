@@ -276,7 +276,7 @@ def test_register_page_lists_the_appendix_iv_columns_in_order(app, login_as):
     assert "Công văn: V/v báo cáo quyết toán ngân sách xã" in row and "Phạm Văn Đức" in row
     assert f"/incoming/register/{year}/export.xlsx" in html
     assert f"/incoming/register/{year}/export.pdf" in html
-    assert "incoming.css" in html  # the print stylesheet hides the menu and buttons
+    assert re.search(r"/static/incoming\.[0-9a-f]+\.css", html)  # the print stylesheet hides the menu and buttons
 
 
 def test_home_page_tells_the_clerk_and_the_leader_what_waits(app, login_as):
@@ -393,3 +393,38 @@ def test_a_leader_is_offered_for_information_but_not_to_handle(app, login_as):
 
     assert f'value="u:{vice}"' in options("info")
     assert f'value="u:{vice}"' not in options("main") and f'value="u:{vice}"' not in options("co")
+
+
+def test_a_long_queue_comes_a_page_at_a_time_with_the_whole_count(app, login_as):
+    """A person with 53 open documents: the tab says 53, shows the 50 due first, and the
+    next page the other 3; every document appears once over the pages."""
+    from docmgmt.extensions import db
+    from docmgmt.incoming import operations as ops
+
+    with app.app_context():
+        for n in range(53):
+            doc = ops.register_incoming(user("vanthu"), ops.IncomingInput(
+                sender_name="Sở Tài chính tỉnh Phú Thọ", number_symbol=f"{n + 1}/STC-NS",
+                subject=f"V/v báo cáo quyết toán ngân sách xã, đợt {n + 1}"))
+            ops.direct(user("chutich"), doc, ops.Direction_(
+                main=ops.Assignee(user_id=user("cv.kt1").id), deadline_working_days=5 + n))
+        db.session.commit()
+    client = login_as("cv.kt1")
+
+    def pane(html: str) -> str:
+        return html.split('data-queue="new"')[1].split('data-queue="in_progress"')[0]
+
+    first = text_of(client.get("/incoming/mine?tab=new"))
+    assert '<span class="badge rounded-pill text-bg-secondary" data-count="new">53</span>' in first
+    shown_first = re.findall(r'data-doc="(\d+)"', pane(first))
+    assert len(shown_first) == 50
+    assert "Văn bản 1–50 trong 53" in pane(first)
+    assert 'data-testid="queue-next"' in pane(first)
+    second = text_of(client.get("/incoming/mine?tab=new&page=2"))
+    shown_second = re.findall(r'data-doc="(\d+)"', pane(second))
+    assert len(shown_second) == 3 and "Văn bản 51–53 trong 53" in pane(second)
+    assert 'data-testid="queue-next"' not in pane(second)
+    assert len(set(shown_first) | set(shown_second)) == 53
+    # A page past the end shows the last one; a page that is not a number, the first.
+    assert re.findall(r'data-doc="(\d+)"', pane(text_of(client.get("/incoming/mine?tab=new&page=99")))) == shown_second
+    assert re.findall(r'data-doc="(\d+)"', pane(text_of(client.get("/incoming/mine?tab=new&page=²")))) == shown_first

@@ -354,7 +354,19 @@ def mine():
     ]
     wanted = request.args.get("tab")
     active = wanted if wanted in {t[0] for t in tabs} else _opening_tab(tabs, queue)
-    return render_template("incoming/mine.html", tabs=tabs, active=active, queue=queue)
+    # A long queue is shown QUEUE_PAGE rows at a time per tab (the counts stay whole): a
+    # person with hundreds of open documents gets a page that loads on a slow line.
+    raw = request.args.get("page", "1")
+    page = int(raw) if raw.isdecimal() and len(raw) <= 6 and int(raw) > 0 else 1
+    pages = {key: (page if key == active else 1) for key, _label, _entries in tabs}
+    for key, _label, entries in tabs:
+        pages[key] = min(pages[key], max(1, -(-len(entries) // QUEUE_PAGE)))
+    shown = {key: entries[(pages[key] - 1) * QUEUE_PAGE:pages[key] * QUEUE_PAGE] for key, _label, entries in tabs}
+    return render_template("incoming/mine.html", tabs=tabs, active=active, queue=queue, shown=shown,
+                           pages=pages, per_page=QUEUE_PAGE)
+
+
+QUEUE_PAGE = 50
 
 
 def _opening_tab(tabs, queue: ops.Queue) -> str:
