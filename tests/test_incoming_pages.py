@@ -396,13 +396,16 @@ def test_a_leader_is_offered_for_information_but_not_to_handle(app, login_as):
 
 
 def test_a_long_queue_comes_a_page_at_a_time_with_the_whole_count(app, login_as):
-    """A person with 53 open documents: the tab says 53, shows the 50 due first, and the
-    next page the other 3; every document appears once over the pages."""
+    """A person with a page and three more open documents: the tab gives the whole count,
+    shows a page of those due first, and the next page the other three; every document
+    appears once over the pages."""
     from docmgmt.extensions import db
     from docmgmt.incoming import operations as ops
+    from docmgmt.incoming.controllers import QUEUE_PAGE
 
+    total = QUEUE_PAGE + 3
     with app.app_context():
-        for n in range(53):
+        for n in range(total):
             doc = ops.register_incoming(user("vanthu"), ops.IncomingInput(
                 sender_name="Sở Tài chính tỉnh Phú Thọ", number_symbol=f"{n + 1}/STC-NS",
                 subject=f"V/v báo cáo quyết toán ngân sách xã, đợt {n + 1}"))
@@ -415,16 +418,16 @@ def test_a_long_queue_comes_a_page_at_a_time_with_the_whole_count(app, login_as)
         return html.split('data-queue="new"')[1].split('data-queue="in_progress"')[0]
 
     first = text_of(client.get("/incoming/mine?tab=new"))
-    assert '<span class="badge rounded-pill text-bg-secondary" data-count="new">53</span>' in first
+    assert f'<span class="badge rounded-pill text-bg-secondary" data-count="new">{total}</span>' in first
     shown_first = re.findall(r'data-doc="(\d+)"', pane(first))
-    assert len(shown_first) == 50
-    assert "Văn bản 1–50 trong 53" in pane(first)
+    assert len(shown_first) == QUEUE_PAGE
+    assert f"Văn bản 1–{QUEUE_PAGE} trong {total}" in pane(first)
     assert 'data-testid="queue-next"' in pane(first)
     second = text_of(client.get("/incoming/mine?tab=new&page=2"))
     shown_second = re.findall(r'data-doc="(\d+)"', pane(second))
-    assert len(shown_second) == 3 and "Văn bản 51–53 trong 53" in pane(second)
+    assert len(shown_second) == 3 and f"Văn bản {QUEUE_PAGE + 1}–{total} trong {total}" in pane(second)
     assert 'data-testid="queue-next"' not in pane(second)
-    assert len(set(shown_first) | set(shown_second)) == 53
+    assert len(set(shown_first) | set(shown_second)) == total
     # A page past the end shows the last one; a page that is not a number, the first.
     assert re.findall(r'data-doc="(\d+)"', pane(text_of(client.get("/incoming/mine?tab=new&page=99")))) == shown_second
     assert re.findall(r'data-doc="(\d+)"', pane(text_of(client.get("/incoming/mine?tab=new&page=²")))) == shown_first

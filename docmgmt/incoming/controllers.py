@@ -366,7 +366,7 @@ def mine():
                            pages=pages, per_page=QUEUE_PAGE)
 
 
-QUEUE_PAGE = 50
+QUEUE_PAGE = 25
 
 
 def _opening_tab(tabs, queue: ops.Queue) -> str:
