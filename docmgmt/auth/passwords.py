@@ -17,15 +17,35 @@ _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("xaso-dummy-password")
 
 
+def _off_the_loop(fn, *args):
+    """Argon2 is tens of milliseconds of CPU in C (argon2-cffi releases the GIL). Under
+    gevent (gunicorn's worker: make run and production) it would stop every greenlet of
+    the process meanwhile, the meeting room's broadcasts included; on gevent's thread
+    pool the loop goes on. Elsewhere (threads, CLI) it runs here."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return fn(*args)
+    if not monkey.is_module_patched("threading"):
+        return fn(*args)
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(fn, args)
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _off_the_loop(_hasher.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def check_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    return _off_the_loop(_verify, password_hash or _DUMMY, password) and password_hash is not None
 
 
 def needs_rehash(password_hash: str) -> bool:
