@@ -54,10 +54,21 @@ class Config:
         )
         self.FILE_STORE_DIR = os.environ.get("XASO_FILE_STORE", str(folder / "files"))
         self.SEARCH_INDEX_DIR = os.environ.get("XASO_SEARCH_INDEX", str(folder / "index"))
+        # The search engine: "whoosh" (files in SEARCH_INDEX_DIR) or "postgresql" (tables
+        # of the database itself, which must then be PostgreSQL; SEARCH_INDEX_DIR still
+        # holds the lock files). Switching: set it, then `flask search reindex`.
+        self.SEARCH_BACKEND = os.environ.get("XASO_SEARCH_BACKEND", "whoosh").strip().lower()
+        if self.SEARCH_BACKEND not in ("whoosh", "postgresql"):
+            raise SystemExit(f"XASO_SEARCH_BACKEND={self.SEARCH_BACKEND!r}: expected whoosh or postgresql")
+        if self.SEARCH_BACKEND == "postgresql" and not self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            raise SystemExit("XASO_SEARCH_BACKEND=postgresql needs a PostgreSQL database (XASO_DATABASE_URL)")
         # Scans are read by OCRmyPDF (Debian: ocrmypdf, tesseract-ocr-vie) in the worker;
         # XASO_OCR_COMMAND names another command (a path), or "" to read no scan.
         self.SEARCH_OCR_COMMAND = os.environ.get("XASO_OCR_COMMAND", "ocrmypdf")
         self.SEARCH_OCR_LANGUAGE = os.environ.get("XASO_OCR_LANGUAGE", "vie")
+        # Started interpreters that read untrusted files (uploads, signatures, the index;
+        # search.sandbox), per process; 0: a fresh interpreter per file (slower).
+        self.SANDBOX_WORKERS = int(os.environ.get("XASO_SANDBOX_WORKERS", "2"))
         self.MAX_UPLOAD_BYTES = int(os.environ.get("XASO_MAX_UPLOAD_MB", "50")) * 1024 * 1024
         # Werkzeug refuses bodies above this before any view runs; a little headroom
         # over one file lets the form fields around it through.
@@ -82,8 +93,8 @@ class Config:
         self.DEMO_MODE = _env_bool("XASO_DEMO", False)
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("XASO_MESSAGE_QUEUE") or None
         # The meeting room's Socket.IO concurrency: "gevent" under gunicorn's gevent-websocket
-        # worker (production, PostgreSQL), "threading" under `flask run` (make run, SQLite);
-        # "auto" tells them apart by whether gevent has patched the standard library.
+        # worker (make run and production: deploy/gunicorn.conf.py), "threading" under a bare
+        # `flask run`; "auto" tells them apart by whether gevent has patched the standard library.
         self.SOCKETIO_ASYNC_MODE = os.environ.get("XASO_ASYNC_MODE", "auto")
         # Processes sharing one Redis but serving different deployments use their own channel.
         self.SOCKETIO_CHANNEL = os.environ.get("XASO_MESSAGE_QUEUE_CHANNEL", "xaso-meetings")

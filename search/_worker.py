@@ -1,9 +1,24 @@
 """The child that reads untrusted files; run only through ``search.sandbox``.
 
-``python -I _worker.py MODE PATH [--text] [--max-chars N]`` prints one JSON object.
 It imports nothing of the application (only the standard library, pypdf,
-python-docx and, for images, Pillow) and runs under the limits ``search.sandbox``
-gives it, so a hostile file can at worst make this process fail or die.
+python-docx, pyHanko and asn1crypto and, for images, Pillow) and runs under the limits
+``search.sandbox`` gives it, so a hostile file can at worst make this process fail or
+die. Two ways to run it:
+
+* one job: ``python -I _worker.py MODE PATH [--text] [--max-chars N] [--out PATH]``
+  prints one JSON object (a mode that reads bytes, ``verify-signatures``, reads them
+  from standard input); the limits are set by the sandbox's trampoline before it starts;
+* a pooled worker: ``python -I _worker.py serve --memory-cap N --file-cap N`` imports
+  the parsing libraries once, says ``{"ready": PID}``, then answers jobs one after the
+  other: a JSON line ``{"mode", "path", "args", "payload": bytes that follow,
+  "memory", "cpu", "file"}`` on standard input, the payload's bytes, and one JSON line
+  back, ``{"answer": {…}}`` or ``{"failed": "memory"}``, with ``"retire": true`` when
+  this process should not take another job (it ran out of memory or recursed too deep
+  on the last one). Before each job it lowers its own limits to the job's: address
+  space and file size (soft limits, under the hard caps of its command line) and CPU
+  time (its soft limit raised to the time used so far plus the job's seconds: beyond
+  that, SIGXCPU kills it). The parent enforces the wall clock and kills the worker's
+  process group when a job overruns; see ``search.sandbox``.
 
 Modes:
 
@@ -17,11 +32,22 @@ Modes:
 * ``extract-pdf``, ``extract-docx`` — text for the index: ``{"text", "pages"}`` or
   ``{"error"}``, the text cut at ``--max-chars``.
 * ``prepare-image`` — a scan sent as an image, before OCRmyPDF reads it (Pillow, which
-  this mode alone imports): its frames and resolution, and, when OCRmyPDF would refuse
+  this mode alone uses): its frames and resolution, and, when OCRmyPDF would refuse
   it as it is (transparency, a palette, CMYK without a profile, an unusual mode), a
   lossless multi-page TIFF written to ``--out`` with the pages flattened onto white.
   Answers ``{"frames", "dpi", "estimated_dpi", "flattened"}`` (``dpi`` 0 when the
   file states none worth believing) or ``{"error"}``.
+* ``verify-signatures`` — every signature of a PDF, checked by pyHanko (for
+  ``docmgmt.signing.verify``, which writes the reports). The bytes: one JSON line
+  ``{"roots": [base64 DER, …]}`` (the trusted roots), then the PDF. Answers
+  ``{"signatures": [facts, …]}`` or ``{"error": "not_a_pdf" | "unverifiable",
+  "detail": …}``: a malformed PDF that makes pyHanko recurse, assert or run out of
+  memory is an answer, not a failure of the caller.
+* ``ping`` — ``{"pid"}``: which process answered.
+
+A pooled worker started with ``--diagnostics`` (the pool's tests, never the app) also
+takes ``sleep``, ``spin`` (burn CPU), ``allocate`` (``--bytes N``), ``crash`` and
+``spawn`` (leave a grandchild running): what a hostile file could make a parser do.
 """
 
 from __future__ import annotations
@@ -660,33 +686,299 @@ def _flattened(im):
     return paper
 
 
+# --- signatures (pyHanko) -------------------------------------------------------------
+
+
+def _cert_name(name) -> dict[str, Any]:
+    return {"native": dict(name.native), "human": name.human_friendly}
+
+
+def _signature_facts(sig, context, doc_mdp, is_certification) -> dict[str, Any]:
+    import asyncio
+
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko.sign.validation import async_validate_pdf_signature
+
+    modification = {ModificationLevel.NONE: "none", ModificationLevel.LTA_UPDATES: "none",
+                    ModificationLevel.FORM_FILLING: "form_filling",
+                    ModificationLevel.ANNOTATIONS: "other", ModificationLevel.OTHER: "other"}
+    cert = sig.signer_cert
+    try:
+        status = asyncio.run(async_validate_pdf_signature(sig, signer_validation_context=context))
+        intact, crypto_valid, trusted = status.intact, status.valid, bool(status.trusted)
+        diff = status.diff_result
+        level = getattr(diff, "modification_level", None) if diff is not None else None
+        if diff is not None and level is None:  # SuspiciousModification
+            level = ModificationLevel.OTHER
+        docmdp_ok = status.docmdp_ok
+        signing_time = status.signer_reported_dt
+        coverage_full = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    except Exception as exc:  # noqa: BLE001 - a malformed signature is a report, not a failure
+        if isinstance(exc, (RecursionError, MemoryError)):
+            _retire()
+        intact = crypto_valid = trusted = False
+        level, docmdp_ok, signing_time, coverage_full = ModificationLevel.OTHER, False, None, False
+    # pyHanko judges a signature by its own DocMDP only; the certification's level
+    # binds every later change as well.
+    not_allowed = docmdp_ok is False or (
+        doc_mdp is not None and level is not None and level.value > doc_mdp.value)
+    certification = is_certification(sig)
+    validity = cert["tbs_certificate"]["validity"] if cert is not None else None
+    native = cert.subject.native if cert is not None else {}
+    reason = sig.sig_object.get("/Reason")
+    return {
+        "field_name": str(sig.field_name),
+        "signer_name": str(native.get("common_name") or native.get("organization_name") or ""),
+        "subject": _cert_name(cert.subject) if cert is not None else None,
+        "issuer": _cert_name(cert.issuer) if cert is not None else None,
+        "serial": format(cert.serial_number, "x") if cert is not None else "",
+        "valid_from": validity["not_before"].native.isoformat() if validity is not None else None,
+        "valid_to": validity["not_after"].native.isoformat() if validity is not None else None,
+        "signing_time": signing_time.isoformat() if signing_time else None,
+        "intact": bool(intact),
+        "crypto_valid": bool(crypto_valid),
+        "trusted": bool(trusted),
+        "certification": bool(certification),
+        "docmdp": {MDPPerm.NO_CHANGES: "no_changes", MDPPerm.FILL_FORMS: "form_filling",
+                   MDPPerm.ANNOTATE: "annotations"}.get(sig.docmdp_level) if certification else None,
+        "covers_whole_file": bool(coverage_full),
+        "modification_level": modification.get(level, "none") if level is not None else "none",
+        "modified_not_allowed": bool(not_allowed),
+        "reason": str(reason) if reason is not None else None,
+    }
+
+
+def _verify(pdf: bytes, roots_der: list[bytes]) -> dict[str, Any]:
+    import io
+
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_regular_signatures
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+        return {"error": "not_a_pdf", "detail": str(exc)[:300]}
+    roots = [x509.Certificate.load(der) for der in roots_der]
+
+    def is_certification(sig) -> bool:
+        try:
+            refs = sig.sig_object.get("/Reference", ())
+            return any(ref.get_object().get("/TransformMethod") == "/DocMDP" for ref in refs)
+        except (KeyError, AttributeError):
+            return False
+
+    doc_mdp = None
+    for sig in signatures:
+        if sig.docmdp_level is not None and is_certification(sig):
+            doc_mdp = sig.docmdp_level
+    facts = []
+    for sig in signatures:
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        facts.append(_signature_facts(sig, context, doc_mdp, is_certification))
+    return {"signatures": facts}
+
+
+def verify_signatures(payload: bytes) -> dict[str, Any]:
+    """``verify-signatures``: the roots' line, then the PDF."""
+    import base64
+
+    line, _, pdf = payload.partition(b"\n")
+    try:
+        header = json.loads(line or b"{}")
+        roots = [base64.b64decode(r) for r in header.get("roots", [])]
+    except (ValueError, TypeError, AttributeError):
+        return {"error": "unverifiable", "detail": "bad request"}
+    try:
+        return _verify(pdf, roots)
+    except RecursionError:
+        _retire()
+        return {"error": "unverifiable", "detail": "RecursionError"}
+    except MemoryError:
+        _retire()
+        return {"error": "unverifiable", "detail": "MemoryError"}
+    except Exception as exc:  # noqa: BLE001 - pyHanko on a malformed file: assertions, attributes…
+        return {"error": "unverifiable", "detail": f"{type(exc).__name__}: {exc}"[:300]}
+
+
 # --- the door ---------------------------------------------------------------------------
 
+
+def _option(args: list[str], name: str, default: str) -> str:
+    return args[args.index(name) + 1] if name in args and args.index(name) + 1 < len(args) else default
+
+
 MODES = {
-    "inspect-pdf": lambda path, text, cap, _out: inspect_pdf(path, text, cap),
-    "inspect-docx": lambda path, _text, _cap, _out: inspect_docx(path),
-    "extract-pdf": lambda path, _text, cap, _out: extract_pdf(path, cap),
-    "extract-docx": lambda path, _text, cap, _out: extract_docx(path, cap),
-    "prepare-image": lambda path, _text, _cap, out: prepare_image(path, out),
+    "inspect-pdf": lambda path, args: inspect_pdf(path, "--text" in args, int(_option(args, "--max-chars", "2000000"))),
+    "inspect-docx": lambda path, _args: inspect_docx(path),
+    "extract-pdf": lambda path, args: extract_pdf(path, int(_option(args, "--max-chars", "2000000"))),
+    "extract-docx": lambda path, args: extract_docx(path, int(_option(args, "--max-chars", "2000000"))),
+    "prepare-image": lambda path, args: prepare_image(path, _option(args, "--out", "")),
 }
+READS_PAYLOAD = {"verify-signatures"}
+# Set when the last job ran out of memory or stack: the pooled worker then stops.
+_RETIRE = [False]
+
+
+def _retire() -> None:
+    _RETIRE[0] = True
+
+
+def run_mode(mode: str, path: str, args: list[str], payload: bytes = b"") -> dict:
+    """One job; whatever the file does, an answer (MemoryError and RecursionError
+    included: the process stays usable long enough to say so)."""
+    import os
+
+    if mode == "ping":
+        return {"pid": os.getpid()}
+    if mode == "verify-signatures":
+        return verify_signatures(payload)
+    TROUBLE.seen = False  # a pooled worker: what the previous file did is forgotten
+    try:
+        return MODES[mode](path, args)
+    except KeyError as exc:
+        if mode not in MODES:
+            return {"ok": False, "error": "malformed", "detail": f"unknown mode {mode!r}"}
+        return {"ok": False, "error": "malformed", "detail": f"KeyError: {exc}"[:300]}
+    except Refused as refusal:
+        return {"ok": False, "error": refusal.error}
+    except RecursionError:
+        _retire()
+        return {"ok": False, "error": "malformed"}
+    except MemoryError:
+        _retire()
+        return {"ok": False, "error": "memory"}
+    except Exception as exc:  # noqa: BLE001 - any parse failure is "malformed" to the parent
+        return {"ok": False, "error": "malformed", "detail": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def _diagnostic(mode: str, args: list[str]) -> dict | None:
+    """What a hostile file could make a parser do, on demand (``--diagnostics`` only)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    seconds = float(_option(args, "--seconds", "3600"))
+    if mode == "sleep":
+        time.sleep(seconds)
+        return {"slept": seconds}
+    if mode == "spin":
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pass
+        return {"spun": seconds}
+    if mode == "allocate":  # MemoryError is not caught: the pool answers "memory"
+        block = bytearray(int(_option(args, "--bytes", "0")))
+        return {"allocated": len(block)}
+    if mode == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if mode == "spawn":
+        child = subprocess.Popen(["sleep", str(seconds)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        return {"pid": os.getpid(), "child": child.pid}
+    return None
+
+
+def _preload() -> None:
+    """The libraries every job needs, imported once for all jobs of a pooled worker."""
+    import asyncio  # noqa: F401
+    import base64  # noqa: F401
+    import io  # noqa: F401
+    import zlib  # noqa: F401
+
+    import docx  # noqa: F401
+    import docx.table  # noqa: F401
+    import docx.text.paragraph  # noqa: F401
+    import pyhanko.pdf_utils.reader  # noqa: F401
+    import pyhanko.sign.diff_analysis  # noqa: F401
+    import pyhanko.sign.fields  # noqa: F401
+    import pyhanko.sign.validation  # noqa: F401
+    import pyhanko_certvalidator  # noqa: F401
+    import pypdf  # noqa: F401
+    import pypdf.errors  # noqa: F401
+    import pypdf.generic  # noqa: F401
+    from asn1crypto import x509  # noqa: F401
+
+    _configure_pypdf()
+
+
+def _read_exact(stream, size: int) -> bytes:
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(left)
+        if not part:
+            raise EOFError
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def serve(args: list[str]) -> int:
+    """The pooled worker's loop: one job after the other until its standard input
+    closes (or a job leaves it unfit for another)."""
+    import math
+    import os
+    import resource
+
+    memory_cap = int(_option(args, "--memory-cap", str(resource.RLIM_INFINITY)))
+    file_cap = int(_option(args, "--file-cap", str(resource.RLIM_INFINITY)))
+    diagnostics = "--diagnostics" in args
+    resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_cap, file_cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # The answers go through a descriptor of their own; what a library prints goes to
+    # standard error and cannot be taken for an answer.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    requests = sys.stdin.buffer
+
+    def say(message: dict) -> None:
+        answers.write(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
+        answers.flush()
+
+    _preload()
+    say({"ready": os.getpid()})
+    while True:
+        line = requests.readline()
+        if not line:
+            return 0
+        request = json.loads(line)
+        memory = min(int(request.get("memory") or memory_cap), memory_cap)
+        files = min(int(request.get("file") or file_cap), file_cap)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = math.ceil(usage.ru_utime + usage.ru_stime) + max(1, int(request.get("cpu") or 1))
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory_cap))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (files, file_cap))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
+        message: dict[str, Any]
+        try:
+            payload = _read_exact(requests, int(request.get("payload") or 0))
+            mode, path, job_args = str(request.get("mode")), str(request.get("path", "")), list(request.get("args", []))
+            answer = _diagnostic(mode, job_args) if diagnostics else None
+            message = {"answer": answer if answer is not None else run_mode(mode, path, job_args, payload)}
+        except MemoryError:
+            message = {"failed": "memory"}
+            _retire()
+        finally:
+            payload = b""
+        resource.setrlimit(resource.RLIMIT_AS, (memory_cap, memory_cap))  # room to answer
+        if _RETIRE[0]:
+            message["retire"] = True
+        say(message)
+        if _RETIRE[0]:
+            return 0
 
 
 def main(argv: list[str]) -> int:
-    mode, path = argv[0], argv[1]
-    want_text = "--text" in argv
-    max_chars = int(argv[argv.index("--max-chars") + 1]) if "--max-chars" in argv else 2_000_000
-    out = argv[argv.index("--out") + 1] if "--out" in argv else ""
-    failure = "error"
-    try:
-        result = MODES[mode](path, want_text, max_chars, out)
-    except Refused as refusal:
-        result = {"ok": False, failure: refusal.error}
-    except RecursionError:
-        result = {"ok": False, failure: "malformed"}
-    except MemoryError:
-        result = {"ok": False, failure: "memory"}
-    except Exception as exc:  # noqa: BLE001 - any parse failure is "malformed" to the parent
-        result = {"ok": False, failure: "malformed", "detail": f"{type(exc).__name__}: {exc}"[:300]}
+    if argv and argv[0] == "serve":
+        return serve(argv[1:])
+    mode, path = argv[0], argv[1] if len(argv) > 1 else ""
+    payload = sys.stdin.buffer.read() if mode in READS_PAYLOAD else b""
+    result = run_mode(mode, path, argv[2:], payload)
     sys.stdout.write(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -3,9 +3,9 @@
 A hostile PDF or DOCX (decompression bomb, zip bomb, cyclic structure, truncated file)
 must never hang a web worker, eat the server's memory, or be stored for a viewer to
 choke on later (pdf.js in the meeting room included). The look is taken by the child
-of ``search.sandbox`` (``search/_worker.py``), which has an address-space and a CPU
-limit and is killed at the wall-clock deadline; the parent only reads a small JSON
-answer.
+of ``search.sandbox`` (``search/_worker.py``, in a pool of started interpreters of
+``SANDBOX_WORKERS``), which has an address-space and a CPU limit and is killed at the
+wall-clock deadline; the parent only reads a small JSON answer.
 
 * A PDF: the page tree, then every stream a viewer will decode for each page — page
   contents and everything its resources and annotations reach (Form XObjects, images,
@@ -26,9 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
-from search.sandbox import Limits, run_worker
+from search import sandbox
+from search.sandbox import Limits, Outcome
 
 from ..core.errors import ValidationFailed
 from .models import StoredFile
@@ -51,6 +53,13 @@ class PdfInfo:
 
 
 FileInfo = PdfInfo  # the same answer for a DOCX (``pages`` stays 0)
+
+
+def run_worker(mode: str, path: Path | str, limits: Limits, *extra: str, payload: bytes | None = None) -> Outcome:
+    """``search.sandbox.run_worker`` with the pool sized by the app's ``SANDBOX_WORKERS``."""
+    if has_app_context():
+        sandbox.configure(current_app.config.get("SANDBOX_WORKERS"))
+    return sandbox.run_worker(mode, path, limits, *extra, payload=payload)
 
 
 def _inspect(mode: str, path: Path, wall_seconds: float, *extra: str) -> PdfInfo:

@@ -16,10 +16,11 @@ authority), and three questions:
   certification is allowed; adding a page or changing content is not.
 
 The PDF comes from anywhere, and pyHanko on a malformed file can recurse, assert or
-exhaust memory: it runs in a child process with CPU, memory and time limits
-(``_verify_worker.py`` through ``search.sandbox``), which answers facts; the reports
-are written here, in the reader's language. A file that cannot be verified is refused
-with ``signature_unverifiable`` (422) and a message the page shows.
+exhaust memory: it runs in a child process with CPU, memory and time limits (the
+``verify-signatures`` mode of ``search/_worker.py``, in a worker of ``search.sandbox``'s
+pool: the same sandboxed reader as the upload check and the index), which answers
+facts; the reports are written here, in the reader's language. A file that cannot be
+verified is refused with ``signature_unverifiable`` (422) and a message the page shows.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import base64
 import hashlib
 import json
 import os
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -40,18 +40,18 @@ from asn1crypto import pem, x509
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from search.sandbox import Limits, run_limited
+from search.sandbox import Limits
 
 from ..core.errors import ValidationFailed
 from ..core.timeutil import to_vn
+from ..files.sandbox import run_worker
 from .errors import SigningError
 from .keys import commune_roots
 
-WORKER = Path(__file__).resolve().parent / "_verify_worker.py"
 # pyHanko reads the whole file and may analyse every revision: generous, but bounded.
 VERIFY_LIMITS = Limits(memory_bytes=1536 * 1024 * 1024, cpu_seconds=30, wall_seconds=45)
 # The reports of a file are kept a while: an issued document's page verifies its PDF
-# on every view, and a child process costs about a second.
+# on every view, and pyHanko's analysis of every revision takes a while.
 CACHE_SIZE = 128
 CACHE_SECONDS = 600.0
 
@@ -121,7 +121,7 @@ def verify_pdf(pdf: bytes, *, trust_roots: list[x509.Certificate] | None = None)
     replaces the default roots: every commune CA in the database (when called in an
     app context) plus the certificates in ``SIGNING_TRUST_ROOTS``.
 
-    pyHanko reads the file in a child process with limits (``_verify_worker``): a file
+    pyHanko reads the file in a child process with limits (``verify-signatures``): a file
     it cannot read is refused with ``not_a_pdf``, one that makes it fail (recursion,
     assertions, memory, time) with ``signature_unverifiable`` (422), never a crash."""
     roots = default_roots() if trust_roots is None else list(trust_roots)
@@ -131,8 +131,7 @@ def verify_pdf(pdf: bytes, *, trust_roots: list[x509.Certificate] | None = None)
     if cached is not None:
         return cached
     header = json.dumps({"roots": [base64.b64encode(der).decode() for der in roots_der]})
-    outcome = run_limited([sys.executable, "-I", str(WORKER)], VERIFY_LIMITS,
-                          stdin=header.encode() + b"\n" + pdf)
+    outcome = run_worker("verify-signatures", "", VERIFY_LIMITS, payload=header.encode() + b"\n" + pdf)
     if not outcome.ok:
         raise unverifiable()
     answer = outcome.answer
