@@ -5,10 +5,11 @@ Every event is a thin call onto meetings.operations, committed on its own; the r
 "error": {"code", "message", "field"}}`` with the same codes and Vietnamese messages as
 the pages and the API. Broadcasts go out as ``"event"`` after the commit (meetings.live).
 
-Async mode: ``gevent`` in production and under ``make run`` (gunicorn's gevent-websocket
-worker: one greenlet per connection, the fan-out costs a socket write per client), and
-``threading`` under ``flask run`` (simple-websocket on Werkzeug); websocket transport
-only. See README "The meeting room".
+Async mode: ``gevent`` in production and under ``make run`` (both gunicorn's
+gevent-websocket worker with deploy/gunicorn.conf.py: one greenlet per connection, the
+fan-out costs a socket write per client, no per-client compression), ``threading`` under
+a bare ``flask run`` (simple-websocket on Werkzeug); websocket transport only. With SQLite
+under gevent, see sqlite_writes_off_the_loop. See README "The meeting room".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import functools
 import logging
 import threading
 import time
+import weakref
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
@@ -42,10 +44,8 @@ _sweeper_started = threading.Event()
 def init_app(app: Flask) -> None:
     mode = async_mode(app.config.get("SOCKETIO_ASYNC_MODE", "auto"))
     if mode == "gevent" and app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # SQLite waits for its write lock in C, which stops every greenlet of the process:
-        # two writers in one gevent process would wait out the whole busy timeout.
-        log.warning("gevent with SQLite: concurrent writes stall the process; serve SQLite with "
-                    "`flask run` (threads) or use PostgreSQL")
+        with app.app_context():
+            sqlite_writes_off_the_loop(db.engine)
     socketio.init_app(
         app,
         async_mode=mode,
@@ -72,6 +72,61 @@ def async_mode(configured: str) -> str:
     except ImportError:
         return "threading"
     return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+# --- SQLite under gevent -------------------------------------------------------------------------
+
+_WRITE_POOL_THREADS = 4
+_installed_on: weakref.WeakSet = weakref.WeakSet()  # engines
+
+
+def sqlite_writes_off_the_loop(engine) -> None:
+    """Run the SQLite statements that may wait for the write lock on a few real threads.
+
+    SQLite waits for its write lock (``busy_timeout``, 30 s here) inside C, where gevent
+    cannot switch: on the event loop that wait would stop every greenlet of the process,
+    the room's broadcasts included, while another process (the worker, a CLI command)
+    holds the lock, and until the timeout when the holder is a greenlet of this process
+    that yielded mid-transaction (a subprocess, an HTTP call). So a statement that may
+    take the lock (anything but a read, while the connection has no write transaction
+    yet) runs on a gevent thread pool, where the wait releases the GIL and the loop goes
+    on; the rest (reads, which WAL never blocks; writes inside a transaction that holds
+    the lock; commits) stays on the loop: sub-millisecond, and no thread hop. A statement
+    holding the lock never needs the pool, so the pool's queue cannot deadlock.
+    """
+    if engine in _installed_on:
+        return
+    _installed_on.add(engine)
+    from gevent.threadpool import ThreadPool
+    from sqlalchemy import event
+
+    pool = ThreadPool(_WRITE_POOL_THREADS)
+
+    def may_wait(cursor, statement: str) -> bool:
+        # pysqlite opens a transaction (BEGIN) implicitly before the first INSERT/UPDATE/
+        # DELETE and keeps it to the commit: in_transaction means "holds the write lock".
+        return not cursor.connection.in_transaction and statement.lstrip()[:6].upper() not in {"SELECT", "PRAGMA"}
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor, statement, parameters, context):
+        if not may_wait(cursor, statement):
+            return None
+        pool.apply(cursor.execute, (statement, parameters))
+        return True
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _execute_no_params(cursor, statement, context):
+        if not may_wait(cursor, statement):
+            return None
+        pool.apply(cursor.execute, (statement,))
+        return True
+
+    @event.listens_for(engine, "do_executemany")
+    def _executemany(cursor, statement, parameters, context):
+        if not may_wait(cursor, statement):
+            return None
+        pool.apply(cursor.executemany, (statement, parameters))
+        return True
 
 
 # --- checking what comes in ---------------------------------------------------------------------

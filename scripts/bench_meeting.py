@@ -10,8 +10,9 @@ Setup (self-contained, nothing downloaded): a fresh temporary instance folder
 (XASO_INSTANCE, XASO_DEMO=1), ``flask db upgrade``, ``flask seed-demo``, then a live
 meeting with 3 agenda items built in-process through meetings.operations (chair
 chutich, secretary thuky, four voting members, as tests/meetings_support.py does).
-The app is served as ``make run`` serves it: ``flask --app docmgmt run --no-reload
---no-debugger`` (threaded Werkzeug + simple-websocket), one process per ``--servers``.
+The app is served as ``make run`` (scripts/run) and production serve it: ``gunicorn -c
+deploy/gunicorn.conf.py -w 1`` (gevent-websocket worker), one process per ``--servers``;
+``--serve threading`` is a bare ``flask run`` (Werkzeug threads + simple-websocket).
 
 Clients are raw ``websockets`` (asyncio) connections speaking Engine.IO v4 / Socket.IO v5
 by hand, spread over ``--client-procs`` processes, authenticated with the Flask session
@@ -28,11 +29,13 @@ the same Socket.IO frame (same size, its own seq) to all N clients with
 ``websockets.broadcast``; the same kind of client processes and measurement. After a
 few warm-up changes the rounds alternate (app, baseline[, bare]) so that both see the
 same machine load. ratio = p99 / baseline_p99. ``--bare`` adds python-socketio alone on
-the app's stack (no Flask app, no database) to separate framework from app cost.
+the threading stack (no Flask app, no database) to separate framework from app cost.
 Compression is whatever client and server negotiate (permessage-deflate, as browsers
-do) unless ``--no-compression``. Also reported: first client's arrival, the driver's
-acknowledgement (the handler's end), server CPU per round (/proc) and client CPU. A
-change not acknowledged within ``--ack-timeout`` counts as missed by every client.
+do) unless ``--no-compression``: the baseline and simple-websocket (``--serve threading``,
+``--bare``) accept it, gevent-websocket (the default serving) never does. Also reported:
+first client's arrival, the driver's acknowledgement (the handler's end), server CPU per
+round (/proc) and client CPU. A change not acknowledged within ``--ack-timeout`` counts
+as missed by every client.
 
 Goal (issue): 200 clients p99 <= 50 ms and <= 3x the baseline; 1,000 clients, none missed.
 
@@ -405,11 +408,10 @@ class Bench:
             port = free_port()
             logf = open(self.tmp / f"server-{k}.log", "w")  # noqa: SIM115 - closed in stop_servers
             self.logs.append(logf)
-            if self.args.serve == "gevent":
-                command = [str(VENV_BIN / "gunicorn"), "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
-                           "-w", "1", "--worker-connections", "10000", "-b", f"127.0.0.1:{port}",
-                           "docmgmt:create_app()"]
-                env = {**self.env, "XASO_ASYNC_MODE": "gevent"}
+            if self.args.serve in ("gunicorn", "gevent"):  # as scripts/run and deploy/xaso-web.service
+                command = [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                           "-w", "1", "-b", f"127.0.0.1:{port}", "docmgmt:create_app()"]
+                env = self.env
             else:
                 command = [str(VENV_BIN / "flask"), "--app", "docmgmt", "run", "--port", str(port),
                            "--no-reload", "--no-debugger"]
@@ -919,14 +921,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-compression", action="store_true",
                         help="do not offer permessage-deflate (default: offered, as browsers do)")
     parser.add_argument("--skip-baseline", action="store_true", help="no websockets baseline")
-    parser.add_argument("--serve", choices=("gevent", "threading"), default="threading",
-                        help="threading: flask run (Werkzeug threads), as make run serves the embedded SQLite "
-                             "default; gevent: gunicorn's gevent-websocket worker, as production serves it "
-                             "(use with --database-url: SQLite under gevent stalls on concurrent writes)")
+    parser.add_argument("--serve", choices=("gunicorn", "gevent", "threading"), default="gunicorn",
+                        help="gunicorn (or its old name gevent): gunicorn's gevent-websocket worker with "
+                             "deploy/gunicorn.conf.py, as make run and production serve it (default); "
+                             "threading: a bare flask run (Werkzeug threads, simple-websocket), as make run "
+                             "served it before")
     parser.add_argument("--bare", action="store_true",
-                        help="also a bare python-socketio server on the same stack (threading, Werkzeug, "
-                        "simple-websocket) without the Flask app or database: separates the framework's "
-                        "fan-out cost from the app's")
+                        help="also a bare python-socketio server on the threading stack (Werkzeug, "
+                        "simple-websocket, as --serve threading) without the Flask app or database: separates "
+                        "that framework's fan-out cost from the app's")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured agenda changes first (3)")
     parser.add_argument("--keep", type=float, default=0, metavar="SECONDS",
                         help="after the rounds, keep everything up this long (to look at the servers "

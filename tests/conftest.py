@@ -8,9 +8,11 @@ index), so tests are independent and fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -287,21 +289,26 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, instance: Path, extra_env: dict | None = None, port: int | None = None,
-                 gevent: bool = False):
+                 gevent: bool = True):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "XASO_INSTANCE": str(instance), "XASO_DEMO": "1", **(extra_env or {})}
-        if gevent:  # as production serves it (PostgreSQL): gunicorn's gevent-websocket worker
-            command = [sys.executable, "-m", "gunicorn", "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
-                       "-w", "1", "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "docmgmt:create_app()"]
-        else:  # as make run serves the embedded default (SQLite): threads
+        # As make run (scripts/run) and production serve it: gunicorn's gevent-websocket worker
+        # with deploy/gunicorn.conf.py, one process. ``gevent=False`` is a bare `flask run`
+        # (Werkzeug threads), which make run no longer uses.
+        if gevent:
+            command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-w", "1",
+                       "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "docmgmt:create_app()"]
+        else:
             command = [sys.executable, "-m", "flask", "--app", "docmgmt", "run", "--port", str(self.port),
                        "--no-reload", "--no-debugger"]
         # The server's log goes to a file: a pipe nobody reads fills up (64 KB, a few hundred
         # requests) and then blocks the server in the middle of a response.
         self.log = Path(instance) / f"server-{self.port}.log"
         self._log_file = self.log.open("wb")
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
+        # Its own process group: gunicorn is a master and a worker, and a crash takes both.
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         self._wait()
 
     def output(self) -> str:
@@ -323,8 +330,9 @@ class LiveServer:
         raise RuntimeError("server did not start within 30 s")
 
     def kill(self) -> None:
-        """Die as a crash would: SIGKILL, no cleanup."""
-        self.proc.kill()
+        """Die as a crash would: SIGKILL to every process of the server, no cleanup (killing
+        gunicorn's master alone would leave its worker serving until it noticed)."""
+        self._signal_group(signal.SIGKILL)
         self.proc.wait(10)
         self._log_file.close()
 
@@ -334,7 +342,13 @@ class LiveServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait(10)
+        self._signal_group(signal.SIGKILL)  # whatever outlived its master
         self._log_file.close()
+
+    def _signal_group(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, sig)
 
 
 @pytest.fixture
