@@ -1,5 +1,5 @@
 """The live room over real websockets: python-socketio clients against a real server
-process (``flask run``, the same server ``make run`` starts)."""
+process (gunicorn with deploy/gunicorn.conf.py, the server ``make run`` starts)."""
 
 from __future__ import annotations
 
