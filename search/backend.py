@@ -75,7 +75,10 @@ class SearchResults:
     # Matches the principals may open, never more. One exception to exactness: when
     # more than 500 documents hold every word pair of a quoted phrase of three words or
     # more, only the best-ranked are checked for the words side by side and the count
-    # is of the word pairs (an upper bound, off by a few in practice).
+    # is of the word pairs (an upper bound, off by a few in practice). On PostgreSQL
+    # (search.postgres_backend), past 1,000 matches the total is an estimate from a
+    # sample, rounded to two significant digits (e.g. 59000), so the last pages may be
+    # empty, or (estimate too low) the oldest matches lie past the last page.
     total: int
     hits: list[Hit]
     page: int
