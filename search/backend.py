@@ -84,6 +84,8 @@ class SearchResults:
     page: int
     per_page: int
     took_ms: float = 0.0
+    # True when ``total`` is such an estimate (the page says "khoảng …").
+    total_is_estimate: bool = False
 
     @property
     def pages(self) -> int:

@@ -528,11 +528,11 @@ class PostgresBackend(SearchBackend):
         with self.engine.connect() as conn:
             lexicon = _Lexicon(conn)
             plan = build_plan(q, lexicon)
-            total, rows = self._run(conn, plan, page, per_page, q.order)
+            total, rows, estimated = self._run(conn, plan, page, per_page, q.order)
             if total < FEW_RESULTS and plan.correctable:
                 # Little found as typed: a long word may be a typo that made another word.
                 plan = build_plan(q, lexicon, correct=True)
-                total, rows = self._run(conn, plan, page, per_page, q.order)
+                total, rows, estimated = self._run(conn, plan, page, per_page, q.order)
         terms, prefixes = plan.highlight, plan.highlight_prefixes
         hits = [
             Hit(
@@ -549,14 +549,16 @@ class PostgresBackend(SearchBackend):
             for r in rows
         ]
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(total, hits, page, per_page, took_ms=round(took, 2))
+        return SearchResults(total, hits, page, per_page, took_ms=round(took, 2), total_is_estimate=estimated)
 
-    def _run(self, conn: sa.Connection, plan: Plan, page: int, per_page: int, order: str) -> tuple[int, list[Any]]:
+    def _run(self, conn: sa.Connection, plan: Plan, page: int, per_page: int,
+             order: str) -> tuple[int, list[Any], bool]:
+        """(total, the page's rows, whether the total is an estimate)."""
         if plan.nothing or (not plan.clauses and not plan.restrictions):
-            return 0, []
+            return 0, [], False
         sql = _Sql()
         if not _restrict(sql, plan):
-            return 0, []
+            return 0, [], False
         _match(sql, plan)
         where = " AND ".join(sql.where)
         # Relevance: documents meeting fewer clauses only through expansions first, then
@@ -584,7 +586,7 @@ class PostgresBackend(SearchBackend):
                 sql.params,
             ).scalar_one()
         if not found:
-            return 0, []
+            return 0, [], False
         if found <= CANDIDATES:
             # Few enough: every match is ranked (on narrow rows; the page's texts are read
             # for its rows only).
@@ -598,7 +600,7 @@ class PostgresBackend(SearchBackend):
                 f" SELECT id, {columns}, page.rank, page.score FROM page JOIN search_entries AS e USING (id)"
                 f" ORDER BY {order_by.replace('date_key', 'page.date_key')}"
             )
-            return int(found), list(conn.execute(sa.text(statement), sql.params).all())
+            return int(found), list(conn.execute(sa.text(statement), sql.params).all()), False
         # Many matches: the newest CANDIDATES are ranked and come first, the others
         # follow, newest first; the total is the estimate. The work no longer grows with
         # the number of matches, and every match still has its place in the pages.
@@ -628,7 +630,7 @@ class PostgresBackend(SearchBackend):
             )
             rows = list(conn.execute(sa.text(statement), sql.params).all())
             if rows and rows[0].found < CANDIDATES:  # the sample was wrong: all of them, counted
-                return int(rows[0].found), rows
+                return int(rows[0].found), rows, False
         if len(rows) < per_page:
             # By date: after the ranked candidates, or every match when sorting by date.
             statement = (
@@ -638,7 +640,7 @@ class PostgresBackend(SearchBackend):
                 f" FROM page JOIN search_entries AS e USING (id) ORDER BY page.date_key DESC, id"
             )
             rows += conn.execute(sa.text(statement), sql.params).all()
-        return total, rows
+        return total, rows, not exact
 
     def _estimate(self, conn: sa.Connection, where: str, params: dict[str, Any]) -> tuple[float, int, bool]:
         """The number of matches estimated from a sample of about ``SAMPLE_ROWS`` rows

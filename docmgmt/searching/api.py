@@ -42,7 +42,7 @@ class Search(MethodView):
         found = ops.search(current_user, args["q"], filters, order=args["order"],
                            page=args["page"], per_page=args["per_page"])
         r = found.results
-        return {"total": r.total, "page": r.page, "per_page": r.per_page,
+        return {"total": r.total, "total_is_estimate": r.total_is_estimate, "page": r.page, "per_page": r.per_page,
                 "hits": [d.as_dict() for d in found.documents]}
 
 

@@ -39,19 +39,20 @@ PAGE = ops.MAX_PER_PAGE
 FORMATS = ("docx", "pdf")
 
 
-def collect(user: User, question: Question) -> tuple[list[ops.FoundDocument], int]:
-    """The results in their order, page after page (at most ``MAX_ROWS``), and how many
-    there are in all — asked as ``user``, so only what they may open."""
+def collect(user: User, question: Question) -> tuple[list[ops.FoundDocument], int, bool]:
+    """The results in their order, page after page (at most ``MAX_ROWS``), how many there
+    are in all and whether that is an estimate — asked as ``user``, so only what they may
+    open."""
     found: list[ops.FoundDocument] = []
-    page, total = 1, 0
+    page, total, estimated = 1, 0, False
     while len(found) < MAX_ROWS:
         result = ops.search(user, question.text, question.filters, order=question.order, page=page, per_page=PAGE)
-        total = result.results.total
+        total, estimated = result.results.total, result.results.total_is_estimate
         found += result.documents
         if not result.results.has_next or not result.documents:
             break
         page += 1
-    return found[:MAX_ROWS], total
+    return found[:MAX_ROWS], total, estimated
 
 
 def _facts(documents: Sequence[ops.FoundDocument]) -> dict[str, tuple[str, str]]:
@@ -127,7 +128,7 @@ def results_form(user: User, question: Question, columns: Sequence[str], base_ur
     Đường dẫn column)."""
     question.check()
     chosen = columns_of(columns)
-    documents, total = collect(user, question)
+    documents, total, estimated = collect(user, question)
     facts = _facts(documents)
     org = db.session.get_one(Organisation, user.organisation_id)
     table_columns = [FormColumn(_("STT"), 7)] + [
@@ -136,7 +137,10 @@ def results_form(user: User, question: Question, columns: Sequence[str], base_ur
     for n, d in enumerate(documents, start=1):
         cells = _cells(d, facts.get(d.hit.id, ("", "")), base_url)
         rows.append(FormRow([str(n)] + [cells[c] for c in chosen]))
-    if total > len(documents):
+    if estimated:
+        count = _("Số kết quả: khoảng %(n)s; chỉ xuất %(shown)s kết quả đầu tiên (mỗi lần xuất tối đa %(max)s "
+                  "dòng).", n=total, shown=len(documents), max=MAX_ROWS)
+    elif total > len(documents):
         count = _("Số kết quả: %(n)s; chỉ xuất %(shown)s kết quả đầu tiên (mỗi lần xuất tối đa %(max)s dòng).",
                   n=total, shown=len(documents), max=MAX_ROWS)
     else:

@@ -67,6 +67,8 @@ class SearchHitSchema(Schema):
 
 class SearchPageSchema(Schema):
     total = fields.Integer(metadata={"description": "matches the caller may open, never more"})
+    total_is_estimate = fields.Boolean(metadata={
+        "description": "true: ``total`` is an estimate (PostgreSQL search, past 1,000 matches)"})
     page = fields.Integer()
     per_page = fields.Integer()
     hits = fields.List(fields.Nested(SearchHitSchema))

@@ -91,13 +91,17 @@ def test_many_matches_rank_the_newest_and_page_through_all_of_them(pg, monkeypat
         make_doc(f"d{i}", "Báo cáo thiên tai" if i in (3, 27) else "Bao cao thien tai", date=start + timedelta(i))
         for i in range(30)
     ]
-    pg.index(docs + [make_doc(f"other{i}", "Kế hoạch sản xuất", date=start) for i in range(30)])
+    pg.index(docs + [make_doc(f"other{i}", "Kế hoạch sản xuất", date=start) for i in range(30)]
+             + [make_doc(f"rare{i}", "Phòng chống dịch bệnh", date=start) for i in range(2)])
     with pg.engine.begin() as conn:
         conn.execute(sa.text("ANALYZE search_entries"))
 
     first = pg.query(query("thiên tai", per_page=4))
     assert [h.id for h in first.hits] == ["d27", "d29", "d28", "d26"]  # d3 is not among the newest 6
     assert first.total > 6  # an estimate now, yet more than one page's worth
+    assert first.total_is_estimate is True  # and the page says "khoảng …"
+    few = pg.query(query("dịch bệnh", per_page=4))
+    assert (few.total, few.total_is_estimate) == (2, False)  # counted: "2 kết quả"
     for order in ("relevance", "date"):
         seen: list[str] = []
         for page in range(1, 12):

@@ -67,9 +67,33 @@ def test_clerk_finds_a_registered_document_in_postgresql_and_others_do_not(pg_ap
     # Not assigned to anyone yet: a specialist of another unit may not open it.
     outsider = _signed_in(pg_app, "cv.vhxh")
     body = outsider.get("/api/v1/search", query_string={"q": "quyet dinh chuyen doi so"}).json
-    assert body == {"total": 0, "page": 1, "per_page": 20, "hits": []}
+    assert body == {"total": 0, "total_is_estimate": False, "page": 1, "per_page": 20, "hits": []}
     html = outsider.get("/search", query_string={"q": "chuyển đổi số"}).get_data(as_text=True)
     assert "tổ công tác" not in html
+
+
+def test_an_estimated_total_says_about_on_the_page_and_in_the_api(pg_app, monkeypatch):
+    """Past the ranked candidates the total is estimated from a sample: the page says
+    "khoảng", the API says so; a small count stays exact and plain."""
+    import search.postgres_backend as engine
+
+    with pg_app.test_request_context():
+        for i in range(8):
+            _register(f"Báo cáo thu ngân sách quý {i + 1}", f"{i + 1}/BC-UBND")
+        _register("Kế hoạch phòng chống rét cho trâu bò", "9/KH-UBND")
+        db.session.execute(sa.text("ANALYZE search_entries"))
+        db.session.commit()
+    monkeypatch.setattr(engine, "CANDIDATES", 2)
+    monkeypatch.setattr(engine, "SAMPLE_ROWS", 3)  # fewer than the table's rows: sampled
+    clerk = _signed_in(pg_app, "vanthu")
+    body = clerk.get("/api/v1/search", query_string={"q": "ngân sách"}).json
+    assert body["total_is_estimate"] is True and body["total"] > 2
+    page = clerk.get("/search", query_string={"q": "ngân sách"}).get_data(as_text=True)
+    assert f"khoảng {body['total']} kết quả" in page
+    body = clerk.get("/api/v1/search", query_string={"q": "trâu bò"}).json
+    assert (body["total"], body["total_is_estimate"]) == (1, False)
+    page = clerk.get("/search", query_string={"q": "trâu bò"}).get_data(as_text=True)
+    assert "1 kết quả" in page and "khoảng" not in page
 
 
 def test_reindex_and_check_commands_work_on_postgresql(pg_app):
