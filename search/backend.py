@@ -8,7 +8,7 @@ engine (Whoosh today) implements ``SearchBackend``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -133,3 +133,18 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+
+def unique_batches(docs: Iterable[IndexedDoc], size: int, seen: set[str]) -> Iterator[list[IndexedDoc]]:
+    """``docs`` in lists of ``size`` for a rebuild, each id once (the first wins); ``seen``
+    gathers the ids, so the caller knows how many were indexed."""
+    batch: list[IndexedDoc] = []
+    for doc in docs:
+        if doc.id not in seen:
+            seen.add(doc.id)
+            batch.append(doc)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch

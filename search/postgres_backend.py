@@ -54,7 +54,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from search.analysis import SYMBOL_RE, TOKEN_RE, bigrams, fold, nfc, normalize_symbol, prepare, token_views
-from search.backend import Hit, IndexedDoc, ProgressFn, SearchBackend, SearchQuery, SearchResults
+from search.backend import Hit, IndexedDoc, ProgressFn, SearchBackend, SearchQuery, SearchResults, unique_batches
 from search.engine import COMPLETION_CANDIDATES, Plan, _distance, _edits1
 from search.highlight import mark, snippets
 from search.querying import FEW_RESULTS, build_plan, last_word
@@ -486,7 +486,7 @@ class PostgresBackend(SearchBackend):
             )
             if options:
                 conn.exec_driver_sql(f"ALTER TABLE search_entries_next SET ({', '.join(options)})")
-            for batch in _batches(docs, seen):
+            for batch in unique_batches(docs, BATCH_DOCS, seen):
                 rows = []
                 for doc in batch:
                     row, w = _row(doc)
@@ -767,15 +767,3 @@ class PostgresBackend(SearchBackend):
         if self._own_engine:
             self.engine.dispose()
 
-
-def _batches(docs: Iterable[IndexedDoc], seen: set[str]) -> Iterator[list[IndexedDoc]]:
-    batch: list[IndexedDoc] = []
-    for doc in docs:
-        if doc.id not in seen:
-            seen.add(doc.id)
-            batch.append(doc)
-            if len(batch) == BATCH_DOCS:
-                yield batch
-                batch = []
-    if batch:
-        yield batch

@@ -39,6 +39,7 @@ from search.backend import (
     SearchBackend,
     SearchQuery,
     SearchResults,
+    unique_batches,
 )
 from search.engine import Engine, PostingCache
 from search.highlight import mark, snippets
@@ -219,16 +220,7 @@ class WhooshBackend(SearchBackend):
         seen: set[str] = set()
 
         def batches() -> Iterator[list[IndexedDoc]]:
-            batch: list[IndexedDoc] = []
-            for doc in docs:
-                if doc.id not in seen:
-                    seen.add(doc.id)
-                    batch.append(doc)
-                    if len(batch) == BATCH_DOCS:
-                        yield batch
-                        batch = []
-            if batch:
-                yield batch
+            return unique_batches(docs, BATCH_DOCS, seen)
 
         if workers > 0:
             import multiprocessing  # only here: not on the web workers' start-up path
