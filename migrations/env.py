@@ -98,6 +98,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The PostgreSQL search engine's own tables are not models: autogenerate keeps off them.
+    from search.postgres_backend import not_a_model
+    conf_args.setdefault("include_name", not_a_model)
 
     connectable = get_engine()
 

@@ -70,6 +70,9 @@ SAMPLE_ROWS = 2_000
 # An estimate above SURELY_MANY × CANDIDATES is trusted without counting.
 SURELY_MANY = 3
 BATCH_DOCS = 1_000
+# The tables this engine owns (created by migration 0021, filled and rebuilt here, not
+# ORM models): schema comparisons and `db migrate` leave them alone (``not_a_model``).
+TABLES = frozenset({"search_entries", "search_entries_next", "search_terms"})
 # pg_advisory_xact_lock key of the index writers ("xaso" in ASCII).
 WRITE_LOCK = 0x7861736F
 # tsvector limits: positions up to 16383, 256 per lexeme, lexemes < 2 KB, 1 MB in all.
@@ -767,3 +770,11 @@ class PostgresBackend(SearchBackend):
         if self._own_engine:
             self.engine.dispose()
 
+
+def not_a_model(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's ``include_name`` hook: False for this engine's tables and their indexes."""
+    if type_ == "table":
+        return name not in TABLES
+    if type_ in ("index", "unique_constraint", "foreign_key_constraint", "column"):
+        return parent_names.get("table_name") not in TABLES
+    return True
