@@ -177,6 +177,9 @@ def test_private_notes_reach_nobody_else(clients, meeting_id):
     chair, state = joined(clients, "chutich", meeting_id)
     member, _ = joined(clients, "truongkt", meeting_id)
     item = state["agenda"]["items"][0]
+    # The member's arrival reaches the chair as presence; count from after it.
+    chair.wait_for(lambda e: e["kind"] == "presence" and any(
+        p["online"] and p["name"] == "Nguyễn Thị Lan" for p in e["data"]["participants"]))
     before = len(chair.events)
     assert member.call("save_note", {"meeting_id": meeting_id, "item_id": item["id"],
                                      "text": "Hỏi lại số liệu thu ngân sách"})["ok"]
