@@ -375,3 +375,21 @@ def test_concurrent_registration_from_several_processes_gives_consecutive_number
 @pytest.mark.postgres
 def test_concurrent_registration_on_postgresql(pg_commune):
     assert _register_in_processes(pg_commune) == list(range(1, 61))
+
+
+def test_due_soon_is_the_same_whether_counted_per_document_or_by_its_last_day():
+    """The queue sorts by one date (``due_soon_until``) what used to be counted per
+    document: for every deadline from today on, around weekends and the Tết holidays, the
+    two agree."""
+    from datetime import date, timedelta
+
+    from docmgmt.documents.calendar import VN_HOLIDAYS_2026, working_days_between
+    from docmgmt.incoming.operations import DUE_SOON_WORKING_DAYS, due_soon_until
+
+    holidays = {day for day, _name in VN_HOLIDAYS_2026}
+    for start in (date(2026, 2, 11), date(2026, 2, 13), date(2026, 4, 24), date(2026, 11, 20), date(2026, 12, 4)):
+        last = due_soon_until(start, holidays)
+        for ahead in range(0, 20):
+            deadline = start + timedelta(days=ahead)
+            counted = working_days_between(start, deadline, holidays) <= DUE_SOON_WORKING_DAYS
+            assert (deadline <= last) == counted, (start, deadline)

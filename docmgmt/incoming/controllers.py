@@ -344,7 +344,7 @@ def delegate(document_id: int, assignment_id: int):
 @login_required
 def mine():
     require(current_user, Permission.HANDLE_ASSIGNED)
-    queue = ops.queue_for(current_user)
+    queue = ops.queue_overview(current_user)
     tabs = [
         ("new", _("Mới giao"), queue.new),
         ("in_progress", _("Đang giải quyết"), queue.in_progress),
@@ -354,28 +354,32 @@ def mine():
     ]
     wanted = request.args.get("tab")
     active = wanted if wanted in {t[0] for t in tabs} else _opening_tab(tabs, queue)
-    # A long queue is shown QUEUE_PAGE rows at a time per tab (the counts stay whole): a
-    # person with hundreds of open documents gets a page that loads on a slow line.
+    # A long queue is shown QUEUE_PAGE rows at a time per tab (the counts stay whole), and
+    # only the rows shown are loaded with their documents: a person with hundreds of open
+    # documents gets a page that is quick to make and loads on a slow line.
     raw = request.args.get("page", "1")
     page = int(raw) if raw.isdecimal() and len(raw) <= 6 and int(raw) > 0 else 1
-    pages = {key: (page if key == active else 1) for key, _label, _entries in tabs}
-    for key, _label, entries in tabs:
-        pages[key] = min(pages[key], max(1, -(-len(entries) // QUEUE_PAGE)))
-    shown = {key: entries[(pages[key] - 1) * QUEUE_PAGE:pages[key] * QUEUE_PAGE] for key, _label, entries in tabs}
-    return render_template("incoming/mine.html", tabs=tabs, active=active, queue=queue, shown=shown,
+    pages = {key: (page if key == active else 1) for key, _label, _rows in tabs}
+    for key, _label, rows in tabs:
+        pages[key] = min(pages[key], max(1, -(-len(rows) // QUEUE_PAGE)))
+    slices = {key: rows[(pages[key] - 1) * QUEUE_PAGE:pages[key] * QUEUE_PAGE] for key, _label, rows in tabs}
+    entries = ops.queue_entries(queue, [r for rows in slices.values() for r in rows])
+    shown = {key: [entries[r.assignment_id] for r in rows if r.assignment_id in entries]
+             for key, rows in slices.items()}
+    return render_template("incoming/mine.html", tabs=tabs, active=active, shown=shown,
                            pages=pages, per_page=QUEUE_PAGE)
 
 
 QUEUE_PAGE = 25
 
 
-def _opening_tab(tabs, queue: ops.Queue) -> str:
+def _opening_tab(tabs, queue: ops.QueueOverview) -> str:
     """The tab holding what was given to me last (new work, work in hand or for
     information) — its overdue tab if that very entry is already late; the other overdue
     entries wait behind their red tab."""
-    newest = max(((entry.assignment.assigned_at, entry.assignment.id, key, entry)
-                  for key, _label, entries in tabs if key in ("new", "in_progress", "info")
-                  for entry in entries), default=None, key=lambda row: row[:2])
+    newest = max(((row.assigned_at, row.assignment_id, key, row)
+                  for key, _label, rows in tabs if key in ("new", "in_progress", "info")
+                  for row in rows), default=None, key=lambda found: found[:2])
     if newest is None:
         return "new"
     return "overdue" if newest[3] in queue.overdue else newest[2]

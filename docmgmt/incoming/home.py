@@ -69,13 +69,14 @@ def _awaiting_direction(user: User) -> Panel | None:
 def _assigned_to_me(user: User) -> Panel | None:
     if not user.can(Permission.HANDLE_ASSIGNED):
         return None
-    queue = ops.queue_for(user)
-    overdue = {id(e) for e in queue.overdue}
-    soon = {id(e) for e in queue.due_soon}
+    queue = ops.queue_overview(user)
+    overdue = {r.assignment_id for r in queue.overdue}
+    soon = {r.assignment_id for r in queue.due_soon}
+    first = sorted(queue.new + queue.in_progress, key=lambda r: (r.deadline is None, r.deadline or queue.today))[:LIMIT]
+    entries = ops.queue_entries(queue, first)  # only the rows shown are loaded
     items = []
-    for e in sorted(queue.new + queue.in_progress,
-                    key=lambda e: (e.deadline is None, e.deadline or vn_today()))[:LIMIT]:
-        if id(e) in overdue:
+    for e in (entries[r.assignment_id] for r in first if r.assignment_id in entries):
+        if e.assignment.id in overdue:
             assert e.deadline is not None  # only an assignment with a deadline is overdue
             note = _("Quá hạn (hạn %(d)s)", d=e.deadline.strftime("%d/%m/%Y"))
         elif e.deadline:
@@ -83,7 +84,7 @@ def _assigned_to_me(user: User) -> Panel | None:
         else:
             note = _("Không có hạn")
         items.append(Item(_title(e.document), url_for("incoming.show", document_id=e.document.id),
-                          note, urgent=id(e) in overdue or id(e) in soon))
+                          note, urgent=e.assignment.id in overdue or e.assignment.id in soon))
     return Panel(
         "incoming_assigned", _("Việc được giao"), None, items,
         empty_text=_("Không có việc nào đang chờ bạn."),

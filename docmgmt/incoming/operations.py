@@ -7,9 +7,9 @@ and audit chain), notifies the people concerned and emits a signal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import BinaryIO, Protocol
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from ..core.text import clean, sorted_people, vn_sort_key
 from ..core.timeutil import format_date, utcnow, vn_today
 from ..delegation.access import delegators_of
 from ..delegation.workflow import Power
-from ..documents.calendar import add_working_days, holidays_of, working_days_between
+from ..documents.calendar import add_working_days, holidays_of, is_working_day, working_days_between
 from ..documents.history import add_event, register_event_labels
 from ..documents.registers import Direction, register_for, take_number
 from ..documents.types import TYPE_CODES, Confidentiality, Urgency
@@ -716,32 +716,92 @@ class Queue:
         return len(self.new) + len(self.in_progress)
 
 
-def queue_for(user: User, today: date | None = None) -> Queue:
-    """What this person has to handle, by state and urgency of the deadline."""
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One open assignment of a queue, light as a tuple: enough to sort it into the tabs
+    and count them; its document is loaded only when it is shown (``queue_entries``)."""
+
+    assignment_id: int
+    role: str
+    started: bool
+    deadline: date | None
+    assigned_at: datetime
+
+
+@dataclass
+class QueueOverview:
+    """A person's queue by tab, counted in full, without the documents (a head of unit at
+    province scale has hundreds of open assignments; a page shows a few)."""
+
+    today: date
+    holidays: set[date]
+    new: list[QueueRow] = field(default_factory=list)
+    in_progress: list[QueueRow] = field(default_factory=list)
+    due_soon: list[QueueRow] = field(default_factory=list)
+    overdue: list[QueueRow] = field(default_factory=list)
+    for_information: list[QueueRow] = field(default_factory=list)
+
+
+def due_soon_until(today: date, holidays: set[date]) -> date:
+    """The last day a deadline may fall on and still be "due soon": at most
+    DUE_SOON_WORKING_DAYS working days after ``today``."""
+    day, count = today, 0
+    while True:
+        following = day + timedelta(days=1)
+        after = count + (1 if is_working_day(following, holidays) else 0)
+        if after > DUE_SOON_WORKING_DAYS:
+            return day
+        day, count = following, after
+
+
+def queue_overview(user: User, today: date | None = None) -> QueueOverview:
+    """What this person has to handle, by state and urgency of the deadline: one query of
+    plain columns, in the queue's order (deadline first, none last)."""
     today = today or vn_today()
-    holidays = holidays_of(user.organisation_id, today)
-    rows = db.session.scalars(
-        sa.select(Assignment).join(IncomingDocument)
+    overview = QueueOverview(today, holidays_of(user.organisation_id, today))
+    soon = due_soon_until(today, overview.holidays)
+    rows = db.session.execute(
+        sa.select(Assignment.id, Assignment.role, Assignment.started_at, Assignment.deadline, Assignment.assigned_at)
+        .join(IncomingDocument)
         .where(CONCERNS.clause(principals_of(user)), Assignment.superseded_at.is_(None),
                Assignment.done_at.is_(None), READ.clause(user),
                IncomingDocument.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id)
-        # The documents come with the join: one query for the whole queue, not one per row.
-        .options(sa.orm.contains_eager(Assignment.document))
     )
-    queue = Queue()
-    for a in rows:
-        days = working_days_between(today, a.deadline, holidays) if a.deadline else None
-        entry = QueueEntry(a.document, a, a.deadline, days)
-        if a.role == "info":
-            queue.for_information.append(entry)
+    for assignment_id, role, started_at, deadline, assigned_at in rows:
+        row = QueueRow(assignment_id, role, started_at is not None, deadline, assigned_at)
+        if role == "info":
+            overview.for_information.append(row)
             continue
-        (queue.new if a.started_at is None else queue.in_progress).append(entry)
-        if a.deadline is not None and a.deadline < today:
-            queue.overdue.append(entry)
-        elif days is not None and days <= DUE_SOON_WORKING_DAYS:
-            queue.due_soon.append(entry)
-    return queue
+        (overview.in_progress if row.started else overview.new).append(row)
+        if deadline is not None and deadline < today:
+            overview.overdue.append(row)
+        elif deadline is not None and deadline <= soon:
+            overview.due_soon.append(row)
+    return overview
+
+
+def queue_entries(overview: QueueOverview, rows: Iterable[QueueRow]) -> dict[int, QueueEntry]:
+    """The shown rows with their documents (one query), by assignment id."""
+    ids = {r.assignment_id for r in rows}
+    if not ids:
+        return {}
+    found = db.session.scalars(
+        sa.select(Assignment).join(IncomingDocument).where(Assignment.id.in_(ids))
+        .options(sa.orm.contains_eager(Assignment.document)))
+    return {a.id: QueueEntry(a.document, a, a.deadline,
+                             working_days_between(overview.today, a.deadline, overview.holidays)
+                             if a.deadline else None)
+            for a in found}
+
+
+def queue_for(user: User, today: date | None = None) -> Queue:
+    """The whole queue with its documents (the API); pages show a part of it through
+    ``queue_overview`` and ``queue_entries``."""
+    overview = queue_overview(user, today)
+    entries = queue_entries(overview, overview.new + overview.in_progress + overview.for_information)
+    return Queue(**{name: [entries[r.assignment_id] for r in getattr(overview, name) if r.assignment_id in entries]
+                    for name in ("new", "in_progress", "due_soon", "overdue", "for_information")})
 
 
 def awaiting_direction(user: User) -> list[IncomingDocument]:
