@@ -110,7 +110,8 @@ def seed(folder: Path, url: str, docs: int, seed_value: int) -> tuple[dict, dict
     from docmgmt import create_app
     from docmgmt.documents.types import Confidentiality
     from docmgmt.extensions import db
-    from docmgmt.incoming.models import Assignment, IncomingDocument
+    from docmgmt.incoming.access import READ
+    from docmgmt.incoming.models import IncomingDocument
     from docmgmt.org.models import User
 
     bench = dashboard_module()
@@ -120,27 +121,12 @@ def seed(folder: Path, url: str, docs: int, seed_value: int) -> tuple[dict, dict
         counts = bench.seed_documents(docs, seed_value, date.today())
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
-        people = dict(db.session.execute(sa.select(User.username, User.id).where(User.organisation_id == 1)).all())
-        units = dict(db.session.execute(sa.select(User.username, User.unit_id).where(User.organisation_id == 1)).all())
-        # The documents each person may open: for staff and heads, those handed to them
-        # or their unit (a sample); for the clerk and leaders, any of the commune's.
-        any_docs = list(db.session.scalars(sa.select(IncomingDocument.id).where(
-            IncomingDocument.organisation_id == 1, IncomingDocument.confidentiality == Confidentiality.NONE)
-            .order_by(sa.func.random()).limit(500)))
+        # The documents each person may open (the access rule of the pages), a sample each.
         theirs: dict[str, list[int]] = {}
-        for username, uid in people.items():
-            if username in ("quantri",):
-                continue
-            if username in ("vanthu", "chutich", "phochutich.kt", "phochutich.vx"):
-                theirs[username] = any_docs
-                continue
-            unit = units.get(username)
-            who = sa.and_(Assignment.assignee_user_id == uid, Assignment.superseded_at.is_(None))
-            if unit is not None:
-                who = sa.or_(who, sa.and_(Assignment.assignee_unit_id == unit, Assignment.superseded_at.is_(None)))
-            theirs[username] = list(db.session.scalars(
-                sa.select(Assignment.document_id).join(IncomingDocument, IncomingDocument.id == Assignment.document_id)
-                .where(who, IncomingDocument.confidentiality == Confidentiality.NONE).distinct().limit(200)))
+        for user in db.session.scalars(sa.select(User).where(User.organisation_id == 1, User.username != "quantri")):
+            theirs[user.username] = list(db.session.scalars(
+                READ.select(user).where(IncomingDocument.confidentiality == Confidentiality.NONE)
+                .with_only_columns(IncomingDocument.id).order_by(sa.func.random()).limit(200)))
         db.session.remove()
         db.engine.dispose()
     return counts, theirs
