@@ -43,7 +43,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
 import requests
@@ -59,33 +58,17 @@ MONITOR = {"GEVENT_MONITOR_THREAD_ENABLE": "true", "GEVENT_MAX_BLOCKING_TIME": "
 
 def ten_page_pdf(tag: str, pages: int = 10) -> bytes:
     """A text PDF of ``pages`` pages (Helvetica, a few hundred words a page), unique per ``tag``."""
-    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 "
-                            b"/BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
-    kids = []
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_font("helvetica", size=10)
     for page in range(pages):
-        lines = [f"Cong van {tag} - trang {page + 1}"] + [
-            f"Dong {n}: ve viec trien khai chuyen doi so trong cong tac van thu, luu tru nam 2026 ({tag})."
-            for n in range(40)]
-        text = b"BT /F1 10 Tf 14 TL 50 800 Td " + b" ".join(
-            b"(" + line.encode("latin-1") + b") Tj T*" for line in lines) + b" ET"
-        body = zlib.compress(text)
-        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream")
-        content = len(objects)
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
-                       b" /Contents %d 0 R >>" % content)
-        kids.append(b"%d 0 R" % len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % pages
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+        pdf.add_page()
+        pdf.cell(0, 5, f"Cong van {tag} - trang {page + 1}", new_x="LMARGIN", new_y="NEXT")
+        for n in range(40):
+            pdf.cell(0, 5, f"Dong {n}: ve viec trien khai chuyen doi so trong cong tac van thu, luu tru nam 2026 "
+                           f"({tag}).", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
 
 
 def draft_docx(tag: str) -> bytes:
