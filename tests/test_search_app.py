@@ -155,7 +155,8 @@ def test_staff_never_sees_a_hit_a_snippet_or_a_count_they_cannot_open(app, login
             seen.add(hit["document_id"])
     assert seen == mine
     client = login_as("cv.vhxh")
-    assert api(client, q="ky luat can bo") == {"total": 0, "total_is_estimate": False, "page": 1, "per_page": 20, "hits": []}
+    assert api(client, q="ky luat can bo") == {"total": 0, "total_is_estimate": False, "page": 1, "per_page": 20,
+                                               "hits": []}
     html = client.get("/search", query_string={"q": "kỷ luật cán bộ"}).get_data(as_text=True)
     assert "Không tìm thấy" in html
     assert "địa chính" not in html and "họp xét" not in html  # neither subject nor snippet
