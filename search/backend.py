@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 Order = Literal["relevance", "date"]
 FILTER_KEYS = frozenset({"direction", "doc_type", "year", "unit", "status"})
+MAX_PER_PAGE = 100
 
 
 @dataclass(slots=True)
@@ -54,6 +55,10 @@ class SearchQuery:
     order: Order = "relevance"
     page: int = 1
     per_page: int = 20
+
+    def bounds(self) -> tuple[int, int]:
+        """(page, per_page) as every engine reads them: page from 1, at most MAX_PER_PAGE a page."""
+        return max(1, int(self.page)), max(1, min(MAX_PER_PAGE, int(self.per_page)))
 
 
 @dataclass(slots=True)

@@ -61,7 +61,6 @@ from search.querying import FEW_RESULTS, build_plan, last_word
 from search.schema import date_key
 from search.telex import decode as telex_decode
 
-MAX_PER_PAGE = 100
 # A query matching more than CANDIDATES documents ranks only the newest CANDIDATES of
 # them (the others follow by date) and its total is estimated from a sample of about
 # SAMPLE_ROWS rows: the work no longer grows with the number of matches.
@@ -524,8 +523,7 @@ class PostgresBackend(SearchBackend):
 
     def query(self, q: SearchQuery) -> SearchResults:
         started = time.perf_counter()
-        page = max(1, int(q.page))
-        per_page = max(1, min(MAX_PER_PAGE, int(q.per_page)))
+        page, per_page = q.bounds()
         if not q.principals:
             return SearchResults(0, [], page, per_page)
         with self.engine.connect() as conn:

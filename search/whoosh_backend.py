@@ -56,7 +56,6 @@ LOCK_FILE = "writer.lock"
 SEGMENT_DOCS = 25_000
 # Documents analysed together (``search.schema.analyse``); divides SEGMENT_DOCS.
 BATCH_DOCS = 1_000
-MAX_PER_PAGE = 100
 _TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
 
 # Read compound segments in place instead of copying them into the heap on open.
@@ -273,8 +272,7 @@ class WhooshBackend(SearchBackend):
 
     def query(self, q: SearchQuery) -> SearchResults:
         started = time.perf_counter()
-        page = max(1, int(q.page))
-        per_page = max(1, min(MAX_PER_PAGE, int(q.per_page)))
+        page, per_page = q.bounds()
         if not q.principals:
             return SearchResults(0, [], page, per_page)
         engine = self._snapshot()
