@@ -348,10 +348,13 @@ def test_the_worker_reminds_those_who_have_not_answered_once_the_day_before_and_
 
 
 def test_the_worker_closes_at_the_deadline_and_its_pass_says_what_it_did(ctx):
-    from docmgmt.core.timeutil import utcnow
+    from docmgmt.core.timeutil import VN_TZ, utcnow
     from meetings import consultations as ops
 
-    c = build_consultation(members=("chutich", "chanhvp"))
+    # Ten days ahead in Vietnam's time: no reminder is due yet, whatever the day of the week
+    # and whether the server's date (UTC) is still yesterday in Vietnam.
+    far = (datetime.now(VN_TZ) + timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0, tzinfo=None)
+    c = build_consultation(members=("chutich", "chanhvp"), deadline=far)
     answer("chanhvp", c, "agree", "agree")
     assert ops.run_jobs() == ""  # nothing due: the worker stays quiet
     c.deadline = utcnow() - timedelta(seconds=1)
